@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class CohortNetConfig(AppConfig):
+    """The project's own pages (home, dashboard, health), the sweep and the demo data."""
+
+    name = "cohortnet"
+    verbose_name = "CohortNet"

@@ -1,0 +1,199 @@
+"""Load fictional demo data: ``python manage.py seed_demo``.
+
+Idempotent: every row is found by a natural key and created only when
+missing, so a second run changes nothing (dates relative to "now" are fixed
+at the first run).
+"""
+
+from datetime import datetime, time, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from applications.models import OpenCall
+from cohorts.models import Cohort, Membership, Organisation, OrganisationPerson, Participant, Theme
+from events.models import Event
+from funding.models import Award
+
+DEMO_PASSWORD = "cohortnet-demo-2026"  # noqa: S105 -- printed for people trying the demo; refused in production
+LONDON = ZoneInfo("Europe/London")
+
+STAFF_EMAIL = "staff@cohortnet.example"
+APPLICANT_EMAIL = "applicant@example.org"
+PARTICIPANT_EMAIL = "participant@example.org"
+
+# Fictional open-data stewards: (name, website, country, open data, participants)
+MEMBERS = [
+    ("Ledgerlight Company Register", "https://ledgerlight.example", "United Kingdom",
+     "An open register of about 200 million companies, used by journalists, investigators and compliance teams.",
+     [PARTICIPANT_EMAIL, "ines@ledgerlight.example"]),
+    ("Threadmap Open Facilities", "https://threadmap.example", "Netherlands",
+     "An open map and database of apparel facilities worldwide, used by brands, unions and researchers.",
+     ["kofi@threadmap.example", "marta@threadmap.example"]),
+    ("Riverwatch Water Commons", "https://riverwatch.example", "Ireland",
+     "Citizen-collected river water quality readings, used by councils and angling clubs.",
+     ["aoife@riverwatch.example"]),
+    ("Transit Commons Co-operative", "https://transitcommons.example", "Kenya",
+     "Open timetables and routes for informal minibus transport, used by route planners.",
+     ["wanjiru@transitcommons.example", "otieno@transitcommons.example"]),
+    ("Open Parcels Land Register", "https://openparcels.example", "Brazil",
+     "Open land parcel boundaries and tenure records, used by planners and NGOs.",
+     ["luiza@openparcels.example"]),
+    ("Pollen & Air Collective", "https://pollenair.example", "Germany",
+     "Open air-quality and pollen counts from a volunteer sensor network.",
+     ["jonas@pollenair.example"]),
+    ("Open Spending Archive", "https://openspending-archive.example", "India",
+     "Government budgets and spending records, cleaned and published openly.",
+     ["priya@openspending-archive.example", "arjun@openspending-archive.example"]),
+]
+
+AWARDS = [Decimal("20000.00"), Decimal("18500.00"), Decimal("15000.00"), Decimal("20000.00"),
+          Decimal("12000.00"), Decimal("16000.00"), Decimal("19750.00")]
+
+
+class Command(BaseCommand):
+    help = "Load fictional demo data (idempotent) and print the demo logins."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--force", action="store_true", help="Run even when DEBUG is off.")
+
+    def handle(self, *args, **options):
+        if not settings.DEBUG and not options["force"]:
+            raise CommandError("seed_demo creates accounts with a published password; refusing with DEBUG off.")
+        with transaction.atomic():
+            self._seed()
+        self.stdout.write(self.style.SUCCESS("Demo data is ready."))
+        self.stdout.write(f"  staff:       {STAFF_EMAIL} / {DEMO_PASSWORD}   (admin at /admin/)")
+        self.stdout.write(f"  applicant:   {APPLICANT_EMAIL} / {DEMO_PASSWORD}")
+        self.stdout.write(f"  participant: {PARTICIPANT_EMAIL} / {DEMO_PASSWORD}")
+
+    def _user(self, email: str, *, name: str = "", staff: bool = False):
+        User = get_user_model()
+        user, created = User.objects.get_or_create(
+            email=email, defaults={"name": name, "is_staff": staff, "is_superuser": staff}
+        )
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.save(update_fields=["password"])
+        EmailAddress.objects.get_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
+        return user
+
+    def _seed(self):
+        today = timezone.localdate()
+        now = timezone.now()
+        self._user(STAFF_EMAIL, name="Programme Staff", staff=True)
+
+        running, _ = Cohort.objects.get_or_create(
+            slug="cohort-2",
+            defaults={
+                "name": "Cohort 2: Open data stewards",
+                "description": "Mature organisations that steward open data, learning from each other over six months.",
+                "starts_on": today - timedelta(days=60),
+                "ends_on": today + timedelta(days=120),
+                "status": Cohort.Status.RUNNING,
+            },
+        )
+        next_cohort, _ = Cohort.objects.get_or_create(
+            slug="cohort-3",
+            defaults={
+                "name": "Cohort 3: Open data stewards",
+                "description": "The next six-month cohort.",
+                "starts_on": today + timedelta(days=60),
+                "ends_on": today + timedelta(days=240),
+                "status": Cohort.Status.PLANNED,
+            },
+        )
+        closes = datetime.combine(today + timedelta(days=30), time(23, 59), tzinfo=LONDON)
+        OpenCall.objects.get_or_create(
+            slug="cohort-3-open-call",
+            defaults={
+                "cohort": next_cohort,
+                "title": "Open call: peer learning for open data stewards",
+                "summary": "Join a six-month peer learning network and receive up to £20,000 for your time.",
+                "description": (
+                    "We are looking for organisations that steward open data to join a funded peer learning network.\n"
+                    "Members take part in roundtables, networking events and workshops, and together write "
+                    "a published output on what they learned."
+                ),
+                "eligibility": (
+                    "Established organisations whose purpose is to steward open data that anyone can access, "
+                    "use and share. Not nascent projects, and not data shared only among a closed group."
+                ),
+                "opens_at": now - timedelta(days=7),
+                "closes_at": closes,
+                "time_zone": "Europe/London",
+            },
+        )
+
+        applicant = self._user(APPLICANT_EMAIL, name="Sam Applicant")
+        harbour, created = Organisation.objects.get_or_create(
+            name="Harbour Tide Data Trust",
+            defaults={
+                "website": "https://harbourtide.example",
+                "country": "Portugal",
+                "open_data": "Open tide and harbour traffic data for small ports.",
+            },
+        )
+        OrganisationPerson.objects.get_or_create(
+            organisation=harbour, user=applicant, defaults={"role": OrganisationPerson.Role.LEAD}
+        )
+
+        for (name, website, country, open_data, people), amount in zip(MEMBERS, AWARDS, strict=True):
+            organisation, _ = Organisation.objects.get_or_create(
+                name=name, defaults={"website": website, "country": country, "open_data": open_data}
+            )
+            membership, _ = Membership.objects.get_or_create(
+                cohort=running, organisation=organisation, defaults={"source": Membership.Source.APPLICATION}
+            )
+            for position, email in enumerate(people):
+                user = self._user(email, name=email.split("@")[0].capitalize())
+                role = OrganisationPerson.Role.LEAD if position == 0 else OrganisationPerson.Role.MEMBER
+                OrganisationPerson.objects.get_or_create(organisation=organisation, user=user, defaults={"role": role})
+                Participant.objects.get_or_create(
+                    membership=membership,
+                    user=user,
+                    defaults={
+                        "role": Participant.Role.LEAD if position == 0 else Participant.Role.PARTICIPANT,
+                        "show_contact_details": position == 0,
+                    },
+                )
+            Award.objects.get_or_create(
+                membership=membership, defaults={"amount": amount, "status": Award.Status.ACTIVE}
+            )
+
+        self._seed_events(running, today)
+
+    def _seed_events(self, cohort: Cohort, today):
+        themes = list(Theme.objects.order_by("position")[:4])
+        plan = []
+        for index, theme in enumerate(themes):
+            plan.append((f"Roundtable: {theme.name}", Event.Kind.ROUNDTABLE, theme, -40 + index * 7, 12))
+            plan.append((f"Roundtable: {theme.name} (follow-up)", Event.Kind.ROUNDTABLE, theme, 10 + index * 14, 12))
+        plan += [
+            ("Welcome networking session", Event.Kind.NETWORKING, None, -55, None),
+            ("Mid-point networking and collaborations", Event.Kind.NETWORKING, None, 5, None),
+            ("Workshop: writing the published output", Event.Kind.WORKSHOP, None, 20, 20),
+            ("1:1 support: licensing questions", Event.Kind.SUPPORT, None, 8, 1),
+        ]
+        for title, kind, theme, day_offset, capacity in plan:
+            starts = datetime.combine(today + timedelta(days=day_offset), time(14, 0), tzinfo=LONDON)
+            Event.objects.get_or_create(
+                cohort=cohort,
+                title=title,
+                defaults={
+                    "kind": kind,
+                    "theme": theme,
+                    "description": "A conversation among member organisations, with notes shared afterwards.",
+                    "starts_at": starts,
+                    "ends_at": starts + timedelta(minutes=90),
+                    "time_zone": "Europe/London",
+                    "online_url": "https://meet.example/cohort-2",
+                    "capacity": capacity,
+                },
+            )

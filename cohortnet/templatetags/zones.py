@@ -1,0 +1,17 @@
+"""Print a time in a named zone, with the zone beside it, as every page must."""
+
+from django import template
+from django.utils.dateformat import format as date_format
+
+from cohortnet.timezones import in_zone
+
+register = template.Library()
+
+
+@register.filter
+def zoned(value, zone_name: str) -> str:
+    """``{{ event.starts_at|zoned:event.time_zone }}`` → "Tue 1 Dec 2026, 14:00 GMT (Europe/London)"."""
+    if not value or not zone_name:
+        return ""
+    local = in_zone(value, zone_name)
+    return f"{date_format(local, 'D j M Y, H:i T')} ({zone_name})"

@@ -1,0 +1,22 @@
+from allauth.account.decorators import secure_admin_login
+from django.contrib import admin
+from django.urls import include, path
+
+from cohortnet import views
+
+# Staff sign in through allauth, so the admin gets the same verification and MFA.
+admin.site.login = secure_admin_login(admin.site.login)
+admin.site.site_header = "CohortNet administration"
+admin.site.site_title = "CohortNet"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("healthz/", views.healthz, name="healthz"),
+    path("cohorts/<slug:slug>/", views.cohort_home, name="cohort_home"),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+    path("", include("applications.urls")),
+    path("", include("cohorts.urls")),
+    path("", include("events.urls")),
+]

@@ -1,0 +1,56 @@
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+
+from applications.models import Application, OpenCall
+from cohorts.models import Cohort
+from cohorts.permissions import can_view_cohort
+from cohorts.selectors import cohorts_for_user, organisations_for_user
+from events.selectors import events_for_cohort, rsvps_by_event
+
+
+def home(request):
+    now = timezone.now()
+    open_calls = OpenCall.objects.filter(opens_at__lte=now, closes_at__gte=now).order_by("closes_at")
+    return render(request, "home.html", {"open_calls": open_calls})
+
+
+@login_required
+def dashboard(request):
+    organisations = organisations_for_user(request.user)
+    context = {
+        "organisations": organisations,
+        "applications": Application.objects.filter(organisation__in=organisations)
+        .select_related("call", "organisation")
+        .order_by("-created_at"),
+        "cohorts": cohorts_for_user(request.user),
+    }
+    return render(request, "dashboard.html", context)
+
+
+@never_cache
+def healthz(request):
+    """For load balancers and docker-compose: 200 when the database answers."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})
+
+
+@login_required
+def cohort_home(request, slug):
+    """The cohort's home: its members and events. Composed here because it spans apps."""
+    cohort = get_object_or_404(Cohort, slug=slug)
+    # A cohort you are not in is a 404, so its existence is not confirmed.
+    if not can_view_cohort(request.user, cohort):
+        raise Http404
+    events = list(events_for_cohort(cohort))
+    rsvps = rsvps_by_event(request.user, events)
+    context = {
+        "cohort": cohort,
+        "rows": [(event, rsvps.get(event.pk)) for event in events],
+        "members": cohort.memberships.select_related("organisation"),
+    }
+    return render(request, "cohorts/cohort_detail.html", context)
