@@ -43,7 +43,10 @@ class ApplicationForm(forms.ModelForm):
             Fieldset("Your open data", "data_stewarded", "licence"),
             Fieldset("Your organisation", "sustainability", "contribution", "time_commitment"),
             Fieldset("Funding and the published output", "funding_requested", "consent_to_publish"),
-            HTML('<p class="text-body-secondary">You can save a draft and come back to it at any time before the call closes.</p>'),
+            HTML(
+                '<p class="text-body-secondary">'
+                "You can save a draft and come back to it at any time before the call closes.</p>"
+            ),
         )
         # Two buttons, told apart by name: the view saves first, then submits.
         self.helper.add_input(Submit("save_draft", "Save draft", css_class="btn-secondary me-2"))

@@ -45,7 +45,9 @@ class OpenCall(models.Model):
     class Meta:
         ordering = ["-closes_at"]
         constraints = [
-            models.CheckConstraint(condition=Q(closes_at__gt=F("opens_at")), name="applications_opencall_closes_after_open"),
+            models.CheckConstraint(
+                condition=Q(closes_at__gt=F("opens_at")), name="applications_opencall_closes_after_open"
+            ),
             models.CheckConstraint(
                 condition=Q(funding_cap__gte=Decimal("0.01"), funding_cap__lte=FUNDING_CAP),
                 name="applications_opencall_funding_cap_range",

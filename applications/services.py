@@ -65,9 +65,7 @@ def application_start(*, call: OpenCall, organisation, user, at=None) -> Applica
     if not call.is_open(at):
         if call.is_upcoming(at):
             opens = in_zone(call.opens_at, call.time_zone)
-            raise ValidationError(
-                f"This call opens on {opens:%-d %B %Y at %H:%M} {opens.tzname()} ({call.time_zone})."
-            )
+            raise ValidationError(f"This call opens on {opens:%-d %B %Y at %H:%M} {opens.tzname()} ({call.time_zone}).")
         raise ValidationError(f"This call closed on {in_zone(call.closes_at, call.time_zone):%-d %B %Y}.")
     application = Application(call=call, organisation=organisation, created_by=user)
     application.full_clean()
@@ -144,8 +142,8 @@ def application_accept(*, application: Application, decided_by) -> Membership:
 
     Staff only (the admin action). Locks the application row.
     """
-    application = Application.objects.select_for_update().select_related("call__cohort", "organisation").get(
-        pk=application.pk
+    application = (
+        Application.objects.select_for_update().select_related("call__cohort", "organisation").get(pk=application.pk)
     )
     if application.status not in (Application.Status.SUBMITTED, Application.Status.ACCEPTED):
         raise ValidationError(
@@ -224,4 +222,3 @@ def application_confirmations_sweep(*, now=None) -> int:
         except Exception:
             logger.exception("Could not send the confirmation for application %s; will retry", pk)
     return sent
-

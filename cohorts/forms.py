@@ -6,6 +6,11 @@ from cohorts.models import Organisation
 
 
 class OrganisationForm(forms.ModelForm):
+    # People type "example.org"; assume the secure scheme rather than http.
+    website = forms.URLField(
+        max_length=500, required=False, assume_scheme="https", help_text="For example: https://example.org"
+    )
+
     class Meta:
         model = Organisation
         fields = ["name", "website", "country", "description", "open_data"]
@@ -14,7 +19,6 @@ class OrganisationForm(forms.ModelForm):
             "open_data": forms.Textarea(attrs={"rows": 3}),
         }
         help_texts = {
-            "website": "The full address, starting with https://",
             "open_data": "For example: a register of companies, used by journalists and researchers.",
         }
 

@@ -14,7 +14,9 @@ from cohorts.selectors import cohorts_for_user
 @require_http_methods(["GET", "POST"])
 def organisation_create(request):
     next_url = request.POST.get("next") or request.GET.get("next") or ""
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         next_url = ""
     form = OrganisationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -31,4 +33,3 @@ def organisation_create(request):
 @login_required
 def cohort_list(request):
     return render(request, "cohorts/cohort_list.html", {"cohorts": cohorts_for_user(request.user)})
-

@@ -32,7 +32,11 @@ def rsvp_set(*, event: Event, user, going: bool, at=None) -> RSVP:
         if previous in (RSVP.Status.GOING, RSVP.Status.WAITLISTED):
             return rsvp
         going_count = RSVP.objects.filter(event=event, status=RSVP.Status.GOING).count()
-        status = RSVP.Status.WAITLISTED if event.capacity is not None and going_count >= event.capacity else RSVP.Status.GOING
+        status = (
+            RSVP.Status.WAITLISTED
+            if event.capacity is not None and going_count >= event.capacity
+            else RSVP.Status.GOING
+        )
     else:
         status = RSVP.Status.NOT_GOING
 

@@ -45,7 +45,9 @@ def rsvp(request, pk):
         messages.error(request, " ".join(exc.messages))
     else:
         if answer.status == RSVP.Status.WAITLISTED:
-            messages.warning(request, "The event is full: you are on the waiting list. We will email you if a place frees up.")
+            messages.warning(
+                request, "The event is full: you are on the waiting list. We will email you if a place frees up."
+            )
         elif answer.status == RSVP.Status.GOING:
             messages.success(request, f"You are going to {event.title}.")
         else:

@@ -60,9 +60,7 @@ class Instalment(models.Model):
         CANCELLED = "cancelled", "Cancelled"
 
     award = models.ForeignKey(Award, on_delete=models.PROTECT, related_name="instalments")
-    amount = models.DecimalField(
-        "amount (GBP)", max_digits=10, decimal_places=2, validators=[MinValueValidator(PENNY)]
-    )
+    amount = models.DecimalField("amount (GBP)", max_digits=10, decimal_places=2, validators=[MinValueValidator(PENNY)])
     due_on = models.DateField()
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.SCHEDULED)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -30,31 +30,66 @@ PARTICIPANT_EMAIL = "participant@example.org"
 
 # Fictional open-data stewards: (name, website, country, open data, participants)
 MEMBERS = [
-    ("Ledgerlight Company Register", "https://ledgerlight.example", "United Kingdom",
-     "An open register of about 200 million companies, used by journalists, investigators and compliance teams.",
-     [PARTICIPANT_EMAIL, "ines@ledgerlight.example"]),
-    ("Threadmap Open Facilities", "https://threadmap.example", "Netherlands",
-     "An open map and database of apparel facilities worldwide, used by brands, unions and researchers.",
-     ["kofi@threadmap.example", "marta@threadmap.example"]),
-    ("Riverwatch Water Commons", "https://riverwatch.example", "Ireland",
-     "Citizen-collected river water quality readings, used by councils and angling clubs.",
-     ["aoife@riverwatch.example"]),
-    ("Transit Commons Co-operative", "https://transitcommons.example", "Kenya",
-     "Open timetables and routes for informal minibus transport, used by route planners.",
-     ["wanjiru@transitcommons.example", "otieno@transitcommons.example"]),
-    ("Open Parcels Land Register", "https://openparcels.example", "Brazil",
-     "Open land parcel boundaries and tenure records, used by planners and NGOs.",
-     ["luiza@openparcels.example"]),
-    ("Pollen & Air Collective", "https://pollenair.example", "Germany",
-     "Open air-quality and pollen counts from a volunteer sensor network.",
-     ["jonas@pollenair.example"]),
-    ("Open Spending Archive", "https://openspending-archive.example", "India",
-     "Government budgets and spending records, cleaned and published openly.",
-     ["priya@openspending-archive.example", "arjun@openspending-archive.example"]),
+    (
+        "Ledgerlight Company Register",
+        "https://ledgerlight.example",
+        "United Kingdom",
+        "An open register of about 200 million companies, used by journalists, investigators and compliance teams.",
+        [PARTICIPANT_EMAIL, "ines@ledgerlight.example"],
+    ),
+    (
+        "Threadmap Open Facilities",
+        "https://threadmap.example",
+        "Netherlands",
+        "An open map and database of apparel facilities worldwide, used by brands, unions and researchers.",
+        ["kofi@threadmap.example", "marta@threadmap.example"],
+    ),
+    (
+        "Riverwatch Water Commons",
+        "https://riverwatch.example",
+        "Ireland",
+        "Citizen-collected river water quality readings, used by councils and angling clubs.",
+        ["aoife@riverwatch.example"],
+    ),
+    (
+        "Transit Commons Co-operative",
+        "https://transitcommons.example",
+        "Kenya",
+        "Open timetables and routes for informal minibus transport, used by route planners.",
+        ["wanjiru@transitcommons.example", "otieno@transitcommons.example"],
+    ),
+    (
+        "Open Parcels Land Register",
+        "https://openparcels.example",
+        "Brazil",
+        "Open land parcel boundaries and tenure records, used by planners and NGOs.",
+        ["luiza@openparcels.example"],
+    ),
+    (
+        "Pollen & Air Collective",
+        "https://pollenair.example",
+        "Germany",
+        "Open air-quality and pollen counts from a volunteer sensor network.",
+        ["jonas@pollenair.example"],
+    ),
+    (
+        "Open Spending Archive",
+        "https://openspending-archive.example",
+        "India",
+        "Government budgets and spending records, cleaned and published openly.",
+        ["priya@openspending-archive.example", "arjun@openspending-archive.example"],
+    ),
 ]
 
-AWARDS = [Decimal("20000.00"), Decimal("18500.00"), Decimal("15000.00"), Decimal("20000.00"),
-          Decimal("12000.00"), Decimal("16000.00"), Decimal("19750.00")]
+AWARDS = [
+    Decimal("20000.00"),
+    Decimal("18500.00"),
+    Decimal("15000.00"),
+    Decimal("20000.00"),
+    Decimal("12000.00"),
+    Decimal("16000.00"),
+    Decimal("19750.00"),
+]
 
 
 class Command(BaseCommand):

@@ -1,0 +1,75 @@
+"""Shared fixtures and the rules for tests that need real services.
+
+Tests marked ``postgres`` or ``redis`` are deselected (not skipped) when the
+suite runs on the embedded defaults, and the run says so. When DATABASE_URL or
+REDIS_URL is set, they run, and an unreachable server fails them. Browser
+tests fail in CI when Chromium is missing; on a laptop they skip with a hint.
+"""
+
+import os
+import shutil
+
+import pytest
+
+# Playwright's sync API runs an event loop in the test thread; Django would
+# otherwise refuse ORM calls made beside it.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+def _uses_postgres() -> bool:
+    return os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
+
+
+def pytest_collection_modifyitems(config, items):
+    missing = []
+    if not _uses_postgres():
+        missing.append(("postgres", "DATABASE_URL is not a PostgreSQL URL"))
+    if not os.environ.get("REDIS_URL"):
+        missing.append(("redis", "REDIS_URL is not set"))
+    if not missing:
+        return
+    kept, deselected = [], []
+    for item in items:
+        if any(item.get_closest_marker(marker) for marker, _reason in missing):
+            deselected.append(item)
+        else:
+            kept.append(item)
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = kept
+        reasons = "; ".join(reason for _marker, reason in missing)
+        config._cohortnet_deselected = f"{len(deselected)} tests need PostgreSQL/Redis and were deselected ({reasons})."
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    note = getattr(config, "_cohortnet_deselected", None)
+    if note:
+        terminalreporter.write_line(note)
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings):
+    # Fast hashing in tests; real hashers in every other environment.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    if not os.path.exists(CHROMIUM) or not shutil.which(CHROMIUM):
+        message = f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)."
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}

@@ -1,0 +1,65 @@
+import pytest
+from allauth.account.models import EmailAddress
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+
+from tests.factories import PASSWORD, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+GOOD_PASSWORD = "harbour-tide-data-2026"
+
+
+def _signup(client, **overrides):
+    data = {"email": "new.person@example.org", "password1": GOOD_PASSWORD, "password2": GOOD_PASSWORD}
+    data.update(overrides)
+    return client.post(reverse("account_signup"), data)
+
+
+def test_sign_up_sends_a_verification_email_and_does_not_log_in(client, mailoutbox):
+    response = _signup(client)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("account_email_verification_sent")
+    user = get_user_model().objects.get(email="new.person@example.org")
+    assert EmailAddress.objects.get(user=user).verified is False
+    assert len(mailoutbox) == 1
+    assert mailoutbox[0].to == ["new.person@example.org"]
+    assert "/accounts/confirm-email/" in mailoutbox[0].body
+    assert "_auth_user_id" not in client.session
+
+
+def test_an_unverified_person_cannot_sign_in(client):
+    UserFactory(email="unverified@example.org", verified=False)
+    response = client.post(reverse("account_login"), {"login": "unverified@example.org", "password": PASSWORD})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("account_email_verification_sent")
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"email": ""}, "email"),
+        ({"email": "not-an-address"}, "email"),
+        ({"email": ("x" * 250) + "@example.org"}, "email"),
+        ({"email": "nul\x00@example.org"}, "email"),
+        ({"password1": ""}, "password1"),
+        ({"password1": "short", "password2": "short"}, "password1"),
+        ({"password2": "something-else-entirely"}, "password2"),
+        ({"password1": "p" * 5000, "password2": "p" * 5000}, "password1"),
+    ],
+)
+def test_bad_sign_up_input_is_a_field_error_and_the_email_is_kept(client, overrides, field):
+    response = _signup(client, **overrides)
+    assert response.status_code == 200
+    assert response.context["form"].errors[field]
+    if "email" not in overrides:
+        assert 'value="new.person@example.org"' in response.content.decode()
+    assert get_user_model().objects.count() == 0
+
+
+def test_email_is_unique_regardless_of_case(client):
+    UserFactory(email="taken@example.org")
+    response = _signup(client, email="Taken@Example.org")
+    assert response.status_code in (200, 302)
+    assert get_user_model().objects.filter(email__iexact="taken@example.org").count() == 1
