@@ -11,7 +11,6 @@ from cohorts.models import Membership, Participant
 from tests.factories import (
     ApplicationFactory,
     OpenCallFactory,
-    OrganisationFactory,
     OrganisationPersonFactory,
     UserFactory,
 )

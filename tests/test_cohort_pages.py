@@ -1,0 +1,59 @@
+import pytest
+from django.urls import reverse
+
+from events.models import RSVP
+from tests.factories import EventFactory, MembershipFactory, ParticipantFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_participant_sees_the_cohorts_events_and_answers_one(client):
+    participant = ParticipantFactory()
+    cohort = participant.membership.cohort
+    event = EventFactory(cohort=cohort, title="Roundtable: sustainability", online_url="https://meet.example/x")
+    client.force_login(participant.user)
+
+    page = client.get(cohort.get_absolute_url())
+    assert page.status_code == 200
+    assert "Roundtable: sustainability" in page.content.decode()
+
+    detail = client.get(event.get_absolute_url())
+    assert "https://meet.example/x" not in detail.content.decode()
+
+    response = client.post(reverse("events:rsvp", args=[event.pk]), {"answer": "going"})
+    assert response.status_code == 302
+    assert RSVP.objects.get(event=event, user=participant.user).status == RSVP.Status.GOING
+    assert "https://meet.example/x" in client.get(event.get_absolute_url()).content.decode()
+
+
+@pytest.mark.parametrize("who", ["stranger", "other_cohort"])
+def test_cohort_and_event_pages_are_404_for_outsiders(client, who):
+    event = EventFactory()
+    user = UserFactory() if who == "stranger" else ParticipantFactory().user
+    client.force_login(user)
+    assert client.get(event.cohort.get_absolute_url()).status_code == 404
+    assert client.get(event.get_absolute_url()).status_code == 404
+    assert client.post(reverse("events:rsvp", args=[event.pk]), {"answer": "going"}).status_code == 404
+    assert RSVP.objects.count() == 0
+
+
+def test_a_malformed_answer_changes_nothing(client):
+    participant = ParticipantFactory()
+    event = EventFactory(cohort=participant.membership.cohort)
+    client.force_login(participant.user)
+    response = client.post(reverse("events:rsvp", args=[event.pk]), {"answer": "maybe"})
+    assert response.status_code == 302
+    assert RSVP.objects.count() == 0
+
+
+@pytest.mark.parametrize("rows", [1, 20])
+def test_cohort_page_queries_do_not_grow_with_events(client, django_assert_num_queries, rows):
+    participant = ParticipantFactory()
+    cohort = participant.membership.cohort
+    for _ in range(rows):
+        EventFactory(cohort=cohort)
+    MembershipFactory(cohort=cohort)
+    client.force_login(participant.user)
+    # session, user, cohort, permission check, events, rsvps, members
+    with django_assert_num_queries(7):
+        assert client.get(cohort.get_absolute_url()).status_code == 200

@@ -1,0 +1,86 @@
+"""Settings read from the environment: embedded defaults, real services, production mode."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PROBE = (
+    "import django, json; from django.conf import settings; django.setup(); "
+    "print(json.dumps({'engine': settings.DATABASES['default']['ENGINE'], "
+    "'name': str(settings.DATABASES['default']['NAME']), 'broker': settings.CELERY_BROKER_URL, "
+    "'email': settings.EMAIL_BACKEND, 'debug': settings.DEBUG}))"
+)
+STRONG_KEY = "k" * 20 + "-production-secret-key-for-the-settings-tests-0123456789"
+
+
+# Variables the test process may carry that would change what is probed.
+_CLEARED = {"DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE", "SECRET_KEY"}
+
+
+def _run(env_overrides, code=PROBE, args=None):
+    env = {k: v for k, v in os.environ.items() if k not in _CLEARED}
+    env.update({"DJANGO_SETTINGS_MODULE": "cohortnet.settings", **env_overrides})
+    command = args or [sys.executable, "-c", code]
+    return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False)
+
+
+def test_nothing_set_means_sqlite_filesystem_broker_console_email_and_debug():
+    result = _run({})
+    assert result.returncode == 0, result.stderr
+    config = json.loads(result.stdout.strip().splitlines()[-1])
+    assert config == {
+        "engine": "django.db.backends.sqlite3",
+        "name": str(ROOT / "var" / "db.sqlite3"),
+        "broker": "filesystem://",
+        "email": "django.core.mail.backends.console.EmailBackend",
+        "debug": True,
+    }
+
+
+def test_database_and_redis_urls_switch_to_postgresql_and_redis():
+    result = _run(
+        {"DATABASE_URL": "postgres://postgres@127.0.0.1:5432/cohortnet", "REDIS_URL": "redis://127.0.0.1:6379/3"}
+    )
+    assert result.returncode == 0, result.stderr
+    config = json.loads(result.stdout.strip().splitlines()[-1])
+    assert config["engine"] == "django.db.backends.postgresql"
+    assert config["name"] == "cohortnet"
+    assert config["broker"] == "redis://127.0.0.1:6379/3"
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"DEBUG": "false", "ALLOWED_HOSTS": "cohortnet.example"}, "SECRET_KEY must be set"),
+        ({"DEBUG": "false", "ALLOWED_HOSTS": "cohortnet.example", "SECRET_KEY": "short"}, "SECRET_KEY must be set"),
+        ({"DEBUG": "false", "SECRET_KEY": STRONG_KEY}, "ALLOWED_HOSTS must name the host"),
+    ],
+)
+def test_production_mode_refuses_to_start_without_a_secret_key_and_hosts(env, message):
+    result = _run(env)
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+def test_production_mode_passes_the_deploy_check():
+    result = _run(
+        {"DEBUG": "false", "SECRET_KEY": STRONG_KEY, "ALLOWED_HOSTS": "cohortnet.example"},
+        args=[sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+@pytest.mark.django_db
+def test_pages_carry_a_strict_content_security_policy(client):
+    response = client.get("/")
+    policy = response["Content-Security-Policy"]
+    assert "default-src 'self'" in policy
+    assert "script-src 'self'" in policy
+    assert "unsafe-inline" not in policy
+    assert "frame-ancestors 'none'" in policy
