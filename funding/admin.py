@@ -15,7 +15,6 @@ class AwardAdmin(admin.ModelAdmin):
     list_filter = ["status", "membership__cohort"]
     list_select_related = ["membership__organisation", "membership__cohort"]
     search_fields = ["membership__organisation__name"]
-    autocomplete_fields = ["membership"]
     readonly_fields = ["created_by", "created_at"]
     inlines = [InstalmentInline]
 

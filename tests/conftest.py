@@ -59,10 +59,19 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
 
 
 @pytest.fixture(autouse=True)
-def _test_settings(settings):
+def _test_settings(request, settings):
     # Fast hashing in tests; real hashers in every other environment.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    # Tasks queued by the code under test run in-process, so no test leaves
+    # messages on a broker; tests marked redis talk to a real worker instead.
+    from cohortnet.celery import app
+
+    eager = request.node.get_closest_marker("redis") is None
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = eager
+    yield
+    app.conf.task_always_eager = previous
 
 
 @pytest.fixture(scope="session")
