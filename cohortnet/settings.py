@@ -37,7 +37,12 @@ if not DEBUG:
     if not ALLOWED_HOSTS:
         raise ImproperlyConfigured("ALLOWED_HOSTS must name the host(s) this site is served on when DEBUG is off.")
 
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# The address links in emails point at. Production defaults to https on the
+# first allowed host; an empty value counts as unset.
+SITE_URL = (
+    env.str("SITE_URL", default="")
+    or (f"https://{ALLOWED_HOSTS[0].lstrip('.')}" if not DEBUG else "http://127.0.0.1:8000")
+).rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -156,8 +161,6 @@ LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
-# The zone offered by default when staff create a call or an event.
-DEFAULT_EVENT_TIME_ZONE = env.str("DEFAULT_EVENT_TIME_ZONE", default="Europe/London")
 
 # --- Static files -------------------------------------------------------------
 STATIC_URL = "static/"

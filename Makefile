@@ -1,0 +1,57 @@
+# CohortNet: the two commands a newcomer needs are `make run` and `make test`.
+# Both create .venv with the Python found as $(PYTHON) (3.11 or newer).
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+export PORT
+
+.PHONY: help install install-dev run test lint check-deploy migrations-check clean
+
+help:
+	@echo "make run    install, migrate, load demo data, start web + Celery worker + beat on http://127.0.0.1:$(PORT)"
+	@echo "make test   run the whole test suite (PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set, else SQLite)"
+	@echo "make lint   ruff, formatting and missing migrations"
+
+$(BIN)/python:
+	$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "CohortNet needs Python 3.11 or newer")'
+	$(PYTHON) -m venv $(VENV)
+
+# Marker files: reinstall only when the pinned requirements change.
+$(VENV)/.installed-base: requirements/base.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements/base.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements/dev.txt requirements/base.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements/dev.txt
+	touch $(VENV)/.installed-base $@
+
+install: $(VENV)/.installed-base
+
+install-dev: $(VENV)/.installed-dev
+
+run: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo
+	@echo "Starting web, worker and beat; Ctrl-C stops all of them."
+	$(BIN)/honcho --procfile Procfile.dev start
+
+test: install-dev
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(MAKE) migrations-check
+
+migrations-check: install
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+# The production-mode deploy check, with stand-in secrets.
+check-deploy: install
+	DEBUG=false SECRET_KEY=deploy-check-only-$$(printf '%064d' 0) ALLOWED_HOSTS=cohortnet.example \
+		$(BIN)/python manage.py check --deploy --fail-level WARNING
+
+clean:
+	rm -rf $(VENV) var
