@@ -1,0 +1,79 @@
+"""Admin changelists: the query count does not grow with the rows, and actions use the services."""
+
+import pytest
+from django.urls import reverse
+
+from applications.models import Application
+from cohorts.models import Membership
+from tests.factories import (
+    ApplicationFactory,
+    AwardFactory,
+    EventFactory,
+    MembershipFactory,
+    ParticipantFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+# (changelist URL name, factory, queries) — the count is the same for 1 and 20 rows.
+CHANGELISTS = [
+    ("admin:applications_application_changelist", ApplicationFactory, 6),
+    ("admin:events_event_changelist", EventFactory, 7),
+    ("admin:funding_award_changelist", AwardFactory, 6),
+    ("admin:cohorts_membership_changelist", MembershipFactory, 6),
+    ("admin:cohorts_participant_changelist", ParticipantFactory, 6),
+]
+
+
+@pytest.fixture
+def staff_client(client):
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    return client
+
+
+@pytest.mark.parametrize("rows", [1, 20])
+@pytest.mark.parametrize(("url_name", "factory", "queries"), CHANGELISTS)
+def test_changelist_queries_do_not_grow_with_rows(
+    staff_client, django_assert_num_queries, rows, url_name, factory, queries
+):
+    factory.create_batch(rows)
+    with django_assert_num_queries(queries):
+        response = staff_client.get(reverse(url_name))
+    assert response.status_code == 200
+    assert response.context["cl"].result_count == rows
+
+
+def test_accept_action_makes_members_and_reports_what_it_could_not_do(staff_client):
+    submitted = ApplicationFactory(status=Application.Status.SUBMITTED)
+    draft = ApplicationFactory()
+    response = staff_client.post(
+        reverse("admin:applications_application_changelist"),
+        {"action": "accept_applications", "_selected_action": [submitted.pk, draft.pk]},
+        follow=True,
+    )
+    texts = [str(m) for m in response.context["messages"]]
+    assert f"{draft.organisation}: Only submitted applications can be accepted; this one is draft." in texts
+    assert "Accepted 1 application(s)." in texts
+    assert list(Membership.objects.values_list("organisation", flat=True)) == [submitted.organisation_id]
+    draft.refresh_from_db()
+    assert draft.status == Application.Status.DRAFT
+
+
+def test_award_over_the_cap_is_refused_in_the_admin(staff_client):
+    membership = MembershipFactory()
+    response = staff_client.post(
+        reverse("admin:funding_award_add"),
+        {
+            "membership": membership.pk,
+            "amount": "20000.01",
+            "status": "offered",
+            "notes": "",
+            "instalments-TOTAL_FORMS": "0",
+            "instalments-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["amount"] == [
+        "Ensure this value is less than or equal to 20000.00."
+    ]
