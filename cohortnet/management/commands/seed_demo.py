@@ -121,7 +121,6 @@ class Command(BaseCommand):
 
     def _seed(self):
         today = timezone.localdate()
-        now = timezone.now()
         self._user(STAFF_EMAIL, name="Programme Staff", staff=True)
 
         running, _ = Cohort.objects.get_or_create(
@@ -160,7 +159,7 @@ class Command(BaseCommand):
                     "Established organisations whose purpose is to steward open data that anyone can access, "
                     "use and share. Not nascent projects, and not data shared only among a closed group."
                 ),
-                "opens_at": now - timedelta(days=7),
+                "opens_at": datetime.combine(today - timedelta(days=7), time(9, 0), tzinfo=LONDON),
                 "closes_at": closes,
                 "time_zone": "Europe/London",
             },
