@@ -1,8 +1,42 @@
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 
 from applications import services
-from applications.models import Application, OpenCall
+from applications.exports import applications_csv
+from applications.models import (
+    Application,
+    Criterion,
+    DecisionTemplate,
+    Invitation,
+    OpenCall,
+    Question,
+    ReviewAssignment,
+    Transition,
+)
+from applications.selectors import applications_with_scores
+
+S = Application.Status
+
+
+class QuestionInline(admin.TabularInline):
+    model = Question
+    extra = 0
+    fields = ["position", "label", "kind", "required", "help_text", "choices"]
+
+
+class CriterionInline(admin.TabularInline):
+    model = Criterion
+    extra = 0
+    fields = ["position", "name", "weight", "description"]
+
+
+class DecisionTemplateInline(admin.StackedInline):
+    model = DecisionTemplate
+    extra = 0
+    fields = ["decision", "subject", "body"]
+    verbose_name_plural = "decision emails (placeholders: $organisation, $call, $name, $status_url)"
 
 
 @admin.register(OpenCall)
@@ -10,48 +44,238 @@ class OpenCallAdmin(admin.ModelAdmin):
     list_display = ["title", "cohort", "opens_at", "closes_at", "time_zone"]
     list_select_related = ["cohort"]
     prepopulated_fields = {"slug": ["title"]}
+    inlines = [QuestionInline, CriterionInline, DecisionTemplateInline]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ["organisation_name", "contact_email", "call", "sent_at", "opened_at", "application_status"]
+    list_filter = ["call"]
+    list_select_related = ["call"]
+    search_fields = ["organisation_name", "contact_email"]
+    fields = ["call", "organisation_name", "contact_name", "contact_email", "sent_at", "opened_at"]
+    readonly_fields = ["sent_at", "opened_at"]
+    actions = ["send_invitations"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("applications")
+
+    @admin.display(description="application")
+    def application_status(self, obj):
+        applications = list(obj.applications.all())
+        return applications[0].get_status_display() if applications else "—"
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description="Send the invitation email", permissions=["change"])
+    def send_invitations(self, request, queryset):
+        for invitation in queryset:
+            services.invitation_send(invitation=invitation, by=request.user)
+        self.message_user(request, f"Sent {queryset.count()} invitation(s).", messages.SUCCESS)
+
+
+class ReviewAssignmentInline(admin.TabularInline):
+    model = ReviewAssignment
+    fk_name = "application"
+    extra = 0
+    fields = ["reviewer", "assigned_at", "submitted_at", "recommendation", "conflict_declared_at", "conflict_note"]
+    readonly_fields = ["assigned_at", "submitted_at", "recommendation", "conflict_declared_at", "conflict_note"]
+    verbose_name_plural = "reviewers (members of the Reviewers group)"
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "reviewer":
+            kwargs["queryset"] = get_user_model().objects.filter(groups__name=services.REVIEWER_GROUP)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class TransitionInline(admin.TabularInline):
+    model = Transition
+    extra = 0
+    fields = ["at", "from_status", "to_status", "by", "note"]
+    readonly_fields = fields
+    can_delete = False
+    verbose_name_plural = "history"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class ScoreBandFilter(admin.SimpleListFilter):
+    title = "weighted score"
+    parameter_name = "score"
+    BANDS = {"4": (4, 5.01), "3": (3, 4), "2": (2, 3), "1": (1, 2)}
+
+    def lookups(self, request, model_admin):
+        return [("4", "4 to 5"), ("3", "3 to 4"), ("2", "2 to 3"), ("1", "1 to 2"), ("none", "Not scored")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "none":
+            return queryset.filter(weighted_score__isnull=True)
+        if self.value() in self.BANDS:
+            low, high = self.BANDS[self.value()]
+            return queryset.filter(weighted_score__gte=low, weighted_score__lt=high)
+        return queryset
+
+
+class ReviewerFilter(admin.SimpleListFilter):
+    title = "reviewer"
+    parameter_name = "reviewer"
+
+    def lookups(self, request, model_admin):
+        reviewers = get_user_model().objects.filter(groups__name=services.REVIEWER_GROUP).order_by("email")
+        return [(str(r.pk), r.get_full_name()) for r in reviewers]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(
+                Q(assignments__reviewer_id=self.value()) & Q(assignments__conflict_declared_at__isnull=True)
+            ).distinct()
+        return queryset
 
 
 @admin.register(Application)
 class ApplicationAdmin(admin.ModelAdmin):
-    list_display = ["organisation", "call", "status", "funding_requested", "submitted_at"]
-    list_filter = ["status", "call"]
+    list_display = [
+        "organisation",
+        "call",
+        "submitted_at",
+        "score",
+        "reviews",
+        "status",
+    ]
+    list_filter = ["call", "status", "themes", "organisation__country", ScoreBandFilter, ReviewerFilter]
     list_select_related = ["organisation", "call"]
-    search_fields = ["organisation__name"]
-    actions = ["accept_applications", "reject_applications"]
+    search_fields = ["organisation__name", "data_stewarded", "licence"]
+    inlines = [ReviewAssignmentInline, TransitionInline]
+    actions = [
+        "start_review",
+        "invite_to_interview",
+        "accept_applications",
+        "waitlist_applications",
+        "reject_applications",
+        "export_csv",
+    ]
     readonly_fields = [
         "call",
         "organisation",
         "created_by",
+        "invitation",
         "status",
+        "data_stewarded",
+        "licence",
+        "sustainability",
+        "themes",
+        "contribution",
+        "time_commitment",
+        "funding_requested",
+        "consent_to_publish",
+        "extra_answers",
         "submitted_at",
         "decided_at",
         "decided_by",
-        "confirmation_sent_at",
         "created_at",
         "updated_at",
     ]
+    fieldsets = [
+        (None, {"fields": ["call", "organisation", "created_by", "invitation", "status"]}),
+        (
+            "Answers",
+            {
+                "fields": [
+                    "data_stewarded",
+                    "licence",
+                    "sustainability",
+                    "themes",
+                    "contribution",
+                    "time_commitment",
+                    "funding_requested",
+                    "consent_to_publish",
+                    "extra_answers",
+                ]
+            },
+        ),
+        ("Deadline", {"fields": ["deadline_extended_until"]}),
+        ("Dates", {"fields": ["submitted_at", "decided_at", "decided_by", "created_at", "updated_at"]}),
+    ]
+
+    def get_queryset(self, request):
+        return applications_with_scores(super().get_queryset(request))
 
     def has_add_permission(self, request):
         # Applications are made by organisations on the site, never typed in here.
         return False
 
-    def _decide(self, request, queryset, service, verb):
+    @admin.display(description="weighted score", ordering="weighted_score")
+    def score(self, obj):
+        return f"{obj.weighted_score:.2f}" if obj.weighted_score is not None else "—"
+
+    @admin.display(description="reviews done / assigned")
+    def reviews(self, obj):
+        return f"{obj.reviews_done} / {obj.reviews_assigned}"
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not ReviewAssignment:
+            return super().save_formset(request, form, formset, change)
+        # New reviewers go through the service, which checks the Reviewers group.
+        for inline_form in formset.forms:
+            if inline_form.has_changed() and not inline_form.instance.pk and inline_form.cleaned_data.get("reviewer"):
+                try:
+                    services.review_assign(
+                        application=form.instance, reviewer=inline_form.cleaned_data["reviewer"], by=request.user
+                    )
+                except ValidationError as exc:
+                    self.message_user(request, " ".join(exc.messages), messages.ERROR)
+        for obj in formset.deleted_objects:
+            obj.delete()
+
+    def _move(self, request, queryset, to):
         done = 0
         for application in queryset.select_related("organisation"):
             try:
-                service(application=application, decided_by=request.user)
+                services.application_transition(application=application, to=to, by=request.user)
             except ValidationError as exc:
                 self.message_user(request, f"{application.organisation}: {' '.join(exc.messages)}", messages.ERROR)
             else:
                 done += 1
         if done:
-            self.message_user(request, f"{verb} {done} application(s).", messages.SUCCESS)
+            verb = {
+                S.UNDER_REVIEW: "Moved to review",
+                S.INTERVIEW: "Invited to interview",
+                S.ACCEPTED: "Accepted",
+                S.WAITLISTED: "Waitlisted",
+                S.REJECTED: "Declined",
+            }[to]
+            extra = (
+                " Decision emails are held in the outbox for you to read and send." if to in services.DECISIONS else ""
+            )
+            self.message_user(request, f"{verb} {done} application(s).{extra}", messages.SUCCESS)
+
+    @admin.action(description="Start review", permissions=["change"])
+    def start_review(self, request, queryset):
+        self._move(request, queryset, S.UNDER_REVIEW)
+
+    @admin.action(description="Invite to interview", permissions=["change"])
+    def invite_to_interview(self, request, queryset):
+        self._move(request, queryset, S.INTERVIEW)
 
     @admin.action(description="Accept: make the organisation a member of the cohort", permissions=["change"])
     def accept_applications(self, request, queryset):
-        self._decide(request, queryset, services.application_accept, "Accepted")
+        self._move(request, queryset, S.ACCEPTED)
 
-    @admin.action(description="Decline the selected applications", permissions=["change"])
+    @admin.action(description="Put on the waiting list", permissions=["change"])
+    def waitlist_applications(self, request, queryset):
+        self._move(request, queryset, S.WAITLISTED)
+
+    @admin.action(description="Decline", permissions=["change"])
     def reject_applications(self, request, queryset):
-        self._decide(request, queryset, services.application_reject, "Declined")
+        self._move(request, queryset, S.REJECTED)
+
+    @admin.action(description="Export the selected applications as CSV", permissions=["view"])
+    def export_csv(self, request, queryset):
+        return applications_csv(queryset)

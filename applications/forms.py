@@ -1,9 +1,10 @@
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import HTML, Fieldset, Layout, Submit
+from crispy_forms.layout import Fieldset, Layout
 from django import forms
 
-from applications.models import Application
+from applications.models import Application, ReviewAssignment
 from applications.services import ANSWER_FIELDS
+from cohorts.models import Theme
 
 
 class StartApplicationForm(forms.Form):
@@ -13,15 +14,50 @@ class StartApplicationForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = organisations
         self.helper = FormHelper()
-        self.helper.add_input(Submit("start", "Start the application"))
+        self.helper.form_tag = False
+
+
+def _question_field(question) -> forms.Field:
+    kind = question.Kind
+    common = {
+        "label": question.label,
+        "required": False,  # drafts may be incomplete; submitting checks required questions
+        "help_text": " ".join(filter(None, [question.help_text, "Required to submit." if question.required else ""])),
+    }
+    if question.kind == kind.LONG_TEXT:
+        return forms.CharField(max_length=5000, widget=forms.Textarea(attrs={"rows": 4}), **common)
+    if question.kind == kind.SINGLE_CHOICE:
+        return forms.ChoiceField(choices=[(c, c) for c in question.choice_list], widget=forms.RadioSelect, **common)
+    if question.kind == kind.MULTIPLE_CHOICE:
+        return forms.MultipleChoiceField(
+            choices=[(c, c) for c in question.choice_list], widget=forms.CheckboxSelectMultiple, **common
+        )
+    if question.kind == kind.YES_NO:
+        return forms.ChoiceField(choices=[("yes", "Yes"), ("no", "No")], widget=forms.RadioSelect, **common)
+    if question.kind == kind.URL:
+        return forms.URLField(max_length=500, assume_scheme="https", **common)
+    if question.kind == kind.NUMBER:
+        return forms.DecimalField(max_digits=14, decimal_places=4, **common)
+    return forms.CharField(max_length=300, **common)
 
 
 class ApplicationForm(forms.ModelForm):
-    """The applicant's answers. Every field may be blank in a draft; submitting checks them."""
+    """The applicant's answers. Every field may be blank in a draft; submitting checks them.
+
+    Only the answer fields are bound: a posted ``status``, ``organisation`` or
+    score is not a field here and so changes nothing.
+    """
+
+    themes = forms.ModelMultipleChoiceField(
+        queryset=Theme.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Which themes do you want to work on?",
+    )
 
     class Meta:
         model = Application
-        fields = list(ANSWER_FIELDS)
+        fields = [*ANSWER_FIELDS, "themes"]
         widgets = {
             "data_stewarded": forms.Textarea(attrs={"rows": 4}),
             "sustainability": forms.Textarea(attrs={"rows": 4}),
@@ -35,19 +71,86 @@ class ApplicationForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        call = self.instance.call
         for name in ("data_stewarded", "sustainability", "contribution"):
             self.fields[name].widget.attrs["maxlength"] = 5000
         self.fields["funding_requested"].widget.attrs.update({"inputmode": "decimal", "step": "0.01"})
-        self.helper = FormHelper()
-        self.helper.layout = Layout(
+        self.fields["funding_requested"].help_text = f"In pounds, up to £{call.funding_cap:,.0f}."
+        self.questions = list(call.questions.all())
+        for question in self.questions:
+            self.fields[question.field_name] = _question_field(question)
+            if not self.is_bound:
+                self.initial[question.field_name] = self.instance.extra_answers.get(str(question.pk))
+        layout = [
             Fieldset("Your open data", "data_stewarded", "licence"),
             Fieldset("Your organisation", "sustainability", "contribution", "time_commitment"),
-            Fieldset("Funding and the published output", "funding_requested", "consent_to_publish"),
-            HTML(
-                '<p class="text-body-secondary">'
-                "You can save a draft and come back to it at any time before the call closes.</p>"
-            ),
-        )
-        # Two buttons, told apart by name: the view saves first, then submits.
-        self.helper.add_input(Submit("save_draft", "Save draft", css_class="btn-secondary me-2"))
-        self.helper.add_input(Submit("submit_application", "Submit application"))
+            Fieldset("The programme", "themes", "funding_requested", "consent_to_publish"),
+        ]
+        if self.questions:
+            layout.append(Fieldset("Questions for this call", *[q.field_name for q in self.questions]))
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(*layout)
+
+    def extra_answers(self) -> dict:
+        """The cleaned answers to the call's questions, keyed by question id, as JSON-safe values."""
+        answers = {}
+        for question in self.questions:
+            value = self.cleaned_data.get(question.field_name)
+            if value is not None and not isinstance(value, (str, list)):
+                value = str(value)
+            answers[str(question.pk)] = value
+        return answers
+
+
+class WithdrawForm(forms.Form):
+    note = forms.CharField(
+        label="Why are you withdrawing? (optional)",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class ConflictForm(forms.Form):
+    note = forms.CharField(
+        label="What is the conflict? (optional)",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class ReviewForm(forms.Form):
+    """One 1–5 score and a comment per criterion, plus a recommendation."""
+
+    recommendation = forms.ChoiceField(choices=ReviewAssignment.Recommendation.choices, widget=forms.RadioSelect)
+    comment = forms.CharField(
+        label="Overall comment", required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+    def __init__(self, *args, criteria, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.criteria = list(criteria)
+        for criterion in self.criteria:
+            self.fields[f"score_{criterion.pk}"] = forms.TypedChoiceField(
+                label=f"{criterion.name} (weight {criterion.weight:g})",
+                help_text=criterion.description,
+                choices=[(str(n), str(n)) for n in range(1, 6)],
+                coerce=int,
+                widget=forms.RadioSelect(attrs={"class": "form-check-inline"}),
+            )
+            self.fields[f"comment_{criterion.pk}"] = forms.CharField(
+                label=f"Comment on {criterion.name.lower()}",
+                required=False,
+                max_length=2000,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+    def scores(self) -> dict[int, tuple[int, str]]:
+        return {
+            c.pk: (self.cleaned_data[f"score_{c.pk}"], self.cleaned_data.get(f"comment_{c.pk}", ""))
+            for c in self.criteria
+        }

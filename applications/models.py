@@ -1,5 +1,6 @@
-"""Open calls and the applications organisations make to them."""
+"""Open calls, the applications organisations make to them, and their review."""
 
+import secrets
 from decimal import Decimal
 
 from django.conf import settings
@@ -10,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cohortnet.timezones import validate_time_zone
-from cohorts.models import Cohort, Organisation
+from cohorts.models import Cohort, Organisation, Theme
 
 #: The programme's cap on funding for one organisation in one cohort, in GBP.
 FUNDING_CAP = Decimal("20000.00")
@@ -72,13 +73,79 @@ class OpenCall(models.Model):
         return (at or timezone.now()) < self.opens_at
 
 
+class Question(models.Model):
+    """An extra question staff add to one call's application form."""
+
+    class Kind(models.TextChoices):
+        SHORT_TEXT = "short_text", "Short text"
+        LONG_TEXT = "long_text", "Long text"
+        SINGLE_CHOICE = "single_choice", "Single choice"
+        MULTIPLE_CHOICE = "multiple_choice", "Multiple choice"
+        YES_NO = "yes_no", "Yes / no"
+        URL = "url", "Web address"
+        NUMBER = "number", "Number"
+
+    call = models.ForeignKey(OpenCall, on_delete=models.CASCADE, related_name="questions")
+    label = models.CharField(max_length=300)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.SHORT_TEXT)
+    required = models.BooleanField(default=False, help_text="Must be answered before submitting.")
+    help_text = models.CharField(max_length=500, blank=True)
+    choices = models.TextField(blank=True, help_text="For choice questions: one option per line.")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def field_name(self) -> str:
+        return f"question_{self.pk}"
+
+    @property
+    def choice_list(self) -> list[str]:
+        return [line.strip() for line in self.choices.splitlines() if line.strip()]
+
+
+class Invitation(models.Model):
+    """Staff approaching an organisation directly: an emailed link to apply to a call."""
+
+    call = models.ForeignKey(OpenCall, on_delete=models.CASCADE, related_name="invitations")
+    organisation_name = models.CharField(max_length=200)
+    contact_name = models.CharField(max_length=150, blank=True)
+    contact_email = models.EmailField(max_length=254)
+    token = models.CharField(max_length=64, unique=True, default=secrets.token_urlsafe, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    opened_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["call", "contact_email"], name="applications_invitation_one_per_contact"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_name} ({self.contact_email})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("applications:invitation", kwargs={"token": self.token})
+
+
 class Application(models.Model):
     """One organisation's answer to one open call. A draft until submitted."""
 
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
         SUBMITTED = "submitted", "Submitted"
+        UNDER_REVIEW = "under_review", "Under review"
+        INTERVIEW = "interview", "Interview"
         ACCEPTED = "accepted", "Accepted"
+        WAITLISTED = "waitlisted", "Waiting list"
         REJECTED = "rejected", "Not accepted"
         WITHDRAWN = "withdrawn", "Withdrawn"
 
@@ -87,15 +154,23 @@ class Application(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="applications_created"
     )
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    invitation = models.ForeignKey(
+        Invitation, on_delete=models.SET_NULL, null=True, blank=True, related_name="applications"
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True)
 
     # The programme's core questions. Blank is allowed while a draft; the
     # submit service checks that every required answer is there.
     data_stewarded = models.TextField("the open data you steward, and who uses it", blank=True, max_length=5000)
     licence = models.CharField("the open licence(s) the data is published under", max_length=200, blank=True)
     sustainability = models.TextField("how the work is sustained (revenue model)", blank=True, max_length=5000)
+    themes = models.ManyToManyField(
+        Theme, blank=True, related_name="applications", verbose_name="themes you want to work on"
+    )
     contribution = models.TextField("what you can contribute to the other organisations", blank=True, max_length=5000)
-    time_commitment = models.CharField("time you can commit over the six months", max_length=200, blank=True)
+    time_commitment = models.CharField(
+        "time you can commit between the cohort's start and end", max_length=200, blank=True
+    )
     funding_requested = models.DecimalField(
         "funding requested (GBP)",
         max_digits=10,
@@ -107,7 +182,14 @@ class Application(models.Model):
     consent_to_publish = models.BooleanField(
         "we agree to contribute to the programme's published output", default=False
     )
+    extra_answers = models.JSONField(default=dict, blank=True, help_text="Answers to the call's extra questions.")
 
+    deadline_extended_until = models.DateTimeField(
+        "individual extension until",
+        null=True,
+        blank=True,
+        help_text="Staff only: this organisation may submit until this time instead of the call's closing time.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
@@ -115,7 +197,6 @@ class Application(models.Model):
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    confirmation_sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -141,3 +222,133 @@ class Application(models.Model):
     @property
     def is_editable(self) -> bool:
         return self.status == self.Status.DRAFT
+
+    @property
+    def deadline(self):
+        """The last instant this application may be saved or submitted."""
+        if self.deadline_extended_until and self.deadline_extended_until > self.call.closes_at:
+            return self.deadline_extended_until
+        return self.call.closes_at
+
+    @property
+    def is_decided(self) -> bool:
+        return self.status in (self.Status.ACCEPTED, self.Status.REJECTED)
+
+
+class Transition(models.Model):
+    """One step of an application through the workflow: who moved it, when, from where to where."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="transitions")
+    from_status = models.CharField(max_length=20, choices=Application.Status.choices)
+    to_status = models.CharField(max_length=20, choices=Application.Status.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_from_status_display()} → {self.get_to_status_display()}"
+
+
+class Criterion(models.Model):
+    """A criterion reviewers score a call's applications against, 1 to 5, with a weight."""
+
+    call = models.ForeignKey(OpenCall, on_delete=models.CASCADE, related_name="criteria")
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    weight = models.DecimalField(
+        max_digits=5, decimal_places=2, default=Decimal("1.00"), validators=[MinValueValidator(Decimal("0.01"))]
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name_plural = "criteria"
+        constraints = [
+            models.CheckConstraint(condition=Q(weight__gt=0), name="applications_criterion_weight_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} (×{self.weight})"
+
+
+class ReviewAssignment(models.Model):
+    """A reviewer assigned to one application, and their review once submitted."""
+
+    class Recommendation(models.TextChoices):
+        ACCEPT = "accept", "Accept"
+        WAITLIST = "waitlist", "Waiting list"
+        REJECT = "reject", "Do not accept"
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="assignments")
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="review_assignments")
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    assigned_at = models.DateTimeField(auto_now_add=True)
+    conflict_declared_at = models.DateTimeField(null=True, blank=True)
+    conflict_note = models.TextField(blank=True)
+    recommendation = models.CharField(max_length=20, choices=Recommendation.choices, blank=True)
+    comment = models.TextField(blank=True, max_length=5000)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["assigned_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "reviewer"], name="applications_reviewassignment_one_per_reviewer"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reviewer} reviewing {self.application}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("applications:review", kwargs={"pk": self.pk})
+
+    @property
+    def has_conflict(self) -> bool:
+        return self.conflict_declared_at is not None
+
+
+class Score(models.Model):
+    assignment = models.ForeignKey(ReviewAssignment, on_delete=models.CASCADE, related_name="scores")
+    criterion = models.ForeignKey(Criterion, on_delete=models.CASCADE, related_name="scores")
+    value = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(5)])
+    comment = models.TextField(blank=True, max_length=2000)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["assignment", "criterion"], name="applications_score_one_per_criterion"),
+            models.CheckConstraint(condition=Q(value__gte=1, value__lte=5), name="applications_score_one_to_five"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.criterion.name}: {self.value}"
+
+
+class DecisionTemplate(models.Model):
+    """The email drafted when an application is decided; staff read it before it is sent.
+
+    Placeholders: $organisation, $call, $name, $status_url.
+    """
+
+    class Decision(models.TextChoices):
+        ACCEPTED = "accepted", "Accepted"
+        WAITLISTED = "waitlisted", "Waiting list"
+        REJECTED = "rejected", "Not accepted"
+
+    call = models.ForeignKey(OpenCall, on_delete=models.CASCADE, related_name="decision_templates")
+    decision = models.CharField(max_length=20, choices=Decision.choices)
+    subject = models.CharField(max_length=255)
+    body = models.TextField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["call", "decision"], name="applications_decisiontemplate_one_per_decision"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.call}: {self.get_decision_display()}"

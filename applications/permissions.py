@@ -1,4 +1,4 @@
-"""Who may see and change an application."""
+"""Who may see and change an application, and who may review it."""
 
 from cohorts.permissions import can_act_for_organisation
 
@@ -10,3 +10,8 @@ def can_view_application(user, application) -> bool:
 
 def can_edit_application(user, application) -> bool:
     return can_view_application(user, application)
+
+
+def can_review(user, assignment) -> bool:
+    """Only the assigned reviewer, and not after declaring a conflict of interest."""
+    return bool(user.is_authenticated and assignment.reviewer_id == user.pk and not assignment.has_conflict)

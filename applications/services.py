@@ -1,23 +1,33 @@
-"""Writes for applications: start, save, submit, decide, confirm."""
+"""Writes for open calls and applications: drafts, submission, the review workflow, decisions."""
 
-import logging
-from datetime import timedelta
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from string import Template
 
 from django.conf import settings
+from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
+from django.core.validators import URLValidator
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
 
-from applications.models import Application, OpenCall
+from applications.models import (
+    Application,
+    DecisionTemplate,
+    Invitation,
+    OpenCall,
+    ReviewAssignment,
+    Score,
+    Transition,
+)
 from applications.permissions import can_edit_application
 from cohortnet.timezones import in_zone
-from cohorts.models import Membership
+from cohorts.models import Membership, OrganisationPerson
 from cohorts.permissions import can_act_for_organisation
 from cohorts.services import membership_add
+from notifications.services import email_queue, render_email
 
-logger = logging.getLogger(__name__)
+S = Application.Status
 
 #: The answers an application must have before it can be submitted.
 REQUIRED_ANSWERS = (
@@ -31,66 +41,182 @@ REQUIRED_ANSWERS = (
 #: Fields an applicant may write; everything else is set by services.
 ANSWER_FIELDS = (*REQUIRED_ANSWERS, "consent_to_publish")
 
-#: A submission whose confirmation has not gone out after this long is picked
-#: up by the periodic sweep (the on-commit task was lost or failed).
-CONFIRMATION_GRACE = timedelta(minutes=2)
+#: The workflow: which status may follow which. Anything else is refused.
+TRANSITIONS: dict[str, set[str]] = {
+    S.DRAFT: {S.SUBMITTED, S.WITHDRAWN},
+    S.SUBMITTED: {S.UNDER_REVIEW, S.WITHDRAWN},
+    S.UNDER_REVIEW: {S.INTERVIEW, S.ACCEPTED, S.WAITLISTED, S.REJECTED, S.WITHDRAWN},
+    S.INTERVIEW: {S.ACCEPTED, S.WAITLISTED, S.REJECTED, S.WITHDRAWN},
+    S.WAITLISTED: {S.ACCEPTED, S.REJECTED, S.WITHDRAWN},
+    S.ACCEPTED: set(),
+    S.REJECTED: set(),
+    S.WITHDRAWN: set(),
+}
+#: Statuses from which the organisation itself may withdraw.
+WITHDRAWABLE = {S.DRAFT, S.SUBMITTED, S.UNDER_REVIEW, S.INTERVIEW, S.WAITLISTED}
+DECISIONS = {S.ACCEPTED, S.WAITLISTED, S.REJECTED}
+
+REVIEWER_GROUP = "Reviewers"
+
+DEFAULT_DECISION_EMAILS = {
+    S.ACCEPTED: (
+        "Your application to $call has been accepted",
+        "Dear $name,\n\nWe are delighted to tell you that $organisation has been accepted into the programme.\n"
+        "You can now see the cohort, its members and its events: $status_url\n\nThe programme team",
+    ),
+    S.WAITLISTED: (
+        "Your application to $call: waiting list",
+        "Dear $name,\n\nThank you for applying. $organisation is on our waiting list: if a place opens, "
+        "we will contact you.\nYour application: $status_url\n\nThe programme team",
+    ),
+    S.REJECTED: (
+        "Your application to $call",
+        "Dear $name,\n\nThank you for applying. We are sorry that we cannot offer $organisation a place "
+        "in this cohort.\nYour application: $status_url\n\nThe programme team",
+    ),
+}
 
 
-def _closed_message(call: OpenCall) -> str:
-    closed = in_zone(call.closes_at, call.time_zone)
-    return (
-        f"This call closed on {closed:%-d %B %Y at %H:%M} {closed.tzname()} ({call.time_zone}). "
-        "Your draft is kept, but it can no longer be submitted."
-    )
+def _when(value: datetime, zone: str) -> str:
+    local = in_zone(value, zone)
+    return f"{local:%-d %B %Y at %H:%M} {local.tzname()} ({zone})"
+
+
+def _check_deadline(application: Application, at: datetime) -> None:
+    call = application.call
+    if call.is_upcoming(at):
+        raise ValidationError(f"This call opens on {_when(call.opens_at, call.time_zone)}.")
+    if at > application.deadline:
+        raise ValidationError(
+            f"This call closed on {_when(application.deadline, call.time_zone)}. "
+            "Your draft is kept, but it can no longer be changed or submitted."
+        )
+
+
+# --- Extra questions ------------------------------------------------------------
+
+
+def _answer_text(value) -> str:
+    if value is None:
+        return ""
+    return "; ".join(value) if isinstance(value, list) else str(value)
+
+
+def clean_extra_answers(call: OpenCall, raw: dict, *, require: bool) -> dict:
+    """Validate answers to the call's extra questions. Returns the cleaned dict keyed by question id.
+
+    With ``require=True`` (on submit) a required question left blank is an error.
+    """
+    cleaned: dict[str, object] = {}
+    errors: dict[str, list[str]] = {}
+    for question in call.questions.all():
+        value = raw.get(str(question.pk))
+        blank = value in (None, "", [])
+        if blank:
+            if require and question.required:
+                errors[question.field_name] = ["Please answer this question before submitting."]
+            continue
+        kind = question.kind
+        try:
+            if kind in (question.Kind.SHORT_TEXT, question.Kind.LONG_TEXT):
+                limit = 300 if kind == question.Kind.SHORT_TEXT else 5000
+                value = str(value)
+                if len(value) > limit:
+                    raise ValidationError(f"Please keep this under {limit} characters.")
+            elif kind == question.Kind.SINGLE_CHOICE:
+                if value not in question.choice_list:
+                    raise ValidationError("Choose one of the options.")
+            elif kind == question.Kind.MULTIPLE_CHOICE:
+                if not isinstance(value, list) or not set(value) <= set(question.choice_list):
+                    raise ValidationError("Choose from the options.")
+            elif kind == question.Kind.YES_NO:
+                if value not in ("yes", "no"):
+                    raise ValidationError("Answer yes or no.")
+            elif kind == question.Kind.URL:
+                URLValidator()(value)
+            elif kind == question.Kind.NUMBER:
+                number = Decimal(str(value))
+                if not number.is_finite() or abs(number) >= Decimal("1e12"):
+                    raise ValidationError("Enter a number.")
+                value = str(number)
+        except (ValidationError, InvalidOperation) as exc:
+            errors[question.field_name] = exc.messages if isinstance(exc, ValidationError) else ["Enter a number."]
+            continue
+        cleaned[str(question.pk)] = value
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+# --- Applicants -------------------------------------------------------------------
 
 
 @transaction.atomic
-def application_start(*, call: OpenCall, organisation, user, at=None) -> Application:
+def application_start(
+    *, call: OpenCall, organisation, user, invitation: Invitation | None = None, at=None
+) -> Application:
     """Return the organisation's live application to ``call``, creating a draft if there is none.
 
-    Callable by anyone who may act for ``organisation`` while the call is open.
-    Locks the organisation row so two clicks cannot race past the lookup; the
-    database's one-live-application constraint is the final guard.
+    Callable by anyone who may act for ``organisation`` while the call is open
+    (or until an invitation's organisation is given an extension). Locks the
+    organisation row so two clicks cannot race past the lookup; the database's
+    one-live-application constraint is the final guard.
     """
+    at = at or timezone.now()
     if not can_act_for_organisation(user, organisation):
         raise PermissionDenied
     type(organisation).objects.select_for_update().get(pk=organisation.pk)
-    existing = (
-        Application.objects.filter(call=call, organisation=organisation)
-        .exclude(status=Application.Status.WITHDRAWN)
-        .first()
-    )
+    existing = Application.objects.filter(call=call, organisation=organisation).exclude(status=S.WITHDRAWN).first()
     if existing:
         return existing
-    if not call.is_open(at):
-        if call.is_upcoming(at):
-            opens = in_zone(call.opens_at, call.time_zone)
-            raise ValidationError(f"This call opens on {opens:%-d %B %Y at %H:%M} {opens.tzname()} ({call.time_zone}).")
-        raise ValidationError(f"This call closed on {in_zone(call.closes_at, call.time_zone):%-d %B %Y}.")
-    application = Application(call=call, organisation=organisation, created_by=user)
+    if call.is_upcoming(at):
+        raise ValidationError(f"This call opens on {_when(call.opens_at, call.time_zone)}.")
+    if call.has_closed(at):
+        raise ValidationError(f"This call closed on {_when(call.closes_at, call.time_zone)}.")
+    application = Application(call=call, organisation=organisation, created_by=user, invitation=invitation)
     application.full_clean()
     application.save()
     return application
 
 
-def _apply_answers(application: Application, answers: dict) -> None:
-    for field in ANSWER_FIELDS:
-        if field in answers:
-            setattr(application, field, answers[field])
-
-
 @transaction.atomic
-def application_save_draft(*, application: Application, user, answers: dict) -> Application:
-    """Store the answers typed so far. Only drafts change; nothing is checked for completeness."""
+def application_save_draft(
+    *, application: Application, user, answers: dict, themes=None, extra: dict | None = None, at=None
+) -> Application:
+    """Store the answers typed so far. Only drafts change, and only until the deadline.
+
+    Nothing is checked for completeness; shape is (lengths, numbers, choices).
+    """
+    at = at or timezone.now()
     application = Application.objects.select_for_update().select_related("call").get(pk=application.pk)
     if not can_edit_application(user, application):
         raise PermissionDenied
     if not application.is_editable:
         raise ValidationError("This application has been submitted and can no longer be changed.")
-    _apply_answers(application, answers)
+    _check_deadline(application, at)
+    for field in ANSWER_FIELDS:
+        if field in answers:
+            setattr(application, field, answers[field])
+    if extra is not None:
+        application.extra_answers = {
+            **application.extra_answers,
+            **clean_extra_answers(application.call, extra, require=False),
+        }
+        # An answer cleared by the applicant is removed, not kept from before.
+        for key, value in extra.items():
+            if value in (None, "", []):
+                application.extra_answers.pop(key, None)
     application.full_clean()
     application.save()
+    if themes is not None:
+        application.themes.set(themes)
     return application
+
+
+def _log(application: Application, from_status: str, to_status: str, by, note: str = "", at=None) -> None:
+    Transition.objects.create(
+        application=application, from_status=from_status, to_status=to_status, by=by, note=note, at=at or timezone.now()
+    )
 
 
 @transaction.atomic
@@ -98,8 +224,8 @@ def application_submit(*, application: Application, user, at=None) -> Applicatio
     """Submit a draft: check the deadline on the server and every required answer.
 
     Locks the application row. The deadline is inclusive: a submission at the
-    closing instant is accepted, one a second later is refused. On success the
-    confirmation email is queued after commit.
+    closing instant is accepted, one a second later is refused. The
+    confirmation email is written to the outbox in the same transaction.
     """
     at = at or timezone.now()
     application = Application.objects.select_for_update().select_related("call").get(pk=application.pk)
@@ -107,118 +233,225 @@ def application_submit(*, application: Application, user, at=None) -> Applicatio
         raise PermissionDenied
     if not application.is_editable:
         raise ValidationError("This application has already been submitted.")
+    _check_deadline(application, at)
     call = application.call
-    if call.has_closed(at):
-        raise ValidationError(_closed_message(call))
-    if call.is_upcoming(at):
-        raise ValidationError("This call is not open yet.")
 
     errors: dict[str, list[str]] = {}
     for field in REQUIRED_ANSWERS:
         value = getattr(application, field)
         if value is None or (isinstance(value, str) and not value.strip()):
             errors[field] = ["Please answer this question before submitting."]
+    if not application.themes.exists():
+        errors["themes"] = ["Choose at least one theme."]
     if application.funding_requested is not None and application.funding_requested > call.funding_cap:
         errors["funding_requested"] = [f"This call funds at most £{call.funding_cap:,.2f} per organisation."]
     if not application.consent_to_publish:
         errors["consent_to_publish"] = ["Members contribute to the published output: please agree to take part."]
+    try:
+        clean_extra_answers(call, application.extra_answers, require=True)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
     if errors:
         raise ValidationError(errors)
 
-    application.status = Application.Status.SUBMITTED
+    application.status = S.SUBMITTED
     application.submitted_at = at
-    application.full_clean()
-    application.save()
+    application.save(update_fields=["status", "submitted_at", "updated_at"])
+    _log(application, S.DRAFT, S.SUBMITTED, user, at=at)
 
-    from applications.tasks import application_send_confirmation
-
-    transaction.on_commit(lambda: application_send_confirmation.delay(application_id=application.pk))
+    text, html = render_email(
+        "applications/email/submitted",
+        {
+            "application": application,
+            "submitted_local": in_zone(at, call.time_zone),
+            "extra": [(q.label, _answer_text(application.extra_answers.get(str(q.pk)))) for q in call.questions.all()],
+        },
+    )
+    email_queue(
+        key=f"application:{application.pk}:submitted",
+        kind="application_submitted",
+        to=user.email,
+        subject=f"We received your application to {call.title}",
+        body_text=text,
+        body_html=html,
+    )
     return application
 
 
 @transaction.atomic
-def application_accept(*, application: Application, decided_by) -> Membership:
-    """Accept a submitted application: the organisation becomes a member of the call's cohort.
+def application_withdraw(*, application: Application, user, note: str = "") -> Application:
+    """The organisation withdraws its application; possible until a decision. Locks the row."""
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    if not can_edit_application(user, application):
+        raise PermissionDenied
+    if application.status not in WITHDRAWABLE:
+        raise ValidationError("This application has been decided and can no longer be withdrawn.")
+    previous = application.status
+    application.status = S.WITHDRAWN
+    application.save(update_fields=["status", "updated_at"])
+    _log(application, previous, S.WITHDRAWN, user, note)
+    return application
 
-    Staff only (the admin action). Locks the application row.
+
+# --- Staff --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def application_transition(*, application: Application, to: str, by, note: str = "") -> Application:
+    """Move an application to ``to`` if the workflow allows it, and record who did it.
+
+    Staff only (admin actions). Locks the application row. Deciding drafts the
+    decision email(s) as held outbox rows for staff to read and send; accepting
+    also makes the organisation a member of the call's cohort.
     """
     application = (
         Application.objects.select_for_update().select_related("call__cohort", "organisation").get(pk=application.pk)
     )
-    if application.status not in (Application.Status.SUBMITTED, Application.Status.ACCEPTED):
+    previous = application.status
+    if to not in TRANSITIONS.get(previous, set()):
         raise ValidationError(
-            f"Only submitted applications can be accepted; this one is {application.get_status_display().lower()}."
+            f"An application that is {application.get_status_display().lower()} cannot move to “{S(to).label.lower()}”."
         )
-    application.status = Application.Status.ACCEPTED
-    application.decided_at = timezone.now()
-    application.decided_by = decided_by
-    application.save(update_fields=["status", "decided_at", "decided_by", "updated_at"])
-    return membership_add(
-        cohort=application.call.cohort,
-        organisation=application.organisation,
-        source=Membership.Source.APPLICATION,
-    )
+    application.status = to
+    fields = ["status", "updated_at"]
+    if to in DECISIONS:
+        application.decided_at = timezone.now()
+        application.decided_by = by
+        fields += ["decided_at", "decided_by"]
+    application.save(update_fields=fields)
+    _log(application, previous, to, by, note)
 
-
-@transaction.atomic
-def application_reject(*, application: Application, decided_by) -> Application:
-    """Decline a submitted application. Staff only. Locks the application row."""
-    application = Application.objects.select_for_update().get(pk=application.pk)
-    if application.status != Application.Status.SUBMITTED:
-        raise ValidationError(
-            f"Only submitted applications can be declined; this one is {application.get_status_display().lower()}."
+    if to == S.ACCEPTED:
+        membership_add(
+            cohort=application.call.cohort, organisation=application.organisation, source=Membership.Source.APPLICATION
         )
-    application.status = Application.Status.REJECTED
-    application.decided_at = timezone.now()
-    application.decided_by = decided_by
-    application.save(update_fields=["status", "decided_at", "decided_by", "updated_at"])
+    if to in DECISIONS:
+        _draft_decision_emails(application, to)
     return application
 
 
-def application_confirmation_send(*, application_id: int) -> bool:
-    """Email the submitter a copy of their answers, once.
+def application_accept(*, application: Application, decided_by) -> Membership:
+    """Accept an application under review: the organisation becomes a member of the cohort."""
+    application = application_transition(application=application, to=S.ACCEPTED, by=decided_by)
+    return Membership.objects.get(cohort=application.call.cohort, organisation=application.organisation)
 
-    The row is claimed with a conditional UPDATE, so two workers (or the task
-    and the sweep) never both send. If sending fails the claim is released so
-    the sweep tries again. Returns whether this call sent the email.
-    """
-    now = timezone.now()
-    claimed = Application.objects.filter(
-        pk=application_id, status=Application.Status.SUBMITTED, confirmation_sent_at__isnull=True
-    ).update(confirmation_sent_at=now)
-    if not claimed:
-        return False
-    application = Application.objects.select_related("call", "organisation", "created_by").get(pk=application_id)
-    context = {
-        "application": application,
-        "site_url": settings.SITE_URL,
-        "submitted_local": in_zone(application.submitted_at, application.call.time_zone),
-    }
-    try:
-        send_mail(
-            subject=f"[CohortNet] We received your application to {application.call.title}",
-            message=render_to_string("applications/email/submitted.txt", context),
-            from_email=None,
-            recipient_list=[application.created_by.email],
+
+def _draft_decision_emails(application: Application, decision: str) -> None:
+    template = DecisionTemplate.objects.filter(call=application.call, decision=decision).first()
+    subject, body = (template.subject, template.body) if template else DEFAULT_DECISION_EMAILS[decision]
+    people = OrganisationPerson.objects.filter(organisation=application.organisation).select_related("user")
+    for link in people:
+        values = {
+            "organisation": application.organisation.name,
+            "call": application.call.title,
+            "name": link.user.get_full_name(),
+            "status_url": f"{settings.SITE_URL}{application.get_absolute_url()}",
+        }
+        email_queue(
+            key=f"decision:{application.pk}:{decision}:{link.user_id}",
+            kind="decision",
+            to=link.user.email,
+            subject=Template(subject).safe_substitute(values),
+            body_text=Template(body).safe_substitute(values),
+            hold=True,
         )
-    except Exception:
-        Application.objects.filter(pk=application_id, confirmation_sent_at=now).update(confirmation_sent_at=None)
-        raise
-    return True
 
 
-def application_confirmations_sweep(*, now=None) -> int:
-    """Send confirmations that the on-commit task did not send. Returns how many were sent."""
-    now = now or timezone.now()
-    pending = Application.objects.filter(
-        status=Application.Status.SUBMITTED,
-        confirmation_sent_at__isnull=True,
-        submitted_at__lte=now - CONFIRMATION_GRACE,
-    ).values_list("pk", flat=True)[:100]
-    sent = 0
-    for pk in list(pending):
-        try:
-            sent += application_confirmation_send(application_id=pk)
-        except Exception:
-            logger.exception("Could not send the confirmation for application %s; will retry", pk)
-    return sent
+@transaction.atomic
+def invitation_send(*, invitation: Invitation, by) -> Invitation:
+    """Email the contact an invitation to apply, once. Staff only (admin action)."""
+    invitation = Invitation.objects.select_for_update().select_related("call").get(pk=invitation.pk)
+    text, html = render_email(
+        "applications/email/invitation",
+        {"invitation": invitation, "closes": _when(invitation.call.closes_at, invitation.call.time_zone)},
+    )
+    email_queue(
+        key=f"invitation:{invitation.pk}",
+        kind="invitation",
+        to=invitation.contact_email,
+        subject=f"An invitation to apply: {invitation.call.title}",
+        body_text=text,
+        body_html=html,
+    )
+    if invitation.sent_at is None:
+        invitation.sent_at = timezone.now()
+        invitation.save(update_fields=["sent_at"])
+    return invitation
+
+
+def invitation_open(*, invitation: Invitation) -> Invitation:
+    """Record the first time the invitation link was followed."""
+    Invitation.objects.filter(pk=invitation.pk, opened_at__isnull=True).update(opened_at=timezone.now())
+    invitation.refresh_from_db(fields=["opened_at"])
+    return invitation
+
+
+# --- Reviews -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def review_assign(*, application: Application, reviewer, by) -> ReviewAssignment:
+    """Assign a reviewer (a member of the Reviewers group) to an application. Staff only."""
+    if not reviewer.groups.filter(name=REVIEWER_GROUP).exists():
+        raise ValidationError(f"{reviewer} is not in the {REVIEWER_GROUP} group.")
+    if application.status in (S.DRAFT, S.WITHDRAWN):
+        raise ValidationError("Only submitted applications can be reviewed.")
+    existing = ReviewAssignment.objects.filter(application=application, reviewer=reviewer).first()
+    if existing:
+        if existing.has_conflict:
+            raise ValidationError(f"{reviewer} has declared a conflict of interest with this application.")
+        return existing
+    assignment = ReviewAssignment(application=application, reviewer=reviewer, assigned_by=by)
+    assignment.full_clean()
+    assignment.save()
+    return assignment
+
+
+@transaction.atomic
+def review_declare_conflict(*, assignment: ReviewAssignment, user, note: str = "") -> ReviewAssignment:
+    """The reviewer declares a conflict of interest and so leaves the application. Locks the row."""
+    assignment = ReviewAssignment.objects.select_for_update().get(pk=assignment.pk)
+    if assignment.reviewer_id != user.pk:
+        raise PermissionDenied
+    if assignment.submitted_at:
+        raise ValidationError("You have already submitted this review; ask staff to withdraw it.")
+    assignment.conflict_declared_at = timezone.now()
+    assignment.conflict_note = note
+    assignment.save(update_fields=["conflict_declared_at", "conflict_note"])
+    assignment.scores.all().delete()
+    return assignment
+
+
+@transaction.atomic
+def review_submit(
+    *, assignment: ReviewAssignment, user, scores: dict[int, tuple[int, str]], recommendation: str, comment: str = ""
+) -> ReviewAssignment:
+    """Record a reviewer's scores (1–5 for every criterion of the call) and recommendation.
+
+    Only the assigned reviewer, without a declared conflict, once. Locks the row.
+    """
+    assignment = ReviewAssignment.objects.select_for_update().select_related("application__call").get(pk=assignment.pk)
+    if assignment.reviewer_id != user.pk or assignment.has_conflict:
+        raise PermissionDenied
+    if assignment.submitted_at:
+        raise ValidationError("You have already submitted this review.")
+    criteria = list(assignment.application.call.criteria.all())
+    missing = [c.name for c in criteria if c.pk not in scores]
+    if missing:
+        raise ValidationError(f"Score every criterion: {', '.join(missing)}.")
+    for criterion in criteria:
+        value, criterion_comment = scores[criterion.pk]
+        score = Score(assignment=assignment, criterion=criterion, value=value, comment=criterion_comment)
+        score.full_clean()
+        score.save()
+    assignment.recommendation = recommendation
+    assignment.comment = comment
+    assignment.submitted_at = timezone.now()
+    assignment.full_clean()
+    assignment.save()
+    return assignment
+
+
+def reviewer_group() -> Group:
+    group, _created = Group.objects.get_or_create(name=REVIEWER_GROUP)
+    return group

@@ -1,18 +1,24 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Case, IntegerField, Value, When
-from django.http import Http404
+from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from applications import services
-from applications.forms import ApplicationForm, StartApplicationForm
-from applications.models import Application, OpenCall
-from applications.permissions import can_view_application
+from applications.forms import ApplicationForm, ConflictForm, ReviewForm, StartApplicationForm, WithdrawForm
+from applications.models import Application, Invitation, OpenCall, ReviewAssignment
+from applications.permissions import can_review, can_view_application
+from applications.selectors import assignments_for_reviewer
 from cohorts.selectors import organisations_for_user
+
+#: Session key for answers posted after the session expired, kept until the person signs in again.
+STASH_KEY = "applications_unsaved"
+INVITATION_KEY = "applications_invitation"
 
 
 def call_list(request):
@@ -38,36 +44,77 @@ def call_detail(request, slug):
     return render(request, "applications/call_detail.html", {"call": call, "now": timezone.now()})
 
 
+def invitation(request, token):
+    """The link in a staff invitation: remember it, then go on to apply with the organisation pre-filled."""
+    invitation = get_object_or_404(Invitation.objects.select_related("call"), token=token)
+    services.invitation_open(invitation=invitation)
+    request.session[INVITATION_KEY] = invitation.pk
+    messages.info(
+        request, f"Welcome, {invitation.organisation_name}: you are invited to apply to {invitation.call.title}."
+    )
+    return redirect("applications:start", slug=invitation.call.slug)
+
+
+def _session_invitation(request, call) -> Invitation | None:
+    pk = request.session.get(INVITATION_KEY)
+    return Invitation.objects.filter(pk=pk, call=call).first() if pk else None
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def application_start(request, slug):
     call = get_object_or_404(OpenCall, slug=slug)
+    invitation = _session_invitation(request, call)
     organisations = organisations_for_user(request.user)
     if not organisations.exists():
         messages.info(request, "First tell us about your organisation.")
-        return redirect(f"{reverse('cohorts:organisation_create')}?next={request.path}")
-    if not call.is_open():
-        messages.error(request, "This call is not open for applications.")
-        return redirect(call)
+        query = QueryDict(mutable=True)
+        query["next"] = request.path
+        if invitation:
+            query["name"] = invitation.organisation_name  # the invitation pre-fills the organisation
+        return redirect(f"{reverse('cohorts:organisation_create')}?{query.urlencode()}")
     form = StartApplicationForm(request.POST or None, organisations=organisations)
     if request.method == "POST" and form.is_valid():
         try:
             application = services.application_start(
-                call=call, organisation=form.cleaned_data["organisation"], user=request.user
+                call=call, organisation=form.cleaned_data["organisation"], user=request.user, invitation=invitation
             )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
+            request.session.pop(INVITATION_KEY, None)
             return redirect("applications:edit", pk=application.pk)
+    if not call.is_open() and not form.errors:
+        messages.error(request, "This call is not open for applications.")
+        return redirect(call)
     return render(request, "applications/application_start.html", {"call": call, "form": form})
 
 
 def _get_own_application(request, pk) -> Application:
-    application = get_object_or_404(Application.objects.select_related("call", "organisation"), pk=pk)
+    application = get_object_or_404(Application.objects.select_related("call__cohort", "organisation"), pk=pk)
     # Another organisation's application is a 404: we do not confirm it exists.
     if not can_view_application(request.user, application):
         raise Http404
     return application
+
+
+def _stash(request, pk) -> None:
+    """Keep what was posted after the session expired, so signing in again loses nothing."""
+    stash = request.session.get(STASH_KEY, {})
+    stash[str(pk)] = {key: request.POST.getlist(key) for key in request.POST if key != "csrfmiddlewaretoken"}
+    request.session[STASH_KEY] = stash
+
+
+def _unstash(request, pk) -> QueryDict | None:
+    stash = request.session.get(STASH_KEY, {})
+    data = stash.pop(str(pk), None)
+    if data is None:
+        return None
+    request.session[STASH_KEY] = stash
+    query = QueryDict(mutable=True)
+    for key, values in data.items():
+        query.setlist(key, values)
+    return query
 
 
 @login_required
@@ -83,22 +130,44 @@ def application_list(request):
 @login_required
 def application_detail(request, pk):
     application = _get_own_application(request, pk)
-    return render(request, "applications/application_detail.html", {"application": application})
+    context = {
+        "application": application,
+        "themes": application.themes.all(),
+        "questions": [(q, application.extra_answers.get(str(q.pk))) for q in application.call.questions.all()],
+        "can_withdraw": application.status in services.WITHDRAWABLE,
+    }
+    return render(request, "applications/application_detail.html", context)
 
 
-@login_required
+def _save(request, application, form):
+    return services.application_save_draft(
+        application=application,
+        user=request.user,
+        answers=form.cleaned_data,
+        themes=form.cleaned_data.get("themes"),
+        extra=form.extra_answers(),
+    )
+
+
 @require_http_methods(["GET", "POST"])
 def application_edit(request, pk):
+    if not request.user.is_authenticated:
+        if request.method == "POST":
+            _stash(request, pk)
+        return redirect_to_login(reverse("applications:edit", args=[pk]))
     application = _get_own_application(request, pk)
     if not application.is_editable:
         return redirect(application)
-    form = ApplicationForm(request.POST or None, instance=application)
+    data = request.POST if request.method == "POST" else _unstash(request, pk)
+    if data is not None and request.method == "GET":
+        messages.warning(
+            request, "You were signed out before this was saved. Here is what you typed: check it and save."
+        )
+    form = ApplicationForm(data, instance=application)
     if request.method == "POST" and form.is_valid():
         try:
             # Save first, so what was typed is kept even if submitting is refused.
-            application = services.application_save_draft(
-                application=application, user=request.user, answers=form.cleaned_data
-            )
+            application = _save(request, application, form)
             if "submit_application" in request.POST:
                 services.application_submit(application=application, user=request.user)
                 messages.success(request, "Your application has been submitted. We have emailed you a copy.")
@@ -111,3 +180,116 @@ def application_edit(request, pk):
             messages.success(request, "Draft saved.")
             return redirect("applications:edit", pk=application.pk)
     return render(request, "applications/application_form.html", {"application": application, "form": form})
+
+
+@require_POST
+def application_autosave(request, pk):
+    """htmx: save the draft while the person types; answers with a one-line status."""
+    if not request.user.is_authenticated:
+        _stash(request, pk)
+        return render(request, "applications/_autosave_status.html", {"signed_out": True, "pk": pk})
+    application = _get_own_application(request, pk)
+    form = ApplicationForm(request.POST, instance=application)
+    context = {"application": application}
+    if not form.is_valid():
+        context["errors"] = True
+        return render(request, "applications/_autosave_status.html", context)
+    try:
+        context["application"] = _save(request, application, form)
+    except ValidationError as exc:
+        context["message"] = " ".join(exc.messages)
+    return render(request, "applications/_autosave_status.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def application_withdraw(request, pk):
+    application = _get_own_application(request, pk)
+    form = WithdrawForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.application_withdraw(application=application, user=request.user, note=form.cleaned_data["note"])
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "Your application has been withdrawn.")
+            return redirect(application)
+    return render(request, "applications/application_withdraw.html", {"application": application, "form": form})
+
+
+# --- Reviewers -------------------------------------------------------------------------
+
+
+@login_required
+def review_list(request):
+    return render(request, "applications/review_list.html", {"assignments": assignments_for_reviewer(request.user)})
+
+
+def _get_own_assignment(request, pk) -> ReviewAssignment:
+    assignment = get_object_or_404(
+        ReviewAssignment.objects.select_related("application__call", "application__organisation"), pk=pk
+    )
+    # Not yours, or you declared a conflict: as if it did not exist.
+    if not can_review(request.user, assignment):
+        raise Http404
+    return assignment
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def review(request, pk):
+    assignment = _get_own_assignment(request, pk)
+    application = assignment.application
+    criteria = application.call.criteria.all()
+    form = ReviewForm(request.POST or None, criteria=criteria)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.review_submit(
+                assignment=assignment,
+                user=request.user,
+                scores=form.scores(),
+                recommendation=form.cleaned_data["recommendation"],
+                comment=form.cleaned_data["comment"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "Your review has been submitted.")
+            return redirect("applications:review", pk=assignment.pk)
+    others = []
+    if assignment.submitted_at:
+        # Other reviewers' scores only once your own review is in.
+        others = (
+            ReviewAssignment.objects.filter(application=application, submitted_at__isnull=False)
+            .exclude(pk=assignment.pk)
+            .select_related("reviewer")
+            .prefetch_related("scores__criterion")
+        )
+    context = {
+        "assignment": assignment,
+        "application": application,
+        "themes": application.themes.all(),
+        "questions": [(q, application.extra_answers.get(str(q.pk))) for q in application.call.questions.all()],
+        "form": form,
+        "conflict_form": ConflictForm(),
+        "own_scores": assignment.scores.select_related("criterion"),
+        "others": others,
+    }
+    return render(request, "applications/review.html", context)
+
+
+@login_required
+@require_POST
+def review_conflict(request, pk):
+    assignment = _get_own_assignment(request, pk)
+    form = ConflictForm(request.POST)
+    if form.is_valid():
+        try:
+            services.review_declare_conflict(assignment=assignment, user=request.user, note=form.cleaned_data["note"])
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect("applications:review", pk=assignment.pk)
+        messages.success(request, "Conflict of interest recorded: you have been removed from this application.")
+        return redirect("applications:review_list")
+    messages.error(request, "Keep the note under 1,000 characters.")
+    return redirect("applications:review", pk=assignment.pk)

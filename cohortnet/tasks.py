@@ -2,14 +2,14 @@
 
 from celery import shared_task
 
-from applications.services import application_confirmations_sweep
+from notifications.services import emails_send_due
 
 
 @shared_task(name="cohortnet.sweep")
 def sweep() -> dict[str, int]:
     """Find work that is due and was not done on time, and do it.
 
-    Today that is submission confirmations whose on-commit task was lost;
-    reminders join it as they are built.
+    Today that is outbox emails whose on-commit task was lost, or that are due
+    for a retry; reminders join it as they are built.
     """
-    return {"confirmations_sent": application_confirmations_sweep()}
+    return {"emails_sent": emails_send_due()}

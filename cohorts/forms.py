@@ -1,5 +1,4 @@
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Submit
 from django import forms
 
 from cohorts.models import Organisation
@@ -13,16 +12,36 @@ class OrganisationForm(forms.ModelForm):
 
     class Meta:
         model = Organisation
-        fields = ["name", "website", "country", "description", "open_data"]
+        fields = [
+            "name",
+            "website",
+            "country",
+            "legal_form",
+            "year_founded",
+            "staff_size",
+            "description",
+            "open_data",
+            "licences",
+            "access_methods",
+            "reach",
+        ]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 3}),
             "open_data": forms.Textarea(attrs={"rows": 3}),
+            "reach": forms.Textarea(attrs={"rows": 2}),
         }
         help_texts = {
             "open_data": "For example: a register of companies, used by journalists and researchers.",
         }
 
+    access_methods = forms.MultipleChoiceField(
+        label="How is the data reached?",
+        choices=Organisation.Access.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
-        self.helper.add_input(Submit("save", "Create organisation"))
+        self.helper.form_tag = False

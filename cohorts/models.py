@@ -4,9 +4,12 @@ This app imports none of applications, events or funding: they depend on it.
 """
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django_countries.fields import CountryField
 
 
 class Theme(models.Model):
@@ -24,14 +27,49 @@ class Theme(models.Model):
         return self.name
 
 
+def validate_access_methods(value) -> None:
+    allowed = {choice for choice, _label in Organisation.Access.choices}
+    if not isinstance(value, list) or not all(isinstance(v, str) and v in allowed for v in value):
+        raise ValidationError(f"Choose from: {', '.join(sorted(allowed))}.", code="invalid_access_methods")
+
+
 class Organisation(models.Model):
     """An organisation that stewards open data and may apply to, and join, cohorts."""
 
+    class StaffSize(models.TextChoices):
+        UP_TO_5 = "1-5", "1–5 people"
+        UP_TO_20 = "6-20", "6–20 people"
+        UP_TO_100 = "21-100", "21–100 people"
+        OVER_100 = "100+", "More than 100 people"
+
+    class Access(models.TextChoices):
+        API = "api", "API"
+        BULK = "bulk", "Bulk download"
+        PORTAL = "portal", "Website or data portal"
+        FEED = "feed", "Feeds or streams"
+        OTHER = "other", "Other"
+
     name = models.CharField(max_length=200)
     website = models.URLField(max_length=500, blank=True)
-    country = models.CharField(max_length=100, blank=True)
+    country = CountryField(blank=True)
+    legal_form = models.CharField(
+        max_length=120, blank=True, help_text="For example: charity, company limited by guarantee, co-operative."
+    )
+    year_founded = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1800), MaxValueValidator(2100)]
+    )
+    staff_size = models.CharField(max_length=10, choices=StaffSize.choices, blank=True)
     description = models.TextField("what the organisation does", blank=True)
     open_data = models.TextField("the open data it stewards, and for whom", blank=True)
+    licences = models.CharField("licence(s) of the data", max_length=200, blank=True)
+    access_methods = models.JSONField(
+        "how the data is reached",
+        default=list,
+        blank=True,
+        validators=[validate_access_methods],
+        help_text="Any of: api, bulk, portal, feed, other.",
+    )
+    reach = models.TextField("reach: who uses the data, and how many", blank=True)
     people = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         through="OrganisationPerson",

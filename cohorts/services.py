@@ -4,25 +4,33 @@ from django.db import transaction
 
 from cohorts.models import Membership, Organisation, OrganisationPerson, Participant
 
+PROFILE_FIELDS = {
+    "website",
+    "country",
+    "legal_form",
+    "year_founded",
+    "staff_size",
+    "description",
+    "open_data",
+    "licences",
+    "access_methods",
+    "reach",
+}
+
 
 @transaction.atomic
-def organisation_create(
-    *,
-    user,
-    name: str,
-    website: str = "",
-    country: str = "",
-    description: str = "",
-    open_data: str = "",
-) -> Organisation:
+def organisation_create(*, user, name: str, **profile) -> Organisation:
     """Create an organisation with ``user`` as its lead contact.
 
-    Anyone signed in may call it: creating an organisation grants nothing
-    until staff accept one of its applications.
+    ``profile`` takes the organisation's other fields (website, country,
+    legal_form, year_founded, staff_size, description, open_data, licences,
+    access_methods, reach). Anyone signed in may call it: creating an
+    organisation grants nothing until staff accept one of its applications.
     """
-    organisation = Organisation(
-        name=name.strip(), website=website, country=country, description=description, open_data=open_data
-    )
+    unknown = set(profile) - PROFILE_FIELDS
+    if unknown:
+        raise TypeError(f"Unknown organisation fields: {', '.join(sorted(unknown))}")
+    organisation = Organisation(name=name.strip(), **profile)
     organisation.full_clean()
     organisation.save()
     link = OrganisationPerson(organisation=organisation, user=user, role=OrganisationPerson.Role.LEAD)

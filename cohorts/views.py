@@ -18,7 +18,7 @@ def organisation_create(request):
         next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         next_url = ""
-    form = OrganisationForm(request.POST or None)
+    form = OrganisationForm(request.POST or None, initial={"name": request.GET.get("name", "")[:200]})
     if request.method == "POST" and form.is_valid():
         try:
             organisation = services.organisation_create(user=request.user, **form.cleaned_data)

@@ -63,6 +63,12 @@ def _test_settings(request, settings):
     # Fast hashing in tests; real hashers in every other environment.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    # allauth keeps rate limits in the cache: each test starts with an empty
+    # one of its own, never the shared Redis.
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    from django.core.cache import cache
+
+    cache.clear()
     # Tasks queued by the code under test run in-process, so no test leaves
     # messages on a broker; tests marked redis talk to a real worker instead.
     from cohortnet.celery import app

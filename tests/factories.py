@@ -7,8 +7,8 @@ import factory
 from allauth.account.models import EmailAddress
 from django.utils import timezone
 
-from applications.models import Application, OpenCall
-from cohorts.models import Cohort, Membership, Organisation, OrganisationPerson, Participant
+from applications.models import Application, Criterion, OpenCall, Question, ReviewAssignment
+from cohorts.models import Cohort, Membership, Organisation, OrganisationPerson, Participant, Theme
 from events.models import Event
 from funding.models import Award
 
@@ -37,7 +37,7 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
 
     name = factory.Sequence(lambda n: f"Open Data Steward {n}")
     website = "https://steward.example"
-    country = "United Kingdom"
+    country = "GB"
 
 
 class OrganisationPersonFactory(factory.django.DjangoModelFactory):
@@ -78,6 +78,7 @@ class OpenCallFactory(factory.django.DjangoModelFactory):
 class ApplicationFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Application
+        skip_postgeneration_save = True
 
     call = factory.SubFactory(OpenCallFactory)
     organisation = factory.SubFactory(OrganisationFactory)
@@ -89,6 +90,12 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
     time_commitment = "Two days a month"
     funding_requested = Decimal("15000.00")
     consent_to_publish = True
+
+    @factory.post_generation
+    def themes(obj, create, extracted, **kwargs):
+        # Themes come from a data migration; default to the first one.
+        if create:
+            obj.themes.set(extracted if extracted is not None else Theme.objects.order_by("position")[:1])
 
 
 class MembershipFactory(factory.django.DjangoModelFactory):
@@ -124,3 +131,38 @@ class AwardFactory(factory.django.DjangoModelFactory):
 
     membership = factory.SubFactory(MembershipFactory)
     amount = Decimal("20000.00")
+
+
+class QuestionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Question
+
+    call = factory.SubFactory(OpenCallFactory)
+    label = factory.Sequence(lambda n: f"Extra question {n}")
+    kind = Question.Kind.SHORT_TEXT
+
+
+class CriterionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Criterion
+
+    call = factory.SubFactory(OpenCallFactory)
+    name = factory.Sequence(lambda n: f"Criterion {n}")
+    weight = Decimal("1.00")
+
+
+def reviewer(**kwargs):
+    """A user in the Reviewers group."""
+    from django.contrib.auth.models import Group
+
+    user = UserFactory(**kwargs)
+    user.groups.add(Group.objects.get(name="Reviewers"))
+    return user
+
+
+class ReviewAssignmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ReviewAssignment
+
+    application = factory.SubFactory(ApplicationFactory, status=Application.Status.UNDER_REVIEW)
+    reviewer = factory.LazyFunction(reviewer)

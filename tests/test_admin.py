@@ -1,16 +1,22 @@
 """Admin changelists: the query count does not grow with the rows, and actions use the services."""
 
+from decimal import Decimal
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
-from applications.models import Application
+from applications.models import Application, Score
 from cohorts.models import Membership
 from tests.factories import (
     ApplicationFactory,
     AwardFactory,
+    CriterionFactory,
     EventFactory,
     MembershipFactory,
+    OpenCallFactory,
     ParticipantFactory,
+    ReviewAssignmentFactory,
     UserFactory,
 )
 
@@ -18,7 +24,7 @@ pytestmark = pytest.mark.django_db
 
 # (changelist URL name, factory, queries) — the count is the same for 1 and 20 rows.
 CHANGELISTS = [
-    ("admin:applications_application_changelist", ApplicationFactory, 6),
+    ("admin:applications_application_changelist", ApplicationFactory, 8),
     ("admin:events_event_changelist", EventFactory, 7),
     ("admin:funding_award_changelist", AwardFactory, 6),
     ("admin:cohorts_membership_changelist", MembershipFactory, 6),
@@ -45,7 +51,7 @@ def test_changelist_queries_do_not_grow_with_rows(
 
 
 def test_accept_action_makes_members_and_reports_what_it_could_not_do(staff_client):
-    submitted = ApplicationFactory(status=Application.Status.SUBMITTED)
+    submitted = ApplicationFactory(status=Application.Status.UNDER_REVIEW)
     draft = ApplicationFactory()
     response = staff_client.post(
         reverse("admin:applications_application_changelist"),
@@ -53,8 +59,8 @@ def test_accept_action_makes_members_and_reports_what_it_could_not_do(staff_clie
         follow=True,
     )
     texts = [str(m) for m in response.context["messages"]]
-    assert f"{draft.organisation}: Only submitted applications can be accepted; this one is draft." in texts
-    assert "Accepted 1 application(s)." in texts
+    assert f"{draft.organisation}: An application that is draft cannot move to “accepted”." in texts
+    assert "Accepted 1 application(s). Decision emails are held in the outbox for you to read and send." in texts
     assert list(Membership.objects.values_list("organisation", flat=True)) == [submitted.organisation_id]
     draft.refresh_from_db()
     assert draft.status == Application.Status.DRAFT
@@ -77,3 +83,17 @@ def test_award_over_the_cap_is_refused_in_the_admin(staff_client):
     assert response.context["adminform"].form.errors["amount"] == [
         "Ensure this value is less than or equal to 20000.00."
     ]
+
+
+@pytest.mark.parametrize("rows", [1, 50])
+def test_application_changelist_with_reviews_costs_the_same_at_1_and_50(staff_client, django_assert_num_queries, rows):
+    call = OpenCallFactory()
+    criterion = CriterionFactory(call=call, weight=Decimal("2.00"))
+    for _ in range(rows):
+        assignment = ReviewAssignmentFactory(application__call=call, submitted_at=timezone.now())
+        Score.objects.create(assignment=assignment, criterion=criterion, value=4)
+    with django_assert_num_queries(8):
+        response = staff_client.get(reverse("admin:applications_application_changelist"))
+    assert response.context["cl"].result_count == rows
+    assert "4.00" in response.content.decode()
+    assert "1 / 1" in response.content.decode()

@@ -5,17 +5,14 @@ import subprocess
 import sys
 import time
 import uuid
-from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from django.db import connection
-from django.utils import timezone
 
-from applications.models import Application
-from applications.tasks import application_send_confirmation
-from tests.factories import ApplicationFactory
+from notifications.models import Email
+from notifications.tasks import email_send_task
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -79,34 +76,39 @@ def worker(tmp_path):
     print(log.read_text())
 
 
+def _queued(subject: str) -> Email:
+    return Email.objects.create(
+        key=f"test:{uuid.uuid4().hex}", kind="test", to_email="ada@example.org", subject=subject, body_text="Hello"
+    )
+
+
+def _sent(email: Email):
+    def check():
+        email.refresh_from_db()
+        return email.status == Email.Status.SENT
+
+    return check
+
+
 def test_a_task_sent_through_redis_is_run_by_the_worker(worker):
     queue, _process, log = worker
-    application = ApplicationFactory(status=Application.Status.SUBMITTED, submitted_at=timezone.now())
+    email = _queued("Sent by the worker")
 
-    application_send_confirmation.apply_async(kwargs={"application_id": application.pk}, queue=queue)
+    email_send_task.apply_async(kwargs={"email_id": email.pk}, queue=queue)
 
-    def sent():
-        application.refresh_from_db()
-        return application.confirmation_sent_at is not None
-
-    assert _wait_for(sent), "the worker did not record the confirmation within 60 s"
-    assert _wait_for(lambda: "succeeded" in log.read_text(), timeout=10)
-    assert "[CohortNet] We received your application" in log.read_text()
+    assert _wait_for(_sent(email)), "the worker did not send the email within 60 s"
+    assert email.attempts == 1
+    assert email.sent_at is not None
+    assert _wait_for(lambda: "Subject: Sent by the worker" in log.read_text(), timeout=10)
 
 
 def test_beat_schedules_the_sweep_and_the_worker_sends_what_was_missed(worker, tmp_path):
-    queue, _process, log = worker
-    missed = ApplicationFactory(
-        status=Application.Status.SUBMITTED, submitted_at=timezone.now() - timedelta(minutes=10)
-    )
+    queue, _process, _log = worker
+    # A row whose on-commit task never reached the broker.
+    missed = _queued("Found by the sweep")
     beat = _start(queue, "beat", "-l", "info", "-s", str(tmp_path / "celerybeat-schedule"), log=tmp_path / "beat.log")
     try:
-
-        def sent():
-            missed.refresh_from_db()
-            return missed.confirmation_sent_at is not None
-
-        assert _wait_for(sent), "beat's sweep did not get the missed confirmation sent within 60 s"
+        assert _wait_for(_sent(missed)), "beat's sweep did not get the missed email sent within 60 s"
     finally:
         _stop(beat)
     assert "cohortnet.sweep" in (tmp_path / "beat.log").read_text()

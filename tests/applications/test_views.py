@@ -6,6 +6,7 @@ import time_machine
 from django.urls import reverse
 
 from applications.models import Application
+from cohorts.models import Theme
 from tests.factories import ApplicationFactory, OpenCallFactory, OrganisationPersonFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -30,6 +31,7 @@ def _valid_answers(**overrides):
         "time_commitment": "Two days a month",
         "funding_requested": "12000.50",
         "consent_to_publish": "on",
+        "themes": [str(Theme.objects.get(slug="sustainability").pk)],
     }
     answers.update(overrides)
     return {k: v for k, v in answers.items() if v is not None}
@@ -82,7 +84,7 @@ def test_start_without_an_organisation_asks_for_one_first(client):
     call = OpenCallFactory()
     response = client.get(reverse("applications:start", args=[call.slug]))
     assert response.status_code == 302
-    assert response["Location"] == f"/organisations/new/?next=/calls/{call.slug}/apply/"
+    assert response["Location"] == f"/organisations/new/?next=%2Fcalls%2F{call.slug}%2Fapply%2F"
 
 
 def test_save_draft_keeps_partial_answers(applicant_client):
@@ -166,6 +168,7 @@ def test_submitting_an_empty_form_lists_what_is_missing(applicant_client):
         "funding_requested",
         "licence",
         "sustainability",
+        "themes",
         "time_commitment",
     ]
     application.refresh_from_db()
@@ -185,11 +188,13 @@ def test_submit_after_the_deadline_is_refused_and_the_typed_answers_are_kept(app
     assert response.status_code == 200
     assert response.context["form"].non_field_errors() == [
         "This call closed on 31 August 2026 at 23:59 BST (Europe/London). "
-        "Your draft is kept, but it can no longer be submitted."
+        "Your draft is kept, but it can no longer be changed or submitted."
     ]
+    # The page still shows what was typed; the saved draft is as it was at the deadline.
+    assert 'value="Typed at the last second"' in response.content.decode()
     application.refresh_from_db()
     assert application.status == Application.Status.DRAFT
-    assert application.licence == "Typed at the last second"
+    assert application.licence == "CC BY 4.0"
 
 
 @pytest.mark.parametrize("name", ["applications:detail", "applications:edit"])

@@ -42,8 +42,8 @@ def test_next_pointing_elsewhere_is_ignored(signed_in):
     ],
 )
 def test_bad_organisation_input_is_a_field_error_and_the_rest_is_kept(signed_in, data, field, message):
-    response = signed_in.post(reverse("cohorts:organisation_create"), {**data, "country": "Portugal"})
+    response = signed_in.post(reverse("cohorts:organisation_create"), {**data, "country": "PT"})
     assert response.status_code == 200
     assert response.context["form"].errors[field] == [message]
-    assert 'value="Portugal"' in response.content.decode()
+    assert '<option value="PT" selected>Portugal</option>' in response.content.decode()
     assert Organisation.objects.count() == 0

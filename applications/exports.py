@@ -1,0 +1,81 @@
+"""CSV export of applications, safe to open in a spreadsheet."""
+
+import csv
+
+from django.http import HttpResponse
+
+from applications.models import Question
+from applications.selectors import applications_with_scores
+
+#: A cell starting with one of these is a formula to a spreadsheet.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value) -> str:
+    """Neutralise spreadsheet formulas (CSV injection) by prefixing a quote."""
+    text = "" if value is None else str(value)
+    return f"'{text}" if text.startswith(FORMULA_PREFIXES) else text
+
+
+def applications_csv(queryset, *, filename: str = "applications.csv") -> HttpResponse:
+    """Every application in ``queryset`` with its answers and scores, one row each, in a fixed number of queries."""
+    applications = list(
+        applications_with_scores(queryset)
+        .select_related("call", "organisation")
+        .prefetch_related("themes")
+        .order_by("call_id", "pk")
+    )
+    questions = list(
+        Question.objects.filter(call__in={a.call_id for a in applications}).order_by("call_id", "position", "pk")
+    )
+    header = [
+        "id",
+        "call",
+        "organisation",
+        "country",
+        "website",
+        "status",
+        "submitted at (UTC)",
+        "data stewarded",
+        "licence",
+        "sustainability",
+        "themes",
+        "contribution",
+        "time commitment",
+        "funding requested (GBP)",
+        "consent to publish",
+        "reviews done",
+        "reviews assigned",
+        "weighted score",
+        *[f"{q.call_id}: {q.label}" for q in questions],
+    ]
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.write("\ufeff")  # so spreadsheet programs read UTF-8
+    writer = csv.writer(response)
+    writer.writerow(header)
+    for a in applications:
+        answers = [a.extra_answers.get(str(q.pk)) if q.call_id == a.call_id else None for q in questions]
+        row = [
+            a.pk,
+            a.call.title,
+            a.organisation.name,
+            a.organisation.country.name if a.organisation.country else "",
+            a.organisation.website,
+            a.get_status_display(),
+            a.submitted_at.isoformat() if a.submitted_at else "",
+            a.data_stewarded,
+            a.licence,
+            a.sustainability,
+            "; ".join(t.name for t in a.themes.all()),
+            a.contribution,
+            a.time_commitment,
+            a.funding_requested if a.funding_requested is not None else "",
+            "yes" if a.consent_to_publish else "no",
+            a.reviews_done,
+            a.reviews_assigned,
+            f"{a.weighted_score:.2f}" if a.weighted_score is not None else "",
+            *["; ".join(v) if isinstance(v, list) else v for v in answers],
+        ]
+        writer.writerow([csv_safe(v) for v in row])
+    return response

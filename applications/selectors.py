@@ -1,0 +1,66 @@
+"""Reads about applications used by the admin, the exports and the reviewer pages."""
+
+from django.db.models import (
+    Count,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
+
+from applications.models import Application, ReviewAssignment, Score
+
+_DECIMAL = DecimalField(max_digits=8, decimal_places=2)
+
+
+def _per_application(queryset, **aggregate):
+    """A correlated subquery returning one aggregate for the outer application."""
+    return Subquery(
+        queryset.filter(application=OuterRef("pk"))
+        .order_by()
+        .values("application")
+        .annotate(**aggregate)
+        .values(*aggregate)[:1]
+    )
+
+
+def applications_with_scores(queryset: QuerySet[Application] | None = None) -> QuerySet[Application]:
+    """Applications annotated with reviews assigned and done, and the weighted average score.
+
+    One query whatever the number of rows: each figure is a correlated
+    subquery, so joins never multiply rows. The weighted score is the mean
+    of every submitted score weighted by its criterion, on the 1–5 scale.
+    """
+    queryset = queryset if queryset is not None else Application.objects.all()
+    live = ReviewAssignment.objects.filter(conflict_declared_at__isnull=True)
+    scored = Score.objects.filter(assignment__submitted_at__isnull=False, assignment__conflict_declared_at__isnull=True)
+    weighted = (
+        scored.filter(assignment__application=OuterRef("pk"))
+        .order_by()
+        .values("assignment__application")
+        .annotate(
+            total=Sum(ExpressionWrapper(F("value") * F("criterion__weight"), output_field=_DECIMAL)),
+            weights=Sum("criterion__weight"),
+        )
+        .annotate(score=ExpressionWrapper(F("total") / F("weights"), output_field=_DECIMAL))
+        .values("score")[:1]
+    )
+    return queryset.annotate(
+        reviews_assigned=Coalesce(_per_application(live, n=Count("pk")), Value(0)),
+        reviews_done=Coalesce(_per_application(live.filter(submitted_at__isnull=False), n=Count("pk")), Value(0)),
+        weighted_score=Subquery(weighted, output_field=_DECIMAL),
+    )
+
+
+def assignments_for_reviewer(user) -> QuerySet[ReviewAssignment]:
+    """What a reviewer has to do: their assignments without a declared conflict."""
+    return (
+        ReviewAssignment.objects.filter(reviewer=user, conflict_declared_at__isnull=True)
+        .select_related("application__organisation", "application__call")
+        .order_by("submitted_at", "assigned_at")
+    )

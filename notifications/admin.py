@@ -1,0 +1,59 @@
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+
+from notifications import services
+from notifications.models import Email
+
+
+@admin.register(Email)
+class EmailAdmin(admin.ModelAdmin):
+    list_display = ["subject", "to_email", "kind", "status", "attempts", "created_at", "sent_at"]
+    list_filter = ["status", "kind"]
+    search_fields = ["to_email", "subject", "key"]
+    date_hierarchy = "created_at"
+    actions = ["release_emails", "resend_emails"]
+    fields = [
+        "to_email",
+        "subject",
+        "body_text",
+        "body_html",
+        "kind",
+        "key",
+        "status",
+        "attempts",
+        "last_error",
+        "created_at",
+        "sent_at",
+        "released_by",
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        # Only a held email may be edited, and only its subject and bodies.
+        editable = {"subject", "body_text", "body_html"} if obj and obj.status == Email.Status.HELD else set()
+        return [f for f in self.fields if f not in editable]
+
+    def _each(self, request, queryset, service, verb):
+        done = 0
+        for email in queryset:
+            try:
+                service(email=email, by=request.user)
+            except ValidationError as exc:
+                self.message_user(request, f"{email}: {' '.join(exc.messages)}", messages.ERROR)
+            else:
+                done += 1
+        if done:
+            self.message_user(request, f"{verb} {done} email(s).", messages.SUCCESS)
+
+    @admin.action(description="Send the selected held emails", permissions=["change"])
+    def release_emails(self, request, queryset):
+        self._each(request, queryset, services.email_release, "Released")
+
+    @admin.action(description="Resend the selected failed emails", permissions=["change"])
+    def resend_emails(self, request, queryset):
+        self._each(request, queryset, services.email_resend, "Queued again")

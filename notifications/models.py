@@ -1,0 +1,56 @@
+"""The outbox: every email the application sends is first a row here.
+
+A row is written in the same transaction as the change it reports, so an
+email is never lost when the broker is down, and its unique ``key`` means
+the same email can never be queued twice.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class Email(models.Model):
+    class Status(models.TextChoices):
+        HELD = "held", "Held for review"
+        QUEUED = "queued", "Queued"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    key = models.CharField(
+        "de-duplication key", max_length=255, unique=True, help_text="The same key is never sent twice."
+    )
+    kind = models.CharField(max_length=60, db_index=True, help_text="What the email is about, e.g. decision.")
+    to_email = models.EmailField("to", max_length=254)
+    subject = models.CharField(max_length=255)
+    body_text = models.TextField("text body")
+    body_html = models.TextField("HTML body", blank=True)
+    attachments = models.JSONField(
+        default=list, blank=True, help_text="A list of {filename, mimetype, content} with text content."
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED, db_index=True)
+    send_after = models.DateTimeField(null=True, blank=True, help_text="Not before this time (used for retries).")
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["status", "send_after"], name="notifications_email_due"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="sent") | Q(sent_at__isnull=False), name="notifications_email_sent_has_time"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject} → {self.to_email}"

@@ -1,0 +1,186 @@
+"""Writes for the outbox: queue, release, send, retry.
+
+Any app may call ``email_queue`` inside the transaction of the change it
+reports. Sending happens in the worker: right after commit for new rows, and
+from the sweep for anything due that was missed or is being retried.
+"""
+
+import logging
+from collections.abc import Iterable
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import transaction
+from django.db.models import F, Q
+from django.template.exceptions import TemplateDoesNotExist
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from notifications.models import Email
+
+logger = logging.getLogger(__name__)
+
+#: After this many failed attempts a row is marked failed and staff are left to resend it.
+MAX_ATTEMPTS = 5
+#: A row claimed for sending longer ago than this belongs to a worker that died.
+STALE_CLAIM = timedelta(minutes=10)
+
+
+def render_email(template: str, context: dict) -> tuple[str, str]:
+    """Render ``templates/<template>.txt`` and, if it exists, ``.html``."""
+    context = {"site_url": settings.SITE_URL, **context}
+    text = render_to_string(f"{template}.txt", context)
+    try:
+        html = render_to_string(f"{template}.html", context)
+    except TemplateDoesNotExist:
+        html = ""
+    return text, html
+
+
+def email_queue(
+    *,
+    key: str,
+    kind: str,
+    to: str,
+    subject: str,
+    body_text: str,
+    body_html: str = "",
+    attachments: Iterable[dict] = (),
+    hold: bool = False,
+) -> Email:
+    """Write one outgoing email, once per ``key``, and have it sent after commit.
+
+    A second call with the same key returns the first row unchanged, which is
+    what makes retries and repeated sweeps safe. ``hold=True`` keeps the email
+    until staff release it (decision emails).
+    """
+    email, created = Email.objects.get_or_create(
+        key=key,
+        defaults={
+            "kind": kind,
+            "to_email": to,
+            "subject": subject[:255],
+            "body_text": body_text,
+            "body_html": body_html,
+            "attachments": list(attachments),
+            "status": Email.Status.HELD if hold else Email.Status.QUEUED,
+        },
+    )
+    if created and not hold:
+        _send_after_commit(email.pk)
+    return email
+
+
+def _send_after_commit(email_id: int) -> None:
+    from notifications.tasks import email_send_task
+
+    def enqueue():
+        try:
+            email_send_task.delay(email_id=email_id)
+        except Exception:
+            # The broker is down: the row is safe and the sweep will send it.
+            logger.warning("Could not enqueue email %s; the sweep will send it", email_id, exc_info=True)
+
+    transaction.on_commit(enqueue)
+
+
+@transaction.atomic
+def email_release(*, email: Email, by) -> Email:
+    """Send a held email (after staff have read and perhaps edited it). Staff only, via the admin."""
+    email = Email.objects.select_for_update().get(pk=email.pk)
+    if email.status != Email.Status.HELD:
+        raise ValidationError(f"Only held emails can be released; this one is {email.get_status_display().lower()}.")
+    email.status = Email.Status.QUEUED
+    email.released_by = by
+    email.save(update_fields=["status", "released_by"])
+    _send_after_commit(email.pk)
+    return email
+
+
+@transaction.atomic
+def email_resend(*, email: Email, by) -> Email:
+    """Queue a failed email again with a fresh allowance of attempts. Staff only."""
+    email = Email.objects.select_for_update().get(pk=email.pk)
+    if email.status != Email.Status.FAILED:
+        raise ValidationError("Only failed emails can be resent.")
+    email.status = Email.Status.QUEUED
+    email.attempts = 0
+    email.send_after = None
+    email.released_by = by
+    email.save(update_fields=["status", "attempts", "send_after", "released_by"])
+    _send_after_commit(email.pk)
+    return email
+
+
+def _claim(email_id: int, now) -> bool:
+    """Take the row for this worker: an UPDATE that only one caller can win."""
+    return bool(
+        Email.objects.filter(pk=email_id, status=Email.Status.QUEUED)
+        .filter(Q(send_after__isnull=True) | Q(send_after__lte=now))
+        .update(status=Email.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1)
+    )
+
+
+def email_send(*, email_id: int, connection=None) -> bool:
+    """Send one queued, due email if this caller wins the claim. Returns whether it was sent.
+
+    Never raises for a delivery failure: the failure is written to the row,
+    which is retried later with back-off, up to ``MAX_ATTEMPTS``.
+    """
+    now = timezone.now()
+    if not _claim(email_id, now):
+        return False
+    email = Email.objects.get(pk=email_id)
+    message = EmailMultiAlternatives(
+        subject=email.subject,
+        body=email.body_text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[email.to_email],
+        connection=connection,
+    )
+    if email.body_html:
+        message.attach_alternative(email.body_html, "text/html")
+    for attachment in email.attachments:
+        message.attach(attachment["filename"], attachment["content"], attachment.get("mimetype"))
+    try:
+        message.send()
+    except Exception as exc:  # noqa: BLE001 -- any delivery failure is recorded and retried
+        failed = email.attempts >= MAX_ATTEMPTS
+        Email.objects.filter(pk=email_id, status=Email.Status.SENDING).update(
+            status=Email.Status.FAILED if failed else Email.Status.QUEUED,
+            send_after=None if failed else now + timedelta(minutes=2**email.attempts),
+            last_error=f"{type(exc).__name__}: {exc}"[:2000],
+        )
+        logger.warning("Sending email %s failed (attempt %s): %s", email_id, email.attempts, exc)
+        return False
+    Email.objects.filter(pk=email_id, status=Email.Status.SENDING).update(
+        status=Email.Status.SENT, sent_at=timezone.now(), last_error=""
+    )
+    return True
+
+
+def emails_send_due(*, limit: int = 500) -> int:
+    """Send queued emails that are due, over one SMTP connection. Returns how many were sent.
+
+    Also returns to the queue rows whose worker died mid-send. Such an email
+    may, rarely, have left already: we prefer a duplicate to a lost email.
+    """
+    now = timezone.now()
+    Email.objects.filter(status=Email.Status.SENDING, claimed_at__lt=now - STALE_CLAIM).update(
+        status=Email.Status.QUEUED
+    )
+    due = list(
+        Email.objects.filter(status=Email.Status.QUEUED)
+        .filter(Q(send_after__isnull=True) | Q(send_after__lte=now))
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    if not due:
+        return 0
+    sent = 0
+    with get_connection() as connection:
+        for pk in due:
+            sent += email_send(email_id=pk, connection=connection)
+    return sent
