@@ -209,3 +209,15 @@ def test_pages_need_a_login(client):
     response = client.get(reverse("applications:edit", args=[application.pk]))
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/?next=")
+
+
+@pytest.mark.parametrize("rows", [1, 50])
+def test_application_list_queries_do_not_grow(client, django_assert_num_queries, rows):
+    link = OrganisationPersonFactory()
+    for _ in range(rows):
+        ApplicationFactory(organisation=link.organisation, created_by=link.user)
+    client.force_login(link.user)
+    # session, user, the list (organisations as a subquery)
+    with django_assert_num_queries(3):
+        response = client.get(reverse("applications:list"))
+    assert len(response.context["applications"]) == rows
