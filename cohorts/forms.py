@@ -45,3 +45,7 @@ class OrganisationForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = False
+
+
+class ColleagueInviteForm(forms.Form):
+    email = forms.EmailField(label="Colleague's email address", max_length=254)

@@ -3,11 +3,14 @@
 This app imports none of applications, events or funding: they depend on it.
 """
 
+import secrets
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django_countries.fields import CountryField
 
@@ -84,6 +87,9 @@ class Organisation(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("cohorts:organisation_detail", kwargs={"pk": self.pk})
+
 
 class OrganisationPerson(models.Model):
     """Someone who may act for an organisation: apply, edit its profile, invite colleagues."""
@@ -105,6 +111,37 @@ class OrganisationPerson(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} at {self.organisation}"
+
+
+class ColleagueInvite(models.Model):
+    """A person at an organisation inviting a colleague, by email, to act for it too."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="invites")
+    email = models.EmailField(max_length=254)
+    token = models.CharField(max_length=64, unique=True, default=secrets.token_urlsafe, editable=False)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"),
+                "organisation",
+                condition=Q(accepted_at__isnull=True),
+                name="cohorts_colleagueinvite_one_open_per_email",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} to {self.organisation}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("cohorts:invite_accept", kwargs={"token": self.token})
 
 
 class Cohort(models.Model):

@@ -18,3 +18,11 @@ def can_act_for_organisation(user, organisation: Organisation) -> bool:
     if not user.is_authenticated:
         return False
     return OrganisationPerson.objects.filter(organisation=organisation, user=user).exists()
+
+
+def is_organisation_lead(user, organisation: Organisation) -> bool:
+    if not user.is_authenticated:
+        return False
+    return OrganisationPerson.objects.filter(
+        organisation=organisation, user=user, role=OrganisationPerson.Role.LEAD
+    ).exists()
