@@ -12,11 +12,13 @@ from zoneinfo import ZoneInfo
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from applications.models import OpenCall
+from applications.models import Criterion, OpenCall, Question
+from applications.services import REVIEWER_GROUP
 from cohorts.models import Cohort, Membership, Organisation, OrganisationPerson, Participant, Theme
 from events.models import Event
 from funding.models import Award
@@ -25,6 +27,7 @@ DEMO_PASSWORD = "cohortnet-demo-2026"  # noqa: S105 -- printed for people trying
 LONDON = ZoneInfo("Europe/London")
 
 STAFF_EMAIL = "staff@cohortnet.example"
+REVIEWER_EMAIL = "reviewer@cohortnet.example"
 APPLICANT_EMAIL = "applicant@example.org"
 PARTICIPANT_EMAIL = "participant@example.org"
 
@@ -105,6 +108,7 @@ class Command(BaseCommand):
             self._seed()
         self.stdout.write(self.style.SUCCESS("Demo data is ready."))
         self.stdout.write(f"  staff:       {STAFF_EMAIL} / {DEMO_PASSWORD}   (admin at /admin/)")
+        self.stdout.write(f"  reviewer:    {REVIEWER_EMAIL} / {DEMO_PASSWORD}   (reviews at /reviews/)")
         self.stdout.write(f"  applicant:   {APPLICANT_EMAIL} / {DEMO_PASSWORD}")
         self.stdout.write(f"  participant: {PARTICIPANT_EMAIL} / {DEMO_PASSWORD}")
 
@@ -144,7 +148,7 @@ class Command(BaseCommand):
             },
         )
         closes = datetime.combine(today + timedelta(days=30), time(23, 59), tzinfo=LONDON)
-        OpenCall.objects.get_or_create(
+        call, call_created = OpenCall.objects.get_or_create(
             slug="cohort-3-open-call",
             defaults={
                 "cohort": next_cohort,
@@ -164,6 +168,32 @@ class Command(BaseCommand):
                 "time_zone": "Europe/London",
             },
         )
+
+        if call_created:
+            for position, (name, weight) in enumerate(
+                [
+                    ("Stewards open data anyone can use", "3"),
+                    ("Maturity and sustainability", "2"),
+                    ("What it brings to the cohort", "2"),
+                ],
+                start=1,
+            ):
+                Criterion.objects.create(call=call, name=name, weight=Decimal(weight), position=position)
+            Question.objects.create(
+                call=call,
+                label="Roughly how many people or organisations use your data each month?",
+                kind=Question.Kind.NUMBER,
+                position=1,
+            )
+            Question.objects.create(
+                call=call,
+                label="Do you publish an API?",
+                kind=Question.Kind.YES_NO,
+                required=True,
+                position=2,
+            )
+        reviewer = self._user(REVIEWER_EMAIL, name="Rita Reviewer", staff=False)
+        reviewer.groups.add(Group.objects.get_or_create(name=REVIEWER_GROUP)[0])
 
         applicant = self._user(APPLICANT_EMAIL, name="Sam Applicant")
         harbour, created = Organisation.objects.get_or_create(
