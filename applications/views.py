@@ -75,6 +75,22 @@ def application_start(request, slug):
         return redirect(f"{reverse('cohorts:organisation_create')}?{query.urlencode()}")
     form = StartApplicationForm(request.POST or None, organisations=organisations)
     if request.method == "POST" and form.is_valid():
+        existing = (
+            Application.objects.filter(call=call, organisation=form.cleaned_data["organisation"])
+            .exclude(status=Application.Status.WITHDRAWN)
+            .first()
+        )
+        if existing:
+            # One live application per organisation per call: go back to it instead.
+            messages.info(
+                request,
+                f"{existing.organisation.name} already has an application to this call, so we have taken you to it.",
+            )
+            return redirect(
+                existing.get_absolute_url()
+                if not existing.is_editable
+                else reverse("applications:edit", args=[existing.pk])
+            )
         try:
             application = services.application_start(
                 call=call, organisation=form.cleaned_data["organisation"], user=request.user, invitation=invitation

@@ -221,3 +221,17 @@ def test_application_list_queries_do_not_grow(client, django_assert_num_queries,
     with django_assert_num_queries(4):
         response = client.get(reverse("applications:list"))
     assert len(response.context["applications"]) == rows
+
+
+def test_a_second_application_from_the_same_organisation_is_refused_with_a_message(client):
+    link = OrganisationPersonFactory()
+    first = ApplicationFactory(
+        organisation=link.organisation, created_by=link.user, status=Application.Status.SUBMITTED
+    )
+    client.force_login(link.user)
+    response = client.post(
+        reverse("applications:start", args=[first.call.slug]), {"organisation": link.organisation.pk}, follow=True
+    )
+    assert response.redirect_chain[-1][0] == first.get_absolute_url()
+    assert f"{link.organisation.name} already has an application to this call" in response.content.decode()
+    assert Application.objects.count() == 1
