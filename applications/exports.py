@@ -6,15 +6,7 @@ from django.http import HttpResponse
 
 from applications.models import Question
 from applications.selectors import applications_with_scores
-
-#: A cell starting with one of these is a formula to a spreadsheet.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_safe(value) -> str:
-    """Neutralise spreadsheet formulas (CSV injection) by prefixing a quote."""
-    text = "" if value is None else str(value)
-    return f"'{text}" if text.startswith(FORMULA_PREFIXES) else text
+from cohortnet.csvutils import csv_safe
 
 
 def applications_csv(queryset, *, filename: str = "applications.csv") -> HttpResponse:

@@ -322,9 +322,11 @@ def application_transition(*, application: Application, to: str, by, note: str =
     _log(application, previous, to, by, note)
 
     if to == S.ACCEPTED:
-        membership_add(
+        membership = membership_add(
             cohort=application.call.cohort, organisation=application.organisation, source=Membership.Source.APPLICATION
         )
+        # The themes it applied to work on are the themes it works on in the cohort.
+        membership.themes.add(*application.themes.all())
     if to in DECISIONS:
         _draft_decision_emails(application, to)
     return application

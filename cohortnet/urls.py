@@ -14,6 +14,8 @@ urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
     path("healthz/", views.healthz, name="healthz"),
     path("cohorts/<slug:slug>/", views.cohort_home, name="cohort_home"),
+    path("data/", views.open_data, name="open_data"),
+    path("data/<slug:slug>/<str:dataset>.<str:fmt>", views.open_data_file, name="open_data_file"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("", include("applications.urls")),

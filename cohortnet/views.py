@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from applications.models import Application, OpenCall
+from cohortnet import opendata
 from cohorts.models import Cohort
 from cohorts.permissions import can_view_cohort
 from cohorts.selectors import cohorts_for_user, organisations_for_user
@@ -54,3 +55,23 @@ def cohort_home(request, slug):
         "members": cohort.memberships.select_related("organisation"),
     }
     return render(request, "cohorts/cohort_detail.html", context)
+
+
+def open_data(request):
+    """The public list of the programme's open data files."""
+    cohorts = Cohort.objects.exclude(status=Cohort.Status.PLANNED).order_by("-starts_on")
+    rows = []
+    for cohort in cohorts:
+        for name, build in opendata.DATASETS.items():
+            dataset = build(cohort)
+            rows.append((cohort, name, dataset))
+    context = {"rows": rows, "licence": opendata.LICENCE, "licence_url": opendata.LICENCE_URL}
+    return render(request, "open_data.html", context)
+
+
+def open_data_file(request, slug, dataset, fmt):
+    cohort = get_object_or_404(Cohort.objects.exclude(status=Cohort.Status.PLANNED), slug=slug)
+    build = opendata.DATASETS.get(dataset)
+    if build is None or fmt not in ("json", "csv"):
+        raise Http404
+    return opendata.as_response(cohort, build(cohort), fmt)

@@ -1,7 +1,18 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 
 from cohorts import services
-from cohorts.models import Cohort, Membership, Organisation, OrganisationPerson, Participant, Theme
+from cohorts.models import (
+    Cohort,
+    Contribution,
+    Membership,
+    Message,
+    Organisation,
+    OrganisationPerson,
+    Participant,
+    Publication,
+    Resource,
+    Theme,
+)
 
 
 @admin.register(Theme)
@@ -25,7 +36,7 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 @admin.register(Cohort)
 class CohortAdmin(admin.ModelAdmin):
-    list_display = ["name", "starts_on", "ends_on", "status"]
+    list_display = ["name", "starts_on", "ends_on", "status", "members_can_post"]
     list_filter = ["status"]
     prepopulated_fields = {"slug": ["name"]}
 
@@ -38,7 +49,7 @@ class ParticipantInline(admin.TabularInline):
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
-    list_display = ["organisation", "cohort", "source", "joined_at"]
+    list_display = ["organisation", "cohort", "source", "listed_publicly", "joined_at"]
     list_filter = ["cohort", "source"]
     list_select_related = ["organisation", "cohort"]
     search_fields = ["organisation__name"]
@@ -62,3 +73,55 @@ class ParticipantAdmin(admin.ModelAdmin):
     list_select_related = ["user", "membership__organisation", "membership__cohort"]
     search_fields = ["user__email", "membership__organisation__name"]
     autocomplete_fields = ["user"]
+
+
+@admin.register(Message)
+class MessageAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "cohort", "author", "created_at"]
+    list_filter = ["cohort"]
+    list_select_related = ["cohort", "author"]
+    search_fields = ["subject", "body"]
+    readonly_fields = ["cohort", "author", "parent", "created_at"]
+
+    def has_add_permission(self, request):
+        # Staff post on the cohort's page, so the emails go out through the service.
+        return False
+
+
+@admin.register(Resource)
+class ResourceAdmin(admin.ModelAdmin):
+    list_display = ["title", "cohort", "added_by", "created_at"]
+    list_filter = ["cohort", "themes"]
+    list_select_related = ["cohort", "added_by"]
+    search_fields = ["title"]
+    readonly_fields = ["file", "original_filename", "added_by", "created_at"]
+
+    def has_add_permission(self, request):
+        # Uploads go through the site, where the file checks live.
+        return False
+
+
+@admin.register(Contribution)
+class ContributionAdmin(admin.ModelAdmin):
+    list_display = ["membership", "theme", "credit", "signed_off_at"]
+    list_filter = ["membership__cohort", "theme", "credit"]
+    list_select_related = ["membership__organisation", "membership__cohort", "theme"]
+    readonly_fields = ["membership", "theme", "learnings", "credit", "updated_at", "signed_off_at", "signed_off_by"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Publication)
+class PublicationAdmin(admin.ModelAdmin):
+    list_display = ["title", "cohort", "licence", "published_at"]
+    list_select_related = ["cohort"]
+    prepopulated_fields = {"slug": ["title"]}
+    readonly_fields = ["published_at"]
+    actions = ["compile_and_publish"]
+
+    @admin.action(description="Compile the signed-off contributions and publish", permissions=["change"])
+    def compile_and_publish(self, request, queryset):
+        for publication in queryset:
+            services.publication_compile(publication=publication, by=request.user)
+        self.message_user(request, f"Published {queryset.count()} output(s).", messages.SUCCESS)

@@ -1,7 +1,7 @@
 from crispy_forms.helper import FormHelper
 from django import forms
 
-from cohorts.models import Organisation
+from cohorts.models import Contribution, Organisation, Theme
 
 
 class OrganisationForm(forms.ModelForm):
@@ -49,3 +49,48 @@ class OrganisationForm(forms.ModelForm):
 
 class ColleagueInviteForm(forms.Form):
     email = forms.EmailField(label="Colleague's email address", max_length=254)
+
+
+class ThreadForm(forms.Form):
+    subject = forms.CharField(max_length=200)
+    body = forms.CharField(label="Message", max_length=20000, widget=forms.Textarea(attrs={"rows": 6}))
+
+
+class ReplyForm(forms.Form):
+    body = forms.CharField(label="Your reply", max_length=20000, widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class PreferencesForm(forms.Form):
+    receive_messages = forms.BooleanField(label="Email me the cohort's messages", required=False)
+    show_contact_details = forms.BooleanField(
+        label="Show my email address to the other members of the cohort", required=False
+    )
+
+
+class ResourceForm(forms.Form):
+    title = forms.CharField(max_length=200)
+    description = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    url = forms.URLField(label="Link", required=False, max_length=500, assume_scheme="https")
+    file = forms.FileField(
+        required=False,
+        help_text="PDF, office documents, CSV, text or images, up to 10 MB.",
+        widget=forms.ClearableFileInput(
+            attrs={"accept": ".pdf,.docx,.xlsx,.pptx,.odt,.ods,.odp,.csv,.txt,.md,.png,.jpg,.jpeg"}
+        ),
+    )
+    themes = forms.ModelMultipleChoiceField(
+        queryset=Theme.objects.all(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if bool(cleaned.get("url")) == bool(cleaned.get("file")):
+            raise forms.ValidationError("Share either a link or a file.")
+        return cleaned
+
+
+class ContributionForm(forms.Form):
+    learnings = forms.CharField(
+        label="What your organisation learned", max_length=20000, widget=forms.Textarea(attrs={"rows": 6})
+    )
+    credit = forms.ChoiceField(choices=Contribution.Credit.choices, widget=forms.RadioSelect, label="How to credit you")

@@ -4,6 +4,7 @@ This app imports none of applications, events or funding: they depend on it.
 """
 
 import secrets
+from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -158,6 +159,9 @@ class Cohort(models.Model):
     starts_on = models.DateField()
     ends_on = models.DateField()
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PLANNED)
+    members_can_post = models.BooleanField(
+        "members may start threads", default=True, help_text="Otherwise only staff start threads; members reply."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -172,6 +176,11 @@ class Cohort(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("cohort_home", kwargs={"slug": self.slug})
 
+    @property
+    def has_ended(self) -> bool:
+        """Members of an ended cohort are alumni: they read, they no longer post."""
+        return self.status == self.Status.COMPLETED
+
 
 class Membership(models.Model):
     """An organisation's place in a cohort."""
@@ -183,6 +192,10 @@ class Membership(models.Model):
     cohort = models.ForeignKey(Cohort, on_delete=models.PROTECT, related_name="memberships")
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="memberships")
     source = models.CharField(max_length=20, choices=Source.choices, default=Source.DIRECT)
+    themes = models.ManyToManyField(Theme, blank=True, related_name="memberships", help_text="Themes it works on.")
+    listed_publicly = models.BooleanField(
+        "listed in the public open data", default=False, help_text="The organisation agreed to be listed publicly."
+    )
     joined_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -208,6 +221,9 @@ class Participant(models.Model):
     show_contact_details = models.BooleanField(
         default=False, help_text="Show this person's email to the other members of the cohort."
     )
+    receive_messages = models.BooleanField(
+        "email me the cohort's messages", default=True, help_text="The archive stays readable either way."
+    )
     joined_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -218,3 +234,126 @@ class Participant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ({self.membership.organisation})"
+
+
+class Message(models.Model):
+    """A post to the cohort's mailing list; a reply when it has a parent."""
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="messages")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="cohort_messages")
+    parent = models.ForeignKey("self", on_delete=models.CASCADE, null=True, blank=True, related_name="replies")
+    subject = models.CharField(max_length=200, blank=True)
+    body = models.TextField(max_length=20000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(parent__isnull=False) | ~Q(subject=""), name="cohorts_message_thread_has_subject"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.subject or f"Reply to {self.parent_id}"
+
+    def get_absolute_url(self) -> str:
+        root = self.parent_id or self.pk
+        return reverse("cohorts:thread", kwargs={"slug": self.cohort.slug, "pk": root})
+
+
+def resource_upload_path(instance, filename: str) -> str:
+    # Never the uploaded name: a random one, keeping only a checked extension.
+    extension = Path(filename).suffix.lower()
+    return f"private/resources/{instance.cohort_id}/{secrets.token_hex(16)}{extension}"
+
+
+class Resource(models.Model):
+    """Guidance or literature shared with a cohort: a link or a private file."""
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="resources")
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True, max_length=2000)
+    url = models.URLField("link", max_length=500, blank=True)
+    file = models.FileField(upload_to=resource_upload_path, blank=True, max_length=300)
+    original_filename = models.CharField(max_length=255, blank=True)
+    themes = models.ManyToManyField(Theme, blank=True, related_name="resources")
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(url="") & ~Q(file="")) | (~Q(url="") & Q(file="")),
+                name="cohorts_resource_link_or_file",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        if self.url:
+            return self.url
+        return reverse("cohorts:resource_file", kwargs={"slug": self.cohort.slug, "pk": self.pk})
+
+
+class Contribution(models.Model):
+    """One member organisation's learnings on one theme, for the published output."""
+
+    class Credit(models.TextChoices):
+        NAMED = "named", "Credit us by name"
+        ANONYMOUS = "anonymous", "Anonymous"
+        CHATHAM = "chatham", "Chatham House rule (say what, not who)"
+
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="contributions")
+    theme = models.ForeignKey(Theme, on_delete=models.PROTECT, related_name="contributions")
+    learnings = models.TextField(max_length=20000)
+    credit = models.CharField(max_length=20, choices=Credit.choices, default=Credit.NAMED)
+    updated_at = models.DateTimeField(auto_now=True)
+    signed_off_at = models.DateTimeField(null=True, blank=True)
+    signed_off_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["theme__position", "membership__organisation__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["membership", "theme"], name="cohorts_contribution_one_per_theme"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.membership.organisation}: {self.theme}"
+
+    @property
+    def credit_line(self) -> str:
+        if self.credit == self.Credit.NAMED:
+            return self.membership.organisation.name
+        if self.credit == self.Credit.CHATHAM:
+            return "A member organisation (Chatham House rule)"
+        return "An anonymous member organisation"
+
+
+class Publication(models.Model):
+    """The programme's published output for a cohort: compiled from signed-off contributions."""
+
+    cohort = models.OneToOneField(Cohort, on_delete=models.PROTECT, related_name="publication")
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    introduction = models.TextField(blank=True)
+    licence = models.CharField(max_length=100, default="CC BY 4.0")
+    licence_url = models.URLField(default="https://creativecommons.org/licenses/by/4.0/")
+    sections = models.JSONField(
+        default=list,
+        blank=True,
+        editable=False,
+        help_text="Compiled by staff from signed-off contributions: [{theme, entries: [{credit, text}]}].",
+    )
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("cohorts:publication", kwargs={"slug": self.slug})

@@ -26,3 +26,25 @@ def is_organisation_lead(user, organisation: Organisation) -> bool:
     return OrganisationPerson.objects.filter(
         organisation=organisation, user=user, role=OrganisationPerson.Role.LEAD
     ).exists()
+
+
+def can_start_thread(user, cohort: Cohort) -> bool:
+    """Staff always; participants when staff allow it and the cohort has not ended (alumni only read)."""
+    if not user.is_authenticated:
+        return False
+    if user.is_staff:
+        return True
+    return cohort.members_can_post and not cohort.has_ended and is_cohort_participant(user, cohort)
+
+
+def can_reply(user, cohort: Cohort) -> bool:
+    if not user.is_authenticated:
+        return False
+    return user.is_staff or (not cohort.has_ended and is_cohort_participant(user, cohort))
+
+
+def can_contribute(user, membership) -> bool:
+    """Participants of the member organisation, while the cohort runs."""
+    if not user.is_authenticated or membership.cohort.has_ended:
+        return False
+    return Participant.objects.filter(membership=membership, user=user).exists()

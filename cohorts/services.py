@@ -1,11 +1,24 @@
 """Writes for organisations and cohorts. Every write that carries a rule lives here."""
 
+from pathlib import Path
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from cohorts.models import ColleagueInvite, Membership, Organisation, OrganisationPerson, Participant
-from cohorts.permissions import is_organisation_lead
+from cohorts.models import (
+    Cohort,
+    ColleagueInvite,
+    Contribution,
+    Membership,
+    Message,
+    Organisation,
+    OrganisationPerson,
+    Participant,
+    Publication,
+    Resource,
+)
+from cohorts.permissions import can_contribute, can_reply, can_start_thread, is_organisation_lead
 from notifications.services import email_queue, render_email
 
 PROFILE_FIELDS = {
@@ -127,3 +140,189 @@ def colleague_remove(*, organisation: Organisation, user_to_remove, by) -> None:
         raise ValidationError("An organisation needs a lead contact: make someone else lead first.")
     link.delete()
     Participant.objects.filter(membership__organisation=organisation, user=user_to_remove).delete()
+
+
+# --- Mailing list -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def message_post(*, cohort: Cohort, author, body: str, subject: str = "", parent: Message | None = None) -> Message:
+    """Post to the cohort: a new thread (emailed to every participant who wants it) or a reply on the page.
+
+    A thread needs staff, or a participant when the cohort lets members post;
+    a reply needs a participant. Alumni of an ended cohort only read. Each
+    email is its own outbox row keyed by message and person, so a second run
+    of the send task sends nothing twice, and nobody sees the others' addresses.
+    """
+    if parent is not None:
+        if parent.cohort_id != cohort.pk or parent.parent_id is not None:
+            raise ValidationError("Replies go to a thread of this cohort.")
+        if not can_reply(author, cohort):
+            raise PermissionDenied
+        subject = ""
+    elif not can_start_thread(author, cohort):
+        raise PermissionDenied
+    message = Message(cohort=cohort, author=author, parent=parent, subject=subject.strip(), body=body)
+    message.full_clean()
+    message.save()
+    if parent is None:
+        recipients = (
+            Participant.objects.filter(membership__cohort=cohort, receive_messages=True)
+            .exclude(user=author)
+            .select_related("user")
+            .order_by("user_id")
+        )
+        seen: set[int] = set()
+        for participant in recipients:
+            if participant.user_id in seen:
+                continue
+            seen.add(participant.user_id)
+            text, html = render_email("cohorts/email/message", {"message": message, "recipient": participant.user})
+            email_queue(
+                key=f"message:{message.pk}:{participant.user_id}",
+                kind="cohort_message",
+                to=participant.user.email,
+                subject=f"[{cohort.name}] {message.subject}",
+                body_text=text,
+                body_html=html,
+            )
+    return message
+
+
+@transaction.atomic
+def participant_preferences_set(*, participant: Participant, user, receive_messages: bool, show_contact_details: bool):
+    """A person chooses whether they get the cohort's emails and show their address. Only themselves."""
+    if participant.user_id != user.pk:
+        raise PermissionDenied
+    participant.receive_messages = receive_messages
+    participant.show_contact_details = show_contact_details
+    participant.save(update_fields=["receive_messages", "show_contact_details"])
+    return participant
+
+
+# --- Resources ----------------------------------------------------------------------------
+
+#: File types members may upload; anything else is refused.
+ALLOWED_EXTENSIONS = {
+    ".pdf": "application/pdf",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    ".odt": "application/vnd.oasis.opendocument.text",
+    ".ods": "application/vnd.oasis.opendocument.spreadsheet",
+    ".odp": "application/vnd.oasis.opendocument.presentation",
+    ".csv": "text/csv",
+    ".txt": "text/plain",
+    ".md": "text/markdown",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+}
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+
+
+def clean_upload(upload) -> str:
+    """Check an uploaded file's type and size; return a safe display name."""
+    name = Path(str(upload.name).replace("\\", "/")).name  # drop any path a browser or attacker sent
+    extension = Path(name).suffix.lower()
+    if extension not in ALLOWED_EXTENSIONS:
+        raise ValidationError(
+            {
+                "file": [
+                    f"Files of type “{extension or 'none'}” cannot be shared. Allowed: "
+                    f"{', '.join(sorted(e.lstrip('.') for e in ALLOWED_EXTENSIONS))}."
+                ]
+            }
+        )
+    if upload.size > MAX_UPLOAD_BYTES:
+        raise ValidationError({"file": [f"This file is {upload.size / 1_048_576:.1f} MB; the limit is 10 MB."]})
+    if extension == ".pdf" and not upload.read(5).startswith(b"%PDF-"):
+        raise ValidationError({"file": ["This file does not look like a PDF."]})
+    upload.seek(0)
+    return name[:255] or f"file{extension}"
+
+
+@transaction.atomic
+def resource_add(
+    *, cohort: Cohort, user, title: str, description: str = "", url: str = "", upload=None, themes=()
+) -> Resource:
+    """Share a link or a file with the cohort. Participants (not alumni) and staff."""
+    if not can_reply(user, cohort):
+        raise PermissionDenied
+    if bool(url) == bool(upload):
+        raise ValidationError("Share either a link or a file.")
+    resource = Resource(cohort=cohort, title=title, description=description, url=url, added_by=user)
+    if upload is not None:
+        resource.original_filename = clean_upload(upload)
+        resource.file.save(upload.name, upload, save=False)
+    resource.full_clean()
+    resource.save()
+    resource.themes.set(themes)
+    return resource
+
+
+# --- The shared output --------------------------------------------------------------------
+
+
+@transaction.atomic
+def contribution_save(*, membership: Membership, theme, user, learnings: str, credit: str) -> Contribution:
+    """Write an organisation's learnings on a theme. Editing withdraws an earlier sign-off."""
+    if not can_contribute(user, membership):
+        raise PermissionDenied
+    contribution = Contribution.objects.select_for_update().filter(membership=membership, theme=theme).first()
+    if contribution is None:
+        contribution = Contribution(membership=membership, theme=theme)
+    contribution.learnings = learnings
+    contribution.credit = credit
+    contribution.signed_off_at = None
+    contribution.signed_off_by = None
+    contribution.full_clean()
+    contribution.save()
+    return contribution
+
+
+@transaction.atomic
+def contribution_sign_off(*, contribution: Contribution, user) -> Contribution:
+    """The organisation approves its text for publication."""
+    contribution = Contribution.objects.select_for_update().select_related("membership__cohort").get(pk=contribution.pk)
+    if not can_contribute(user, contribution.membership):
+        raise PermissionDenied
+    contribution.signed_off_at = timezone.now()
+    contribution.signed_off_by = user
+    contribution.save(update_fields=["signed_off_at", "signed_off_by"])
+    return contribution
+
+
+@transaction.atomic
+def publication_compile(*, publication: Publication, by) -> Publication:
+    """Staff compile the signed-off contributions into the public output, a section per theme.
+
+    A snapshot: later edits to contributions change nothing until compiled again.
+    """
+    publication = Publication.objects.select_for_update().get(pk=publication.pk)
+    contributions = (
+        Contribution.objects.filter(membership__cohort_id=publication.cohort_id, signed_off_at__isnull=False)
+        .select_related("theme", "membership__organisation")
+        .order_by("theme__position", "theme__name", "membership__organisation__name")
+    )
+    sections: list[dict] = []
+    for contribution in contributions:
+        if not sections or sections[-1]["theme"] != contribution.theme.name:
+            sections.append({"theme": contribution.theme.name, "entries": []})
+        sections[-1]["entries"].append({"credit": contribution.credit_line, "text": contribution.learnings})
+    publication.sections = sections
+    publication.published_at = timezone.now()
+    publication.save(update_fields=["sections", "published_at"])
+    return publication
+
+
+def publication_markdown(publication: Publication) -> str:
+    lines = [f"# {publication.title}", ""]
+    if publication.introduction:
+        lines += [publication.introduction, ""]
+    for section in publication.sections:
+        lines += [f"## {section['theme']}", ""]
+        for entry in section["entries"]:
+            lines += [entry["text"], "", f"*{entry['credit']}*", ""]
+    lines += ["---", "", f"Licence: {publication.licence} ({publication.licence_url})", ""]
+    return "\n".join(lines)

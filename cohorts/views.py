@@ -1,16 +1,44 @@
+from pathlib import Path
+
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.db.models import Count, Max, Prefetch
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cohorts import services
-from cohorts.forms import ColleagueInviteForm, OrganisationForm
-from cohorts.models import ColleagueInvite, Organisation
-from cohorts.permissions import can_act_for_organisation, is_organisation_lead
+from cohorts.forms import (
+    ColleagueInviteForm,
+    ContributionForm,
+    OrganisationForm,
+    PreferencesForm,
+    ReplyForm,
+    ResourceForm,
+    ThreadForm,
+)
+from cohorts.models import (
+    Cohort,
+    ColleagueInvite,
+    Membership,
+    Message,
+    Organisation,
+    Participant,
+    Publication,
+    Resource,
+    Theme,
+)
+from cohorts.permissions import (
+    can_act_for_organisation,
+    can_contribute,
+    can_reply,
+    can_start_thread,
+    can_view_cohort,
+    is_organisation_lead,
+)
 from cohorts.selectors import cohorts_for_user
 
 
@@ -106,3 +134,214 @@ def invite_accept(request, token):
             messages.success(request, f"You now act for {invite.organisation.name}.")
             return redirect("cohorts:organisation_detail", pk=invite.organisation_id)
     return render(request, "cohorts/invite_accept.html", {"invite": invite, "error": error})
+
+
+# --- Member pages of a cohort ------------------------------------------------------------
+
+
+def _get_member_cohort(request, slug) -> Cohort:
+    cohort = get_object_or_404(Cohort, slug=slug)
+    # Not a member (or member of another cohort): as if it did not exist.
+    if not can_view_cohort(request.user, cohort):
+        raise Http404
+    return cohort
+
+
+@login_required
+def directory(request, slug):
+    cohort = _get_member_cohort(request, slug)
+    memberships = (
+        cohort.memberships.select_related("organisation")
+        .prefetch_related(
+            "themes",
+            Prefetch(
+                "participants",
+                queryset=Participant.objects.filter(show_contact_details=True).select_related("user"),
+                to_attr="visible_participants",
+            ),
+        )
+        .order_by("organisation__name")
+    )
+    return render(request, "cohorts/directory.html", {"cohort": cohort, "memberships": memberships})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def message_list(request, slug):
+    cohort = _get_member_cohort(request, slug)
+    form = ThreadForm(request.POST or None)
+    if request.method == "POST":
+        if not can_start_thread(request.user, cohort):
+            raise Http404
+        if form.is_valid():
+            message = services.message_post(
+                cohort=cohort, author=request.user, subject=form.cleaned_data["subject"], body=form.cleaned_data["body"]
+            )
+            messages.success(request, "Your message has been posted and is being emailed to the cohort.")
+            return redirect(message)
+    threads = (
+        cohort.messages.filter(parent__isnull=True)
+        .select_related("author")
+        .annotate(reply_count=Count("replies"), last_reply=Max("replies__created_at"))
+        .order_by("-created_at")
+    )
+    context = {"cohort": cohort, "threads": threads, "form": form, "can_post": can_start_thread(request.user, cohort)}
+    return render(request, "cohorts/message_list.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def thread(request, slug, pk):
+    cohort = _get_member_cohort(request, slug)
+    root = get_object_or_404(Message.objects.select_related("author"), pk=pk, cohort=cohort, parent__isnull=True)
+    form = ReplyForm(request.POST or None)
+    if request.method == "POST":
+        if not can_reply(request.user, cohort):
+            raise Http404
+        if form.is_valid():
+            services.message_post(cohort=cohort, author=request.user, body=form.cleaned_data["body"], parent=root)
+            messages.success(request, "Your reply has been posted.")
+            return redirect(root)
+    context = {
+        "cohort": cohort,
+        "root": root,
+        "replies": root.replies.select_related("author").order_by("created_at", "pk"),
+        "form": form,
+        "can_reply": can_reply(request.user, cohort),
+    }
+    return render(request, "cohorts/thread.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def preferences(request, slug):
+    cohort = _get_member_cohort(request, slug)
+    participant = Participant.objects.filter(membership__cohort=cohort, user=request.user).first()
+    if participant is None:
+        raise Http404  # staff who are not participants have nothing to set here
+    form = PreferencesForm(
+        request.POST or None,
+        initial={
+            "receive_messages": participant.receive_messages,
+            "show_contact_details": participant.show_contact_details,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        services.participant_preferences_set(participant=participant, user=request.user, **form.cleaned_data)
+        messages.success(request, "Your settings are saved.")
+        return redirect("cohorts:preferences", slug=cohort.slug)
+    return render(request, "cohorts/preferences.html", {"cohort": cohort, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def resource_list(request, slug):
+    cohort = _get_member_cohort(request, slug)
+    form = ResourceForm(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        if not can_reply(request.user, cohort):
+            raise Http404
+        if form.is_valid():
+            try:
+                services.resource_add(
+                    cohort=cohort,
+                    user=request.user,
+                    title=form.cleaned_data["title"],
+                    description=form.cleaned_data["description"],
+                    url=form.cleaned_data["url"],
+                    upload=form.cleaned_data["file"],
+                    themes=form.cleaned_data["themes"],
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, "Shared with the cohort.")
+                return redirect("cohorts:resources", slug=cohort.slug)
+    theme = request.GET.get("theme", "")
+    resources = cohort.resources.select_related("added_by").prefetch_related("themes")
+    if theme:
+        resources = resources.filter(themes__slug=theme)
+    context = {
+        "cohort": cohort,
+        "resources": resources,
+        "form": form,
+        "can_add": can_reply(request.user, cohort),
+        "themes": Theme.objects.all(),
+        "current_theme": theme,
+    }
+    return render(request, "cohorts/resource_list.html", context)
+
+
+@login_required
+def resource_file(request, slug, pk):
+    """Serve a shared file to members only, as a download, never from a public URL."""
+    cohort = _get_member_cohort(request, slug)
+    resource = get_object_or_404(Resource, pk=pk, cohort=cohort)
+    if not resource.file:
+        raise Http404
+    content_type = services.ALLOWED_EXTENSIONS.get(Path(resource.file.name).suffix.lower(), "application/octet-stream")
+    response = FileResponse(
+        resource.file.open("rb"),
+        as_attachment=True,
+        filename=resource.original_filename or Path(resource.file.name).name,
+        content_type=content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contributions(request, slug):
+    """The member organisation's learnings per theme, for the published output."""
+    cohort = _get_member_cohort(request, slug)
+    membership = Membership.objects.filter(cohort=cohort, participants__user=request.user).first()
+    if membership is None:
+        raise Http404
+    themes = list(Theme.objects.all())
+    existing = {c.theme_id: c for c in membership.contributions.all()}
+    theme_id = request.POST.get("theme") or request.GET.get("theme")
+    selected = next((t for t in themes if str(t.pk) == str(theme_id)), None)
+    form = None
+    if selected is not None:
+        current = existing.get(selected.pk)
+        form = ContributionForm(
+            request.POST or None,
+            initial={"learnings": current.learnings, "credit": current.credit} if current else {"credit": "named"},
+        )
+        if request.method == "POST":
+            try:
+                if "sign_off" in request.POST and current:
+                    services.contribution_sign_off(contribution=current, user=request.user)
+                    messages.success(request, f"Signed off: {selected.name}.")
+                    return redirect(f"{request.path}?theme={selected.pk}")
+                if form.is_valid():
+                    services.contribution_save(
+                        membership=membership, theme=selected, user=request.user, **form.cleaned_data
+                    )
+                    messages.success(request, "Saved. Sign it off when your organisation is happy to publish it.")
+                    return redirect(f"{request.path}?theme={selected.pk}")
+            except PermissionDenied:
+                raise Http404 from None
+    rows = [(theme, existing.get(theme.pk)) for theme in themes]
+    context = {
+        "cohort": cohort,
+        "membership": membership,
+        "rows": rows,
+        "selected": selected,
+        "current": existing.get(selected.pk) if selected else None,
+        "form": form,
+        "can_edit": can_contribute(request.user, membership),
+    }
+    return render(request, "cohorts/contributions.html", context)
+
+
+def publication(request, slug):
+    """The programme's published output: public."""
+    publication = get_object_or_404(Publication.objects.select_related("cohort"), slug=slug, published_at__isnull=False)
+    if request.GET.get("format") == "md":
+        response = HttpResponse(services.publication_markdown(publication), content_type="text/markdown; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{publication.slug}.md"'
+        return response
+    return render(request, "cohorts/publication.html", {"publication": publication})

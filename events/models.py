@@ -41,6 +41,7 @@ class Event(models.Model):
     rsvp_deadline = models.DateTimeField("RSVP deadline", null=True, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.SCHEDULED)
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["starts_at"]
