@@ -94,8 +94,8 @@ def funding(cohort: Cohort) -> Dataset:
         {
             "cohort": cohort.name,
             "organisations_funded": totals["organisations_funded"],
-            "awarded_gbp": str(totals["awarded_gbp"] or Decimal("0.00")),
-            "paid_gbp": str(totals["paid_gbp"] or Decimal("0.00")),
+            "awarded_gbp": f"{totals['awarded_gbp'] or Decimal('0'):.2f}",
+            "paid_gbp": f"{totals['paid_gbp'] or Decimal('0'):.2f}",
         }
     ]
     return Dataset(
