@@ -17,6 +17,7 @@ class EventAdmin(admin.ModelAdmin):
     list_filter = ["cohort", "kind", "theme", "status"]
     list_select_related = ["cohort", "theme"]
     search_fields = ["title"]
+    filter_horizontal = ["pre_reading"]
     inlines = [RSVPInline]
 
     def get_queryset(self, request):

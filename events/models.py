@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cohortnet.timezones import validate_time_zone
-from cohorts.models import Cohort, Theme
+from cohorts.models import Cohort, Resource, Theme
 
 
 class Event(models.Model):
@@ -40,6 +40,7 @@ class Event(models.Model):
     capacity = models.PositiveIntegerField(null=True, blank=True, help_text="Leave empty for no limit.")
     rsvp_deadline = models.DateTimeField("RSVP deadline", null=True, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.SCHEDULED)
+    pre_reading = models.ManyToManyField(Resource, blank=True, related_name="events")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

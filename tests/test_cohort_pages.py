@@ -57,3 +57,17 @@ def test_cohort_page_queries_do_not_grow_with_events(client, django_assert_num_q
     # session, user, cohort, permission check, events, rsvps, members, the navbar's reviewer check
     with django_assert_num_queries(8):
         assert client.get(cohort.get_absolute_url()).status_code == 200
+
+
+def test_an_event_lists_its_pre_reading_for_members(client):
+    from cohorts.services import resource_add
+
+    participant = ParticipantFactory()
+    cohort = participant.membership.cohort
+    event = EventFactory(cohort=cohort)
+    resource = resource_add(cohort=cohort, user=participant.user, title="Licensing guide", url="https://guide.example/")
+    event.pre_reading.add(resource)
+    client.force_login(participant.user)
+    page = client.get(event.get_absolute_url()).content.decode()
+    assert "Pre-reading" in page
+    assert 'href="https://guide.example/"' in page
