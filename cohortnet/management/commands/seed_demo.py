@@ -19,7 +19,16 @@ from django.utils import timezone
 
 from applications.models import Criterion, OpenCall, Question
 from applications.services import REVIEWER_GROUP
-from cohorts.models import Cohort, Membership, Organisation, OrganisationPerson, Participant, Theme
+from cohorts.models import (
+    Cohort,
+    Membership,
+    Message,
+    Organisation,
+    OrganisationPerson,
+    Participant,
+    Resource,
+    Theme,
+)
 from events.models import Event
 from funding.models import Award
 
@@ -212,9 +221,13 @@ class Command(BaseCommand):
             organisation, _ = Organisation.objects.get_or_create(
                 name=name, defaults={"website": website, "country": country, "open_data": open_data}
             )
-            membership, _ = Membership.objects.get_or_create(
-                cohort=running, organisation=organisation, defaults={"source": Membership.Source.APPLICATION}
+            membership, created = Membership.objects.get_or_create(
+                cohort=running,
+                organisation=organisation,
+                defaults={"source": Membership.Source.APPLICATION, "listed_publicly": True},
             )
+            if created:
+                membership.themes.set(Theme.objects.order_by("position")[: 1 + len(membership.organisation.name) % 3])
             for position, email in enumerate(people):
                 user = self._user(email, name=email.split("@")[0].capitalize())
                 role = OrganisationPerson.Role.LEAD if position == 0 else OrganisationPerson.Role.MEMBER
@@ -232,6 +245,25 @@ class Command(BaseCommand):
             )
 
         self._seed_events(running, today)
+        staff = get_user_model().objects.get(email=STAFF_EMAIL)
+        # Written directly rather than through message_post: demo data sends no email.
+        welcome, _ = Message.objects.get_or_create(
+            cohort=running,
+            subject="Welcome to cohort 2",
+            parent=None,
+            defaults={"author": staff, "body": "Welcome, everyone! Introduce your organisation in a reply."},
+        )
+        Message.objects.get_or_create(
+            cohort=running,
+            parent=welcome,
+            author=get_user_model().objects.get(email=PARTICIPANT_EMAIL),
+            defaults={"body": "Hello from Ledgerlight: we run an open register of companies."},
+        )
+        Resource.objects.get_or_create(
+            cohort=running,
+            title="Open data licensing: a short guide",
+            defaults={"url": "https://opendefinition.org/licenses/", "added_by": staff},
+        )
 
     def _seed_events(self, cohort: Cohort, today):
         themes = list(Theme.objects.order_by("position")[:4])
