@@ -7,9 +7,10 @@ from django.views.decorators.cache import never_cache
 
 from applications.models import Application, OpenCall
 from cohortnet import opendata
-from cohorts.models import Cohort
+from cohorts.models import Cohort, Membership
 from cohorts.permissions import can_view_cohort
 from cohorts.selectors import cohorts_for_user, organisations_for_user
+from events.models import SupportSlot
 from events.selectors import events_for_cohort, rsvps_by_event
 
 
@@ -49,10 +50,16 @@ def cohort_home(request, slug):
         raise Http404
     events = list(events_for_cohort(cohort))
     rsvps = rsvps_by_event(request.user, events)
+    membership = Membership.objects.filter(cohort=cohort, participants__user=request.user).first()
+    slots = SupportSlot.objects.filter(cohort=cohort, starts_at__gte=timezone.now()).select_related(
+        "host", "booked_by__organisation"
+    )
     context = {
         "cohort": cohort,
         "rows": [(event, rsvps.get(event.pk)) for event in events],
         "members": cohort.memberships.select_related("organisation"),
+        "slots": slots,
+        "membership": membership,
     }
     return render(request, "cohorts/cohort_detail.html", context)
 

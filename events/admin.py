@@ -1,14 +1,37 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
+from django.template.response import TemplateResponse
 
-from events.models import RSVP, Event
+from events import services
+from events.models import RSVP, Event, SupportSlot, WrittenInput
+
+#: Changing any of these tells everyone going or waiting, with an updated .ics.
+CHANGES_TO_ANNOUNCE = {"starts_at", "ends_at", "time_zone", "location", "online_url", "status", "title"}
 
 
 class RSVPInline(admin.TabularInline):
     model = RSVP
     extra = 0
-    autocomplete_fields = ["user"]
-    readonly_fields = ["created_at"]
+    fields = ["user", "status", "attendance", "created_at"]
+    readonly_fields = ["user", "status", "created_at"]
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        # Answers go through rsvp_set, which keeps capacity and the waiting list right.
+        return False
+
+
+class WrittenInputInline(admin.StackedInline):
+    model = WrittenInput
+    extra = 0
+    fields = ["author", "created_at", "body"]
+    readonly_fields = fields
+    can_delete = False
+    verbose_name_plural = "written input from people who could not attend"
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Event)
@@ -18,7 +41,9 @@ class EventAdmin(admin.ModelAdmin):
     list_select_related = ["cohort", "theme"]
     search_fields = ["title"]
     filter_horizontal = ["pre_reading"]
-    inlines = [RSVPInline]
+    readonly_fields = ["sequence"]
+    inlines = [RSVPInline, WrittenInputInline]
+    actions = ["cancel_events", "attendance_report"]
 
     def get_queryset(self, request):
         # Counts come with the list query, not one query per row.
@@ -39,10 +64,69 @@ class EventAdmin(admin.ModelAdmin):
     def waiting(self, obj):
         return obj.waiting_total
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and CHANGES_TO_ANNOUNCE & set(form.changed_data):
+            services.event_changed(event=obj)
+            obj.refresh_from_db(fields=["sequence"])
+            self.message_user(request, "Everyone going or waiting will get an updated calendar invitation.")
+
+    @admin.action(description="Cancel the selected events and tell everyone", permissions=["change"])
+    def cancel_events(self, request, queryset):
+        for event in queryset:
+            try:
+                services.event_cancel(event=event, by=request.user)
+            except ValidationError as exc:
+                self.message_user(request, f"{event}: {' '.join(exc.messages)}", messages.ERROR)
+
+    @admin.action(description="Attendance report", permissions=["view"])
+    def attendance_report(self, request, queryset):
+        rows = (
+            RSVP.objects.filter(event__in=queryset, status=RSVP.Status.GOING)
+            .values("event__title", "membership__organisation__name")
+            .annotate(
+                going=Count("pk"),
+                attended=Count("pk", filter=Q(attendance=RSVP.Attendance.ATTENDED)),
+                no_show=Count("pk", filter=Q(attendance=RSVP.Attendance.NO_SHOW)),
+            )
+            .order_by("event__title", "membership__organisation__name")
+        )
+        context = {**self.admin_site.each_context(request), "title": "Attendance report", "rows": rows}
+        return TemplateResponse(request, "admin/events/attendance_report.html", context)
+
 
 @admin.register(RSVP)
 class RSVPAdmin(admin.ModelAdmin):
-    list_display = ["event", "user", "status", "created_at"]
-    list_filter = ["status", "event__cohort"]
-    list_select_related = ["event", "user"]
+    list_display = ["event", "user", "membership", "status", "attendance", "created_at"]
+    list_filter = ["status", "attendance", "event__cohort", "event"]
+    list_select_related = ["event", "user", "membership__organisation"]
     search_fields = ["user__email", "event__title"]
+    readonly_fields = ["event", "user", "membership", "status", "waiting_since", "promotions", "attendance"]
+    actions = ["mark_attended", "mark_no_show", "clear_attendance"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def _mark(self, request, queryset, attendance, verb):
+        count = services.attendance_mark(rsvps=list(queryset), attendance=attendance)
+        self.message_user(request, f"{verb} {count} answer(s).", messages.SUCCESS)
+
+    @admin.action(description="Mark as attended", permissions=["change"])
+    def mark_attended(self, request, queryset):
+        self._mark(request, queryset, RSVP.Attendance.ATTENDED, "Marked attended:")
+
+    @admin.action(description="Mark as no-show", permissions=["change"])
+    def mark_no_show(self, request, queryset):
+        self._mark(request, queryset, RSVP.Attendance.NO_SHOW, "Marked no-show:")
+
+    @admin.action(description="Clear attendance", permissions=["change"])
+    def clear_attendance(self, request, queryset):
+        self._mark(request, queryset, "", "Cleared:")
+
+
+@admin.register(SupportSlot)
+class SupportSlotAdmin(admin.ModelAdmin):
+    list_display = ["starts_at", "cohort", "host", "topic", "booked_by"]
+    list_filter = ["cohort", "host"]
+    list_select_related = ["cohort", "host", "booked_by__organisation"]
+    readonly_fields = ["booked_by", "booked_by_user", "booked_at"]

@@ -1,5 +1,7 @@
 """Events of a cohort and people's answers to them."""
 
+import secrets
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -7,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cohortnet.timezones import validate_time_zone
-from cohorts.models import Cohort, Resource, Theme
+from cohorts.models import Cohort, Membership, Resource, Theme
 
 
 class Event(models.Model):
@@ -38,6 +40,14 @@ class Event(models.Model):
     location = models.CharField("place", max_length=300, blank=True)
     online_url = models.URLField("online link", max_length=500, blank=True, help_text="Shown only to people going.")
     capacity = models.PositiveIntegerField(null=True, blank=True, help_text="Leave empty for no limit.")
+    seats_per_organisation = models.PositiveIntegerField(
+        null=True, blank=True, help_text="How many people one organisation may bring. Leave empty for no limit."
+    )
+    speakers = models.TextField(blank=True, help_text="One per line; they may be from outside the cohort.")
+    notes = models.TextField("session notes", blank=True, help_text="Written by staff; members can read them.")
+    sequence = models.PositiveIntegerField(
+        default=0, editable=False, help_text="Goes up on every change, so calendars replace the old entry."
+    )
     rsvp_deadline = models.DateTimeField("RSVP deadline", null=True, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.SCHEDULED)
     pre_reading = models.ManyToManyField(Resource, blank=True, related_name="events")
@@ -51,6 +61,10 @@ class Event(models.Model):
             models.CheckConstraint(
                 condition=Q(capacity__isnull=True) | Q(capacity__gte=1), name="events_event_capacity_positive"
             ),
+            models.CheckConstraint(
+                condition=Q(seats_per_organisation__isnull=True) | Q(seats_per_organisation__gte=1),
+                name="events_event_seats_per_organisation_positive",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -58,6 +72,15 @@ class Event(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("events:detail", kwargs={"pk": self.pk})
+
+    @property
+    def uid(self) -> str:
+        """The calendar UID: the same for the event's whole life, so updates replace it."""
+        return f"event-{self.pk}@cohortnet"
+
+    @property
+    def speaker_list(self) -> list[str]:
+        return [line.strip() for line in self.speakers.splitlines() if line.strip()]
 
     def rsvps_open(self, at=None) -> bool:
         """Answers are taken until the RSVP deadline, or the start if there is none."""
@@ -72,9 +95,24 @@ class RSVP(models.Model):
         NOT_GOING = "not_going", "Not going"
         WAITLISTED = "waitlisted", "On the waiting list"
 
+    class Attendance(models.TextChoices):
+        ATTENDED = "attended", "Attended"
+        NO_SHOW = "no_show", "No-show"
+
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="rsvps")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="rsvps")
+    membership = models.ForeignKey(
+        Membership,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="rsvps",
+        help_text="The organisation the person comes for (seats per organisation).",
+    )
     status = models.CharField(max_length=20, choices=Status.choices)
+    waiting_since = models.DateTimeField(null=True, blank=True, help_text="Place in the waiting list.")
+    promotions = models.PositiveSmallIntegerField(default=0, editable=False)
+    attendance = models.CharField(max_length=20, choices=Attendance.choices, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -87,3 +125,60 @@ class RSVP(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} – {self.event}: {self.get_status_display()}"
+
+
+class CalendarToken(models.Model):
+    """The secret in a person's calendar feed URL. Revoking replaces it."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_token")
+    token = models.CharField(max_length=64, unique=True, default=secrets.token_urlsafe)
+    created_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Calendar feed of {self.user}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("events:feed", kwargs={"token": self.token})
+
+
+class SupportSlot(models.Model):
+    """A 1:1 support session staff offer; one organisation books it."""
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="support_slots")
+    host = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    time_zone = models.CharField(max_length=64, default="Europe/London", validators=[validate_time_zone])
+    topic = models.CharField(max_length=200, blank=True)
+    online_url = models.URLField("online link", max_length=500, blank=True)
+    booked_by = models.ForeignKey(
+        Membership, on_delete=models.SET_NULL, null=True, blank=True, related_name="support_bookings"
+    )
+    booked_by_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    booked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["starts_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="events_supportslot_ends_after_start"),
+        ]
+
+    def __str__(self) -> str:
+        return f"1:1 with {self.host} at {self.starts_at:%Y-%m-%d %H:%M} UTC"
+
+
+class WrittenInput(models.Model):
+    """Written input from someone who cannot attend, sent before or after the session."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="written_inputs")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField(max_length=10000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"Input from {self.author} on {self.event}"

@@ -1,49 +1,76 @@
-"""Writes for events: RSVPs and the waiting list."""
+"""Writes for events: RSVPs and the waiting list, changes, 1:1 slots, attendance, written input."""
 
-from django.core.exceptions import ValidationError
+from datetime import timedelta
+
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 
-from events.models import RSVP, Event
+from cohortnet.timezones import in_zone
+from cohorts.models import Membership
+from events.calendar import event_calendar
+from events.models import RSVP, CalendarToken, Event, SupportSlot, WrittenInput
 from events.permissions import can_view_event
+from notifications.services import email_queue, render_email
+
+ANSWER_SALT = "events.answer"
+#: One-click answer links in emails stop working after this long.
+ANSWER_LINK_MAX_AGE = timedelta(days=14)
+
+
+def _membership_for(user, cohort) -> Membership | None:
+    return Membership.objects.filter(cohort=cohort, participants__user=user).first()
 
 
 @transaction.atomic
 def rsvp_set(*, event: Event, user, going: bool, at=None) -> RSVP:
     """Record ``user``'s answer to ``event`` and return their RSVP.
 
-    Locks the event row, then counts, then writes, so capacity holds under
-    concurrent answers: when the event is full a "going" answer joins the
-    waiting list, and when someone stops going the first person waiting is
-    promoted. Callable by participants of the event's cohort.
+    Locks the event row, then counts, then writes, so capacity and seats per
+    organisation hold under concurrent answers: when the event is full a
+    "going" answer joins the waiting list (first come, first served), and when
+    someone stops going the first person waiting is promoted and emailed.
+    Callable by participants of the event's cohort (and staff).
     """
+    at = at or timezone.now()
     event = Event.objects.select_for_update().get(pk=event.pk)
     if not can_view_event(user, event):
         raise Http404
-    if not event.rsvps_open(at or timezone.now()):
+    if not event.rsvps_open(at):
         if event.status == Event.Status.CANCELLED:
             raise ValidationError("This event has been cancelled.")
         raise ValidationError("Answers for this event are closed.")
 
     rsvp = RSVP.objects.filter(event=event, user=user).first()
     previous = rsvp.status if rsvp else None
+    membership = rsvp.membership if rsvp and rsvp.membership else _membership_for(user, event.cohort)
     if going:
         if previous in (RSVP.Status.GOING, RSVP.Status.WAITLISTED):
             return rsvp
+        if event.seats_per_organisation and membership is not None:
+            taken = RSVP.objects.filter(
+                event=event, membership=membership, status__in=[RSVP.Status.GOING, RSVP.Status.WAITLISTED]
+            ).count()
+            if taken >= event.seats_per_organisation:
+                raise ValidationError(
+                    f"{membership.organisation.name} already has its {event.seats_per_organisation} "
+                    f"place{'s' if event.seats_per_organisation != 1 else ''} at this event."
+                )
         going_count = RSVP.objects.filter(event=event, status=RSVP.Status.GOING).count()
-        status = (
-            RSVP.Status.WAITLISTED
-            if event.capacity is not None and going_count >= event.capacity
-            else RSVP.Status.GOING
-        )
+        full = event.capacity is not None and going_count >= event.capacity
+        status = RSVP.Status.WAITLISTED if full else RSVP.Status.GOING
     else:
         status = RSVP.Status.NOT_GOING
 
     if rsvp is None:
-        rsvp = RSVP(event=event, user=user, status=status)
-    else:
-        rsvp.status = status
+        rsvp = RSVP(event=event, user=user, membership=membership)
+    rsvp.status = status
+    rsvp.waiting_since = at if status == RSVP.Status.WAITLISTED else None
     rsvp.full_clean()
     rsvp.save()
 
@@ -53,14 +80,196 @@ def rsvp_set(*, event: Event, user, going: bool, at=None) -> RSVP:
 
 
 def _promote_from_waitlist(event: Event) -> RSVP | None:
-    """Give a freed seat to the person who has waited longest. Caller holds the event lock."""
-    if event.capacity is not None:
-        going_count = RSVP.objects.filter(event=event, status=RSVP.Status.GOING).count()
-        if going_count >= event.capacity:
-            return None
-    first = RSVP.objects.filter(event=event, status=RSVP.Status.WAITLISTED).order_by("created_at", "pk").first()
+    """Give a freed seat to whoever has waited longest, and email them. The caller holds the event lock."""
+    going = RSVP.objects.filter(event=event, status=RSVP.Status.GOING).count()
+    if event.capacity is not None and going >= event.capacity:
+        return None
+    first = (
+        RSVP.objects.filter(event=event, status=RSVP.Status.WAITLISTED)
+        .select_related("user")
+        .order_by("waiting_since", "pk")
+        .first()
+    )
     if first is None:
         return None
     first.status = RSVP.Status.GOING
-    first.save(update_fields=["status", "updated_at"])
+    first.waiting_since = None
+    first.promotions = F("promotions") + 1
+    first.save(update_fields=["status", "waiting_since", "promotions", "updated_at"])
+    first.refresh_from_db(fields=["promotions"])
+    text, html = render_email(
+        "events/email/promoted",
+        {"event": event, "user": first.user, "starts": in_zone(event.starts_at, first.user.time_zone)},
+    )
+    email_queue(
+        # One email per promotion: promoted, dropped out and promoted again is two.
+        key=f"rsvp-promoted:{first.pk}:{first.promotions}",
+        kind="rsvp_promoted",
+        to=first.user.email,
+        subject=f"A place is yours: {event.title}",
+        body_text=text,
+        body_html=html,
+        attachments=[_ics_attachment(event, first)],
+    )
     return first
+
+
+def _ics_attachment(event: Event, rsvp: RSVP | None) -> dict:
+    going = rsvp is not None and rsvp.status == RSVP.Status.GOING
+    content = event_calendar(event, rsvp=rsvp, include_link=going).decode()
+    return {"filename": "event.ics", "mimetype": "text/calendar", "content": content}
+
+
+@transaction.atomic
+def event_changed(*, event: Event, note: str = "") -> Event:
+    """After staff move, re-place or cancel an event: bump its SEQUENCE and tell everyone going or waiting.
+
+    Staff only (the admin). Each person gets one email per change with the
+    updated .ics, so calendars replace the entry (same UID, higher SEQUENCE)
+    or remove it (METHOD:CANCEL).
+    """
+    Event.objects.filter(pk=event.pk).update(sequence=F("sequence") + 1)
+    event = Event.objects.select_for_update().get(pk=event.pk)
+    cancelled = event.status == Event.Status.CANCELLED
+    people = RSVP.objects.filter(event=event, status__in=[RSVP.Status.GOING, RSVP.Status.WAITLISTED]).select_related(
+        "user"
+    )
+    for rsvp in people:
+        text, html = render_email(
+            "events/email/changed",
+            {
+                "event": event,
+                "rsvp": rsvp,
+                "cancelled": cancelled,
+                "note": note,
+                "starts": in_zone(event.starts_at, rsvp.user.time_zone),
+                "starts_event_zone": in_zone(event.starts_at, event.time_zone),
+            },
+        )
+        email_queue(
+            key=f"event-change:{event.pk}:{event.sequence}:{rsvp.user_id}",
+            kind="event_cancelled" if cancelled else "event_changed",
+            to=rsvp.user.email,
+            subject=f"{'Cancelled' if cancelled else 'Changed'}: {event.title}",
+            body_text=text,
+            body_html=html,
+            attachments=[_ics_attachment(event, rsvp)],
+        )
+    return event
+
+
+@transaction.atomic
+def event_cancel(*, event: Event, by, note: str = "") -> Event:
+    """Staff cancel an event: no more answers, and everyone going or waiting is told."""
+    event = Event.objects.select_for_update().get(pk=event.pk)
+    if event.status == Event.Status.CANCELLED:
+        raise ValidationError("This event is already cancelled.")
+    event.status = Event.Status.CANCELLED
+    event.save(update_fields=["status", "updated_at"])
+    return event_changed(event=event, note=note)
+
+
+# --- One-click answers ------------------------------------------------------------------------
+
+
+def answer_link(*, event: Event, user, answer: str) -> str:
+    """A signed link that sets this one person's answer to this one event, without a login."""
+    token = signing.dumps({"e": event.pk, "u": user.pk, "a": answer}, salt=ANSWER_SALT)
+    return f"{settings.SITE_URL}{reverse('events:answer', kwargs={'token': token})}"
+
+
+def answer_from_link(*, token: str) -> RSVP:
+    """Apply a one-click answer. A tampered or expired link raises ValidationError and changes nothing."""
+    from django.contrib.auth import get_user_model
+
+    try:
+        data = signing.loads(token, salt=ANSWER_SALT, max_age=ANSWER_LINK_MAX_AGE)
+    except signing.SignatureExpired:
+        raise ValidationError("This link has expired. Open the event on the site to answer.") from None
+    except signing.BadSignature:
+        raise ValidationError("This link is not valid. Open the event on the site to answer.") from None
+    if data.get("a") not in ("going", "not_going"):
+        raise ValidationError("This link is not valid. Open the event on the site to answer.")
+    event = Event.objects.filter(pk=data.get("e")).first()
+    user = get_user_model().objects.filter(pk=data.get("u"), is_active=True).first()
+    if event is None or user is None:
+        raise ValidationError("This link is not valid. Open the event on the site to answer.")
+    try:
+        return rsvp_set(event=event, user=user, going=data["a"] == "going")
+    except Http404:
+        raise ValidationError("You are no longer a participant of this event's cohort.") from None
+
+
+# --- Calendar feed ------------------------------------------------------------------------------
+
+
+def calendar_token_for(user) -> CalendarToken:
+    token, _created = CalendarToken.objects.get_or_create(user=user)
+    return token
+
+
+@transaction.atomic
+def calendar_token_revoke(*, user) -> CalendarToken:
+    """Replace the secret feed URL: the old one stops working at once."""
+    CalendarToken.objects.filter(user=user).delete()
+    return CalendarToken.objects.create(user=user)
+
+
+# --- 1:1 support --------------------------------------------------------------------------------
+
+
+def support_slot_book(*, slot: SupportSlot, user) -> SupportSlot:
+    """An organisation books a 1:1 slot. The conditional UPDATE means only one organisation ever gets it."""
+    membership = _membership_for(user, slot.cohort)
+    if membership is None or slot.cohort.has_ended:
+        raise Http404
+    if slot.starts_at <= timezone.now():
+        raise ValidationError("This slot has already started.")
+    won = SupportSlot.objects.filter(pk=slot.pk, booked_by__isnull=True).update(
+        booked_by=membership, booked_by_user=user, booked_at=timezone.now()
+    )
+    if not won:
+        raise ValidationError("Sorry, another organisation has just booked this slot. Please choose another.")
+    slot.refresh_from_db()
+    return slot
+
+
+@transaction.atomic
+def support_slot_cancel(*, slot: SupportSlot, user) -> SupportSlot:
+    """Either side cancels: the booking organisation's participants, or staff."""
+    slot = SupportSlot.objects.select_for_update().get(pk=slot.pk)
+    own = slot.booked_by_id and _membership_for(user, slot.cohort) == slot.booked_by
+    if not (user.is_staff or own):
+        raise PermissionDenied
+    slot.booked_by = None
+    slot.booked_by_user = None
+    slot.booked_at = None
+    slot.save(update_fields=["booked_by", "booked_by_user", "booked_at"])
+    return slot
+
+
+# --- During and after ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def written_input_add(*, event: Event, user, body: str) -> WrittenInput:
+    """Someone who cannot attend sends their thoughts, before or after. Participants only."""
+    if not can_view_event(user, event) or event.cohort.has_ended:
+        raise Http404
+    written = WrittenInput(event=event, author=user, body=body)
+    written.full_clean()
+    written.save()
+    return written
+
+
+@transaction.atomic
+def attendance_mark(*, rsvps, attendance: str) -> int:
+    """Staff mark who attended (or did not), in bulk. Returns how many were marked."""
+    if attendance not in (RSVP.Attendance.ATTENDED, RSVP.Attendance.NO_SHOW, ""):
+        raise ValidationError("Unknown attendance.")
+    count = 0
+    for rsvp in RSVP.objects.select_for_update().filter(pk__in=[r.pk for r in rsvps]):
+        rsvp.attendance = attendance
+        rsvp.save(update_fields=["attendance", "updated_at"])
+        count += 1
+    return count

@@ -1,32 +1,44 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from events import services
-from events.forms import RSVPForm
-from events.models import RSVP, Event
+from cohorts.selectors import cohorts_for_user
+from events import calendar, services
+from events.forms import RSVPForm, WrittenInputForm
+from events.models import RSVP, CalendarToken, Event, SupportSlot
 from events.permissions import can_see_online_link, can_view_event
 
 
 def _get_visible_event(request, pk) -> Event:
     event = get_object_or_404(Event.objects.select_related("cohort", "theme"), pk=pk)
+    # Not in the event's cohort: as if it did not exist.
     if not can_view_event(request.user, event):
         raise Http404
     return event
 
 
-@login_required
-def event_detail(request, pk):
-    event = _get_visible_event(request, pk)
+def _rsvp_context(request, event):
     rsvp = RSVP.objects.filter(event=event, user=request.user).first()
-    context = {
+    return {
         "event": event,
         "rsvp": rsvp,
         "show_online_link": can_see_online_link(request.user, event, rsvp),
         "going_count": event.rsvps.filter(status=RSVP.Status.GOING).count(),
+    }
+
+
+@login_required
+def event_detail(request, pk):
+    event = _get_visible_event(request, pk)
+    context = {
+        **_rsvp_context(request, event),
+        "google_link": calendar.google_link(event),
+        "outlook_link": calendar.outlook_link(event),
+        "input_form": WrittenInputForm(),
+        "pre_reading": event.pre_reading.all(),
     }
     return render(request, "events/event_detail.html", context)
 
@@ -34,22 +46,125 @@ def event_detail(request, pk):
 @login_required
 @require_POST
 def rsvp(request, pk):
+    """Set the answer. With htmx, answer with the updated answer box only."""
     event = _get_visible_event(request, pk)
     form = RSVPForm(request.POST)
+    error = None
     if not form.is_valid():
-        messages.error(request, "Choose “Going” or “Not going”.")
-        return redirect(event)
+        error = "Choose “Going” or “Not going”."
+    else:
+        try:
+            answer = services.rsvp_set(event=event, user=request.user, going=form.cleaned_data["answer"] == "going")
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            if answer.status == RSVP.Status.WAITLISTED:
+                note = "The event is full: you are on the waiting list. We will email you if a place frees up."
+            elif answer.status == RSVP.Status.GOING:
+                note = f"You are going to {event.title}."
+            else:
+                note = f"Noted: you are not going to {event.title}."
+    if request.htmx:
+        context = {**_rsvp_context(request, event), "error": error, "note": None if error else note}
+        return render(request, "events/_rsvp.html", context, status=400 if error else 200)
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, note)
+    return redirect(event)
+
+
+@login_required
+def event_ics(request, pk):
+    event = _get_visible_event(request, pk)
+    rsvp = RSVP.objects.filter(event=event, user=request.user).first()
+    body = calendar.event_calendar(event, rsvp=rsvp, include_link=can_see_online_link(request.user, event, rsvp))
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="event-{event.pk}.ics"'
+    return response
+
+
+def answer(request, token):
+    """A one-click answer from an email: no login, this one RSVP, nothing else."""
     try:
-        answer = services.rsvp_set(event=event, user=request.user, going=form.cleaned_data["answer"] == "going")
+        rsvp = services.answer_from_link(token=token)
+    except ValidationError as exc:
+        return render(request, "events/answer.html", {"error": " ".join(exc.messages)}, status=400)
+    return render(request, "events/answer.html", {"rsvp": rsvp})
+
+
+@login_required
+def calendar_page(request):
+    token = services.calendar_token_for(request.user)
+    return render(request, "events/calendar.html", {"feed_url": request.build_absolute_uri(token.get_absolute_url())})
+
+
+@login_required
+@require_POST
+def calendar_revoke(request):
+    services.calendar_token_revoke(user=request.user)
+    messages.success(request, "Your old calendar address no longer works. Subscribe again with the new one.")
+    return redirect("events:calendar")
+
+
+def feed(request, token):
+    """The personal feed at a secret address: all events of the person's cohorts, with their answers."""
+    token = get_object_or_404(CalendarToken.objects.select_related("user"), token=token)
+    user = token.user
+    events = list(
+        Event.objects.filter(cohort__in=cohorts_for_user(user)).select_related("cohort").order_by("starts_at")
+    )
+    answers = {r.event_id: r for r in RSVP.objects.filter(user=user, event__in=events)}
+    body = calendar.feed_calendar([(e, answers.get(e.pk)) for e in events], name="CohortNet events")
+    return HttpResponse(body, content_type="text/calendar; charset=utf-8")
+
+
+@login_required
+@require_POST
+def written_input(request, pk):
+    event = _get_visible_event(request, pk)
+    form = WrittenInputForm(request.POST)
+    if form.is_valid():
+        services.written_input_add(event=event, user=request.user, body=form.cleaned_data["body"])
+        messages.success(request, "Thank you: your input has been sent to the programme team.")
+        return redirect(event)
+    context = {
+        **_rsvp_context(request, event),
+        "google_link": calendar.google_link(event),
+        "outlook_link": calendar.outlook_link(event),
+        "input_form": form,
+        "pre_reading": event.pre_reading.all(),
+    }
+    return render(request, "events/event_detail.html", context)
+
+
+def _get_visible_slot(request, pk) -> SupportSlot:
+    slot = get_object_or_404(SupportSlot.objects.select_related("cohort", "booked_by__organisation"), pk=pk)
+    if not (request.user.is_staff or cohorts_for_user(request.user).filter(pk=slot.cohort_id).exists()):
+        raise Http404
+    return slot
+
+
+@login_required
+@require_POST
+def slot_book(request, pk):
+    slot = _get_visible_slot(request, pk)
+    try:
+        services.support_slot_book(slot=slot, user=request.user)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        if answer.status == RSVP.Status.WAITLISTED:
-            messages.warning(
-                request, "The event is full: you are on the waiting list. We will email you if a place frees up."
-            )
-        elif answer.status == RSVP.Status.GOING:
-            messages.success(request, f"You are going to {event.title}.")
-        else:
-            messages.success(request, f"Noted: you are not going to {event.title}.")
-    return redirect(event)
+        messages.success(request, "Booked. The session is in your calendar feed and on this page.")
+    return redirect(slot.cohort)
+
+
+@login_required
+@require_POST
+def slot_cancel(request, pk):
+    slot = _get_visible_slot(request, pk)
+    try:
+        services.support_slot_cancel(slot=slot, user=request.user)
+    except PermissionDenied:
+        raise Http404 from None
+    messages.success(request, "The booking is cancelled; the slot is free for others.")
+    return redirect(slot.cohort)
