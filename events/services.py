@@ -70,7 +70,8 @@ def rsvp_set(*, event: Event, user, going: bool, at=None) -> RSVP:
     if rsvp is None:
         rsvp = RSVP(event=event, user=user, membership=membership)
     rsvp.status = status
-    rsvp.waiting_since = at if status == RSVP.Status.WAITLISTED else None
+    # Taken under the lock, so the waiting list is in the order people got through it.
+    rsvp.waiting_since = timezone.now() if status == RSVP.Status.WAITLISTED else None
     rsvp.full_clean()
     rsvp.save()
 
