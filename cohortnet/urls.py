@@ -12,6 +12,7 @@ admin.site.site_title = "CohortNet"
 urlpatterns = [
     path("", views.home, name="home"),
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("profile/", views.profile, name="profile"),
     path("healthz/", views.healthz, name="healthz"),
     path("cohorts/<slug:slug>/", views.cohort_home, name="cohort_home"),
     path("data/", views.open_data, name="open_data"),

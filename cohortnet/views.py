@@ -1,12 +1,14 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import Http404, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from applications.models import Application, OpenCall
 from cohortnet import opendata
+from cohortnet.users.forms import ProfileForm
 from cohorts.models import Cohort, Membership
 from cohorts.permissions import can_view_cohort
 from cohorts.selectors import cohorts_for_user, organisations_for_user
@@ -82,3 +84,14 @@ def open_data_file(request, slug, dataset, fmt):
     if build is None or fmt not in ("json", "csv"):
         raise Http404
     return opendata.as_response(cohort, build(cohort), fmt)
+
+
+@login_required
+def profile(request):
+    """A person's name and time zone."""
+    form = ProfileForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()  # no rule beyond the form's own: a plain save is the service here
+        messages.success(request, "Your profile is saved.")
+        return redirect("profile")
+    return render(request, "profile.html", {"form": form})

@@ -145,6 +145,7 @@ def event_changed(*, event: Event, note: str = "") -> Event:
                 "note": note,
                 "starts": in_zone(event.starts_at, rsvp.user.time_zone),
                 "starts_event_zone": in_zone(event.starts_at, event.time_zone),
+                "not_going_link": answer_link(event=event, user=rsvp.user, answer="not_going"),
             },
         )
         email_queue(

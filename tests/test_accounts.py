@@ -63,3 +63,19 @@ def test_email_is_unique_regardless_of_case(client):
     response = _signup(client, email="Taken@Example.org")
     assert response.status_code in (200, 302)
     assert get_user_model().objects.filter(email__iexact="taken@example.org").count() == 1
+
+
+def test_a_person_sets_their_time_zone_and_event_times_follow(client):
+    from tests.factories import EventFactory, ParticipantFactory
+
+    participant = ParticipantFactory()
+    event = EventFactory(cohort=participant.membership.cohort)
+    client.force_login(participant.user)
+    response = client.post(reverse("profile"), {"name": "Ada", "time_zone": "Asia/Tokyo"})
+    assert response.status_code == 302
+    participant.user.refresh_from_db()
+    assert participant.user.time_zone == "Asia/Tokyo"
+    assert "(Asia/Tokyo)" in client.get(event.get_absolute_url()).content.decode()
+    bad = client.post(reverse("profile"), {"name": "Ada", "time_zone": "Mars/Olympus"})
+    assert bad.status_code == 200
+    assert bad.context["form"].errors["time_zone"]

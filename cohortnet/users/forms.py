@@ -1,5 +1,9 @@
 from allauth.account.forms import SignupForm as AllauthSignupForm
+from django import forms
 from django.core.validators import MaxLengthValidator
+
+from cohortnet.timezones import TIME_ZONE_CHOICES
+from cohortnet.users.models import User
 
 
 class SignupForm(AllauthSignupForm):
@@ -15,3 +19,14 @@ class SignupForm(AllauthSignupForm):
         field.max_length = 254
         field.validators.append(MaxLengthValidator(254))
         field.widget.attrs["maxlength"] = "254"
+
+
+class ProfileForm(forms.ModelForm):
+    time_zone = forms.ChoiceField(
+        choices=TIME_ZONE_CHOICES,
+        help_text="Event times are also shown in this zone, and reminders use it.",
+    )
+
+    class Meta:
+        model = User
+        fields = ["name", "time_zone"]

@@ -309,3 +309,16 @@ def test_written_input_reaches_staff(client):
     response = client.post(reverse("events:written_input", args=[event.pk]), {"body": ""})
     assert response.status_code == 200
     assert response.context["input_form"].errors["body"] == ["This field is required."]
+
+
+@pytest.mark.django_db
+def test_the_change_email_carries_a_one_click_link_that_frees_the_place(client):
+    event = EventFactory(capacity=1)
+    first, second = _participants(event.cohort, 2)
+    services.rsvp_set(event=event, user=first, going=True)
+    services.rsvp_set(event=event, user=second, going=True)
+    services.event_changed(event=event)
+    body = Email.objects.get(to_email=first.email, kind="event_changed").body_text
+    link = next(word for word in body.split() if "/events/answer/" in word)
+    assert client.get(link.replace("http://127.0.0.1:8000", "")).status_code == 200
+    assert dict(RSVP.objects.values_list("user", "status")) == {first.pk: "not_going", second.pk: "going"}
