@@ -22,4 +22,5 @@ urlpatterns = [
     path("", include("applications.urls")),
     path("", include("cohorts.urls")),
     path("", include("events.urls")),
+    path("", include("funding.urls")),
 ]

@@ -1,22 +1,59 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
 
+from events.admin import RSVPAdmin
+from events.models import RSVP
 from funding import services
-from funding.models import Award, Instalment
+from funding.models import Award, FundingChange, Instalment, TimeEntry
+from funding.permissions import is_finance
 
 
 class InstalmentInline(admin.TabularInline):
     model = Instalment
     extra = 0
+    fields = ["amount", "due_on", "status", "invoice_reference", "approved_by", "paid_by"]
+    readonly_fields = fields
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        # Instalments are scheduled in their own admin, through the service.
+        return False
+
+
+class FundingChangeInline(admin.TabularInline):
+    model = FundingChange
+    extra = 0
+    fields = ["at", "by", "action", "before", "after"]
+    readonly_fields = fields
+    can_delete = False
+    verbose_name_plural = "history"
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Award)
 class AwardAdmin(admin.ModelAdmin):
-    list_display = ["organisation", "cohort", "amount", "status", "created_at"]
+    list_display = ["organisation", "cohort", "amount", "committed", "status", "created_at"]
     list_filter = ["status", "membership__cohort"]
     list_select_related = ["membership__organisation", "membership__cohort"]
     search_fields = ["membership__organisation__name"]
-    readonly_fields = ["created_by", "created_at"]
-    inlines = [InstalmentInline]
+    fields = [
+        "membership",
+        "amount",
+        "vat_note",
+        "status",
+        "agreement_file",
+        "agreement_signed_on",
+        "notes",
+        "committed",
+    ]
+    readonly_fields = ["committed", "created_by", "created_at"]
+    inlines = [InstalmentInline, FundingChangeInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*self.readonly_fields, "membership"] if obj else self.readonly_fields
 
     @admin.display(ordering="membership__organisation__name")
     def organisation(self, obj):
@@ -27,19 +64,106 @@ class AwardAdmin(admin.ModelAdmin):
         return obj.membership.cohort
 
     def save_model(self, request, obj, form, change):
+        # Both paths go through the services, which check the caps and write the history.
+        data = {f: form.cleaned_data[f] for f in form.changed_data if f != "membership"}
         if change:
-            super().save_model(request, obj, form, change)
-            return
-        award = services.award_create(
-            membership=obj.membership, amount=obj.amount, created_by=request.user, notes=obj.notes
-        )
-        obj.pk = award.pk
-        obj.created_at = award.created_at
-        obj.created_by = award.created_by
+            saved = services.award_update(award=obj, by=request.user, **data)
+        else:
+            data.pop("amount", None)
+            saved = services.award_create(
+                membership=form.cleaned_data["membership"],
+                amount=form.cleaned_data["amount"],
+                created_by=request.user,
+                **data,
+            )
+        obj.pk = saved.pk
+        obj.created_at = saved.created_at
 
 
 @admin.register(Instalment)
 class InstalmentAdmin(admin.ModelAdmin):
-    list_display = ["award", "amount", "due_on", "status"]
-    list_filter = ["status"]
-    list_select_related = ["award__membership__organisation"]
+    list_display = ["award", "amount", "due_on", "status", "approved_by", "paid_by"]
+    list_filter = ["status", "award__membership__cohort"]
+    list_select_related = ["award__membership__organisation", "approved_by", "paid_by"]
+    fields = [
+        "award",
+        "amount",
+        "due_on",
+        "invoice_reference",
+        "invoice_file",
+        "status",
+        "approved_by",
+        "approved_at",
+        "paid_by",
+        "paid_at",
+    ]
+    readonly_fields = ["status", "approved_by", "approved_at", "paid_by", "paid_at"]
+    actions = ["approve", "mark_paid", "cancel"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Amounts and awards are fixed once an instalment exists; its state changes only by action.
+        return [*self.readonly_fields, "award", "amount"] if obj else self.readonly_fields
+
+    def has_finance_permission(self, request):
+        return is_finance(request.user)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        saved = services.instalment_schedule(
+            award=obj.award,
+            amount=obj.amount,
+            due_on=obj.due_on,
+            by=request.user,
+            invoice_reference=obj.invoice_reference,
+        )
+        obj.pk = saved.pk
+        obj.created_at = saved.created_at
+
+    def _each(self, request, queryset, service, verb):
+        done = 0
+        for instalment in queryset:
+            try:
+                service(instalment=instalment, by=request.user)
+            except ValidationError as exc:
+                self.message_user(request, f"{instalment}: {' '.join(exc.messages)}", messages.ERROR)
+            except PermissionDenied:
+                self.message_user(request, "Only the Finance group can do that.", messages.ERROR)
+                return
+            else:
+                done += 1
+        if done:
+            self.message_user(request, f"{verb} {done} instalment(s).", messages.SUCCESS)
+
+    @admin.action(description="Approve (Finance)", permissions=["finance"])
+    def approve(self, request, queryset):
+        self._each(request, queryset, services.instalment_approve, "Approved")
+
+    @admin.action(description="Mark paid (Finance)", permissions=["finance"])
+    def mark_paid(self, request, queryset):
+        self._each(request, queryset, services.instalment_mark_paid, "Marked paid")
+
+    @admin.action(description="Cancel (Finance)", permissions=["finance"])
+    def cancel(self, request, queryset):
+        self._each(request, queryset, services.instalment_cancel, "Cancelled")
+
+
+@admin.register(TimeEntry)
+class TimeEntryAdmin(admin.ModelAdmin):
+    list_display = ["date", "membership", "user", "hours", "activity", "event"]
+    list_filter = ["membership__cohort"]
+    list_select_related = ["membership__organisation", "membership__cohort", "user", "event"]
+    readonly_fields = ["rsvp"]
+
+
+# Attendance is marked on RSVPs (events), but attending also records time (funding):
+# the actions live here so that events does not depend on funding.
+admin.site.unregister(RSVP)
+
+
+@admin.register(RSVP)
+class RSVPWithTimeAdmin(RSVPAdmin):
+    def _mark(self, request, queryset, attendance, verb):
+        count = services.attendance_record(rsvps=list(queryset), attendance=attendance)
+        self.message_user(request, f"{verb} {count} answer(s).", messages.SUCCESS)

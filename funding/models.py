@@ -1,17 +1,26 @@
-"""Funding awarded to member organisations and the instalments that pay it."""
+"""Funding awarded to member organisations, the instalments that pay it, and the time it compensates."""
 
+import secrets
 from decimal import Decimal
+from pathlib import Path
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.urls import reverse
 
 from cohorts.models import Membership
+from events.models import RSVP, Event
 
 #: The programme's cap on one organisation's award, in GBP.
 AWARD_CAP = Decimal("20000.00")
 PENNY = Decimal("0.01")
+
+
+def private_upload_path(instance, filename: str) -> str:
+    # A random name under private/: nothing here is served from a public URL.
+    return f"private/funding/{secrets.token_hex(16)}{Path(filename).suffix.lower()}"
 
 
 class Award(models.Model):
@@ -31,7 +40,20 @@ class Award(models.Model):
         validators=[MinValueValidator(PENNY), MaxValueValidator(AWARD_CAP)],
         help_text="Between £0.01 and £20,000.",
     )
+    vat_note = models.CharField(
+        "VAT note", max_length=300, blank=True, help_text="E.g. the organisation is not VAT-registered."
+    )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.OFFERED)
+    committed = models.DecimalField(
+        "approved plus paid (GBP)",
+        max_digits=10,
+        decimal_places=2,
+        default=Decimal("0.00"),
+        editable=False,
+        help_text="Kept by the instalment services; the database refuses a total above the award.",
+    )
+    agreement_file = models.FileField("signed agreement", upload_to=private_upload_path, blank=True, max_length=300)
+    agreement_signed_on = models.DateField(null=True, blank=True)
     notes = models.TextField(blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -44,10 +66,21 @@ class Award(models.Model):
             models.CheckConstraint(
                 condition=Q(amount__gte=PENNY, amount__lte=AWARD_CAP), name="funding_award_amount_range"
             ),
+            models.CheckConstraint(
+                condition=Q(committed__gte=0) & Q(committed__lte=F("amount")),
+                name="funding_award_committed_within_amount",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"£{self.amount:,} to {self.membership.organisation}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("funding:award", kwargs={"pk": self.pk})
+
+    @property
+    def remaining(self) -> Decimal:
+        return self.amount - self.committed
 
 
 class Instalment(models.Model):
@@ -63,13 +96,75 @@ class Instalment(models.Model):
     amount = models.DecimalField("amount (GBP)", max_digits=10, decimal_places=2, validators=[MinValueValidator(PENNY)])
     due_on = models.DateField()
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.SCHEDULED)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    paid_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    paid_at = models.DateTimeField(null=True, blank=True)
+    invoice_reference = models.CharField(max_length=100, blank=True)
+    invoice_file = models.FileField(upload_to=private_upload_path, blank=True, max_length=300)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        ordering = ["due_on"]
+        ordering = ["due_on", "pk"]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gte=PENNY), name="funding_instalment_amount_positive"),
         ]
 
     def __str__(self) -> str:
         return f"£{self.amount:,} due {self.due_on:%d %b %Y}"
+
+
+class FundingChange(models.Model):
+    """The history of every change to an award or an instalment: who, when, before, after."""
+
+    award = models.ForeignKey(Award, on_delete=models.CASCADE, related_name="changes")
+    instalment = models.ForeignKey(Instalment, on_delete=models.CASCADE, null=True, blank=True, related_name="changes")
+    action = models.CharField(max_length=60)
+    before = models.JSONField(default=dict, blank=True)
+    after = models.JSONField(default=dict, blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.action} ({self.at:%Y-%m-%d %H:%M})"
+
+
+class TimeEntry(models.Model):
+    """Time an organisation's participant spent on the programme."""
+
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="time_entries")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="time_entries")
+    date = models.DateField()
+    hours = models.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.25")), MaxValueValidator(Decimal("24"))],
+    )
+    activity = models.CharField(max_length=200)
+    event = models.ForeignKey(Event, on_delete=models.SET_NULL, null=True, blank=True, related_name="time_entries")
+    rsvp = models.OneToOneField(
+        RSVP,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="time_entry",
+        help_text="Set when the entry was recorded from attendance.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-date", "-pk"]
+        verbose_name_plural = "time entries"
+        constraints = [
+            models.CheckConstraint(condition=Q(hours__gt=0, hours__lte=24), name="funding_timeentry_hours_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.hours} h on {self.date} by {self.user}"

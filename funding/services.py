@@ -1,24 +1,241 @@
-"""Writes for funding. Instalments and their cap arrive with the funding issue."""
+"""Writes for funding: awards, instalments under the award's lock, the history, time spent.
 
+The invariant "approved plus paid never exceeds the award" is kept twice: here,
+under a row lock on the award, with a message naming what remains; and in the
+database, where ``Award.committed`` (kept by these services) has a check
+constraint against the amount, so a write past the cap fails even outside them.
+"""
+
+from datetime import date
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Min
+from django.utils import timezone
 
 from cohorts.models import Membership
-from funding.models import Award
+from events.models import RSVP
+from events.services import attendance_mark
+from funding.models import Award, FundingChange, Instalment, TimeEntry
+from funding.permissions import can_log_time, is_finance
+
+AWARD_FIELDS = ["amount", "vat_note", "status", "agreement_signed_on", "notes"]
+INSTALMENT_FIELDS = ["amount", "due_on", "status", "invoice_reference"]
+
+
+def _plain(value):
+    return str(value) if isinstance(value, (Decimal, date)) else value
+
+
+def _snapshot(obj, fields) -> dict:
+    """The fields' values as JSON-safe text, for the history."""
+    return {field: _plain(getattr(obj, field)) for field in fields}
+
+
+def _log(*, award, action, by, before=None, after=None, instalment=None) -> None:
+    FundingChange.objects.create(
+        award=award, instalment=instalment, action=action, before=before or {}, after=after or {}, by=by
+    )
+
+
+def _call_cap(membership: Membership) -> Decimal | None:
+    # The lowest cap of the cohort's open calls, read through the relation (funding does not import applications).
+    return membership.cohort.open_calls.aggregate(cap=Min("funding_cap"))["cap"]
+
+
+def _check_amount(membership: Membership, amount: Decimal) -> None:
+    cap = _call_cap(membership)
+    if cap is not None and amount > cap:
+        raise ValidationError({"amount": [f"This cohort's open call funds at most £{cap:,.2f} per organisation."]})
 
 
 @transaction.atomic
-def award_create(*, membership: Membership, amount: Decimal, created_by, notes: str = "") -> Award:
-    """Record the funding offered to one member organisation. Staff only (the admin).
+def award_create(*, membership: Membership, amount: Decimal, created_by, **details) -> Award:
+    """Record the funding offered to one member organisation. Staff (the admin).
 
-    The amount must lie between £0.01 and £20,000; the database holds the same
-    rule as a check constraint.
+    The amount lies between £0.01 and £20,000 (also a database check) and
+    within the open call's cap if that is lower.
     """
     if Award.objects.filter(membership=membership).exists():
         raise ValidationError(f"{membership.organisation} already has an award for {membership.cohort}.")
-    award = Award(membership=membership, amount=amount, created_by=created_by, notes=notes)
+    _check_amount(membership, amount)
+    award = Award(membership=membership, amount=amount, created_by=created_by, **details)
     award.full_clean()
     award.save()
+    _log(award=award, action="award created", by=created_by, after=_snapshot(award, AWARD_FIELDS))
     return award
+
+
+@transaction.atomic
+def award_update(*, award: Award, by, **changes) -> Award:
+    """Change an award's amount, status, VAT note, agreement date or notes. Locks the award.
+
+    The amount cannot go below what is already approved or paid.
+    """
+    locked = Award.objects.select_for_update().get(pk=award.pk)
+    before = _snapshot(locked, AWARD_FIELDS)
+    for field, value in changes.items():
+        if field not in AWARD_FIELDS + ["agreement_file"]:
+            raise TypeError(f"Unknown award field {field}")
+        setattr(locked, field, value)
+    if "amount" in changes:
+        _check_amount(locked.membership, locked.amount)
+        if locked.amount < locked.committed:
+            raise ValidationError(
+                {"amount": [f"£{locked.committed:,.2f} is already approved or paid; the award cannot be less."]}
+            )
+    locked.full_clean()
+    locked.save()
+    after = _snapshot(locked, AWARD_FIELDS)
+    if before != after or "agreement_file" in changes:
+        _log(award=locked, action="award changed", by=by, before=before, after=after)
+    return locked
+
+
+@transaction.atomic
+def instalment_schedule(*, award: Award, amount: Decimal, due_on, by, invoice_reference: str = "") -> Instalment:
+    """Plan a payment. Scheduling commits nothing; approving does. Staff."""
+    instalment = Instalment(award=award, amount=amount, due_on=due_on, invoice_reference=invoice_reference)
+    instalment.full_clean()
+    instalment.save()
+    _log(
+        award=award,
+        instalment=instalment,
+        action="instalment scheduled",
+        by=by,
+        after=_snapshot(instalment, INSTALMENT_FIELDS),
+    )
+    return instalment
+
+
+@transaction.atomic
+def instalment_approve(*, instalment: Instalment, by) -> Instalment:
+    """Approve a scheduled instalment. Finance only.
+
+    Locks the award row, then checks that approved plus paid stays within the
+    award, then raises the award's committed total.
+    """
+    if not is_finance(by):
+        raise PermissionDenied
+    award = Award.objects.select_for_update().get(pk=instalment.award_id)
+    instalment = Instalment.objects.select_for_update().get(pk=instalment.pk)
+    if instalment.status != Instalment.Status.SCHEDULED:
+        raise ValidationError(
+            f"Only scheduled instalments can be approved; this one is {instalment.get_status_display().lower()}."
+        )
+    if award.committed + instalment.amount > award.amount:
+        raise ValidationError(
+            f"Approving £{instalment.amount:,.2f} would take approved and paid instalments over the award of "
+            f"£{award.amount:,.2f}: £{award.remaining:,.2f} remains."
+        )
+    before = _snapshot(instalment, INSTALMENT_FIELDS)
+    award.committed += instalment.amount
+    award.save(update_fields=["committed"])
+    instalment.status = Instalment.Status.APPROVED
+    instalment.approved_by = by
+    instalment.approved_at = timezone.now()
+    instalment.save(update_fields=["status", "approved_by", "approved_at"])
+    _log(
+        award=award,
+        instalment=instalment,
+        action="instalment approved",
+        by=by,
+        before=before,
+        after=_snapshot(instalment, INSTALMENT_FIELDS),
+    )
+    return instalment
+
+
+@transaction.atomic
+def instalment_mark_paid(*, instalment: Instalment, by, invoice_reference: str | None = None) -> Instalment:
+    """Record that an approved instalment was paid. Finance only. The committed total does not change."""
+    if not is_finance(by):
+        raise PermissionDenied
+    Award.objects.select_for_update().get(pk=instalment.award_id)
+    instalment = Instalment.objects.select_for_update().get(pk=instalment.pk)
+    if instalment.status != Instalment.Status.APPROVED:
+        raise ValidationError("Only approved instalments can be marked paid.")
+    before = _snapshot(instalment, INSTALMENT_FIELDS)
+    instalment.status = Instalment.Status.PAID
+    instalment.paid_by = by
+    instalment.paid_at = timezone.now()
+    if invoice_reference is not None:
+        instalment.invoice_reference = invoice_reference
+    instalment.save(update_fields=["status", "paid_by", "paid_at", "invoice_reference"])
+    _log(
+        award=instalment.award,
+        instalment=instalment,
+        action="instalment paid",
+        by=by,
+        before=before,
+        after=_snapshot(instalment, INSTALMENT_FIELDS),
+    )
+    return instalment
+
+
+@transaction.atomic
+def instalment_cancel(*, instalment: Instalment, by) -> Instalment:
+    """Cancel an instalment that is not paid; an approved one gives its amount back. Finance only."""
+    if not is_finance(by):
+        raise PermissionDenied
+    award = Award.objects.select_for_update().get(pk=instalment.award_id)
+    instalment = Instalment.objects.select_for_update().get(pk=instalment.pk)
+    if instalment.status in (Instalment.Status.PAID, Instalment.Status.CANCELLED):
+        raise ValidationError(f"A {instalment.get_status_display().lower()} instalment cannot be cancelled.")
+    before = _snapshot(instalment, INSTALMENT_FIELDS)
+    if instalment.status == Instalment.Status.APPROVED:
+        award.committed -= instalment.amount
+        award.save(update_fields=["committed"])
+    instalment.status = Instalment.Status.CANCELLED
+    instalment.save(update_fields=["status"])
+    _log(
+        award=award,
+        instalment=instalment,
+        action="instalment cancelled",
+        by=by,
+        before=before,
+        after=_snapshot(instalment, INSTALMENT_FIELDS),
+    )
+    return instalment
+
+
+# --- Time spent -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def time_log(*, membership: Membership, user, date, hours: Decimal, activity: str, event=None) -> TimeEntry:
+    """A participant logs time for their organisation."""
+    if not can_log_time(user, membership):
+        raise PermissionDenied
+    if event is not None and event.cohort_id != membership.cohort_id:
+        raise ValidationError({"event": ["Choose an event of your cohort."]})
+    entry = TimeEntry(membership=membership, user=user, date=date, hours=hours, activity=activity, event=event)
+    entry.full_clean()
+    entry.save()
+    return entry
+
+
+@transaction.atomic
+def attendance_record(*, rsvps, attendance: str) -> int:
+    """Staff mark attendance; attending records the event's duration as time, once, and un-marking removes it."""
+    count = attendance_mark(rsvps=rsvps, attendance=attendance)
+    for rsvp in RSVP.objects.filter(pk__in=[r.pk for r in rsvps]).select_related("event", "membership"):
+        if rsvp.attendance == RSVP.Attendance.ATTENDED and rsvp.membership_id:
+            hours = Decimal((rsvp.event.ends_at - rsvp.event.starts_at).total_seconds() / 3600).quantize(
+                Decimal("0.01")
+            )
+            TimeEntry.objects.get_or_create(
+                rsvp=rsvp,
+                defaults={
+                    "membership": rsvp.membership,
+                    "user": rsvp.user,
+                    "date": timezone.localtime(rsvp.event.starts_at).date(),
+                    "hours": min(hours, Decimal("24")),
+                    "activity": f"Attended: {rsvp.event.title}",
+                    "event": rsvp.event,
+                },
+            )
+        else:
+            TimeEntry.objects.filter(rsvp=rsvp).delete()
+    return count
