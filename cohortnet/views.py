@@ -52,7 +52,11 @@ def cohort_home(request, slug):
         raise Http404
     events = list(events_for_cohort(cohort))
     rsvps = rsvps_by_event(request.user, events)
-    membership = Membership.objects.filter(cohort=cohort, participants__user=request.user).first()
+    membership = (
+        Membership.objects.filter(cohort=cohort, participants__user=request.user)
+        .select_related("organisation", "award")
+        .first()
+    )
     slots = SupportSlot.objects.filter(cohort=cohort, starts_at__gte=timezone.now()).select_related(
         "host", "booked_by__organisation"
     )

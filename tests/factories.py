@@ -166,3 +166,12 @@ class ReviewAssignmentFactory(factory.django.DjangoModelFactory):
 
     application = factory.SubFactory(ApplicationFactory, status=Application.Status.UNDER_REVIEW)
     reviewer = factory.LazyFunction(reviewer)
+
+
+class InstalmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "funding.Instalment"
+
+    award = factory.SubFactory(AwardFactory)
+    amount = Decimal("1000.00")
+    due_on = date(2027, 1, 31)

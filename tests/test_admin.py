@@ -12,6 +12,7 @@ from tests.factories import (
     ApplicationFactory,
     AwardFactory,
     CriterionFactory,
+    InstalmentFactory,
     EventFactory,
     MembershipFactory,
     OpenCallFactory,
@@ -29,6 +30,7 @@ CHANGELISTS = [
     ("admin:funding_award_changelist", AwardFactory, 6),
     ("admin:cohorts_membership_changelist", MembershipFactory, 6),
     ("admin:cohorts_participant_changelist", ParticipantFactory, 6),
+    ("admin:funding_instalment_changelist", InstalmentFactory, 15),
 ]
 
 

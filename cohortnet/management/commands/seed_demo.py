@@ -134,7 +134,8 @@ class Command(BaseCommand):
 
     def _seed(self):
         today = timezone.localdate()
-        self._user(STAFF_EMAIL, name="Programme Staff", staff=True)
+        staff_user = self._user(STAFF_EMAIL, name="Programme Staff", staff=True)
+        staff_user.groups.add(Group.objects.get_or_create(name="Finance")[0])
 
         running, _ = Cohort.objects.get_or_create(
             slug="cohort-2",
