@@ -3,3 +3,9 @@ from django.apps import AppConfig
 
 class ApplicationsConfig(AppConfig):
     name = "applications"
+
+    def ready(self):
+        # Hand this app's kinds of reminder to the sweep (notifications imports no domain app).
+        from applications.reminders import register_sources
+
+        register_sources()

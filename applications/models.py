@@ -41,6 +41,9 @@ class OpenCall(models.Model):
         validators=[validate_time_zone],
         help_text="The IANA zone the opening and closing times are announced in, e.g. Europe/London.",
     )
+    review_deadline = models.DateTimeField(
+        null=True, blank=True, help_text="Reviewers are reminded of unsubmitted reviews before this."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

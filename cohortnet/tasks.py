@@ -2,6 +2,7 @@
 
 from celery import shared_task
 
+from notifications.reminders import reminders_sweep
 from notifications.services import emails_send_due
 
 
@@ -9,7 +10,8 @@ from notifications.services import emails_send_due
 def sweep() -> dict[str, int]:
     """Find work that is due and was not done on time, and do it.
 
-    Today that is outbox emails whose on-commit task was lost, or that are due
-    for a retry; reminders join it as they are built.
+    It writes the reminders now due into the outbox, then sends every queued
+    email that is due: new reminders, emails whose on-commit task was lost
+    (Redis down) and retries after a failure.
     """
-    return {"emails_sent": emails_send_due()}
+    return {"reminders_queued": reminders_sweep(), "emails_sent": emails_send_due()}

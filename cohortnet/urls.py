@@ -23,4 +23,5 @@ urlpatterns = [
     path("", include("cohorts.urls")),
     path("", include("events.urls")),
     path("", include("funding.urls")),
+    path("", include("notifications.urls")),
 ]

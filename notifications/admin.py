@@ -2,7 +2,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 
 from notifications import services
-from notifications.models import Email
+from notifications.models import Email, ReminderOptOut, ReminderRule
 
 
 @admin.register(Email)
@@ -57,3 +57,17 @@ class EmailAdmin(admin.ModelAdmin):
     @admin.action(description="Resend the selected failed emails", permissions=["change"])
     def resend_emails(self, request, queryset):
         self._each(request, queryset, services.email_resend, "Queued again")
+
+
+@admin.register(ReminderRule)
+class ReminderRuleAdmin(admin.ModelAdmin):
+    list_display = ["kind", "offset", "active"]
+    list_filter = ["kind", "active"]
+    list_editable = ["active"]
+
+
+@admin.register(ReminderOptOut)
+class ReminderOptOutAdmin(admin.ModelAdmin):
+    list_display = ["user", "kind", "created_at"]
+    list_filter = ["kind"]
+    list_select_related = ["user"]

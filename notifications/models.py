@@ -5,6 +5,8 @@ email is never lost when the broker is down, and its unique ``key`` means
 the same email can never be queued twice.
 """
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -54,3 +56,39 @@ class Email(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject} → {self.to_email}"
+
+
+class ReminderRule(models.Model):
+    """When to remind, as data staff can edit: a kind of reminder and how long before its moment."""
+
+    kind = models.CharField(max_length=40, help_text="Which reminder, e.g. event_going.")
+    offset = models.DurationField(help_text="How long before the moment to send it, e.g. 1 day, 03:00:00.")
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["kind", "-offset"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "offset"], name="notifications_reminderrule_one_per_offset"),
+            models.CheckConstraint(
+                condition=Q(offset__gt=timedelta(0)), name="notifications_reminderrule_offset_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}, {self.offset} before"
+
+
+class ReminderOptOut(models.Model):
+    """A person who asked not to get one kind of reminder."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminder_opt_outs")
+    kind = models.CharField(max_length=40)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="notifications_reminderoptout_one_per_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} stopped {self.kind}"

@@ -184,3 +184,13 @@ def emails_send_due(*, limit: int = 500) -> int:
         for pk in due:
             sent += email_send(email_id=pk, connection=connection)
     return sent
+
+
+def reminder_opt_out_set(*, user, kind: str, stopped: bool) -> None:
+    """Stop or restart one kind of reminder for one person. Only that person (or their signed link)."""
+    from notifications.models import ReminderOptOut
+
+    if stopped:
+        ReminderOptOut.objects.get_or_create(user=user, kind=kind)
+    else:
+        ReminderOptOut.objects.filter(user=user, kind=kind).delete()

@@ -1,0 +1,71 @@
+"""Reminders about applications: unfinished drafts before a call closes, unsubmitted reviews."""
+
+from django.db.models import Q
+
+from applications.models import Application, ReviewAssignment
+from cohortnet.timezones import in_zone
+from cohorts.models import OrganisationPerson
+from notifications.reminders import Due, Source, register
+from notifications.services import render_email
+
+
+def _drafts(start, end):
+    # A call's closing time, or an organisation's own extension, falls in the window.
+    drafts = (
+        Application.objects.filter(status=Application.Status.DRAFT)
+        .filter(
+            Q(deadline_extended_until__isnull=True, call__closes_at__gte=start, call__closes_at__lte=end)
+            | Q(deadline_extended_until__gte=start, deadline_extended_until__lte=end)
+        )
+        .select_related("call", "organisation")
+    )
+    for application in drafts:
+        moment = application.deadline
+        if not start <= moment <= end:
+            continue
+        for link in OrganisationPerson.objects.filter(organisation=application.organisation).select_related("user"):
+            user = link.user
+
+            def render(extra, application=application, moment=moment, user=user):
+                return render_email(
+                    "applications/email/reminder_draft",
+                    {"application": application, "deadline": in_zone(moment, user.time_zone), **extra},
+                )
+
+            yield Due(
+                obj_key=f"application-{application.pk}",
+                moment=moment,
+                user=user,
+                subject=f"Reminder: your application to {application.call.title} is not submitted yet",
+                render=render,
+            )
+
+
+def _reviews(start, end):
+    assignments = ReviewAssignment.objects.filter(
+        submitted_at__isnull=True,
+        conflict_declared_at__isnull=True,
+        application__call__review_deadline__gte=start,
+        application__call__review_deadline__lte=end,
+    ).select_related("reviewer", "application__call", "application__organisation")
+    for assignment in assignments:
+        moment = assignment.application.call.review_deadline
+
+        def render(extra, assignment=assignment, moment=moment):
+            return render_email(
+                "applications/email/reminder_review",
+                {"assignment": assignment, "deadline": in_zone(moment, assignment.reviewer.time_zone), **extra},
+            )
+
+        yield Due(
+            obj_key=f"review-{assignment.pk}",
+            moment=moment,
+            user=assignment.reviewer,
+            subject=f"Reminder: your review of {assignment.application.organisation.name}",
+            render=render,
+        )
+
+
+def register_sources() -> None:
+    register(Source("call_draft", "Unfinished applications before a call closes", _drafts))
+    register(Source("review_pending", "Reviews to finish before the review deadline", _reviews))
