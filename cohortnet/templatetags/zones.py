@@ -15,3 +15,15 @@ def zoned(value, zone_name: str) -> str:
         return ""
     local = in_zone(value, zone_name)
     return f"{date_format(local, 'D j M Y, H:i T')} ({zone_name})"
+
+
+@register.filter
+def local_long(value) -> str:
+    """Format a datetime already put in a zone (``in_zone``) as it is.
+
+    Django's ``date`` filter would first convert it back to the current time
+    zone (UTC), which is wrong for emails written in the recipient's zone.
+    """
+    if not value:
+        return ""
+    return date_format(value, "l j F Y, H:i T")

@@ -182,6 +182,8 @@ def test_submitting_writes_the_confirmation_to_the_outbox_once():
     assert email.to_email == user.email
     assert email.status == Email.Status.QUEUED
     assert "CC BY 4.0" in email.body_text
+    # In the call's own zone, not UTC.
+    assert "submitted on Sunday 30 August 2026, 23:59 BST (Europe/London)" in email.body_text
     assert list(Transition.objects.values_list("from_status", "to_status", "by")) == [("draft", "submitted", user.pk)]
 
 
