@@ -112,3 +112,95 @@ def test_beat_schedules_the_sweep_and_the_worker_sends_what_was_missed(worker, t
     finally:
         _stop(beat)
     assert "cohortnet.sweep" in (tmp_path / "beat.log").read_text()
+
+
+@pytest.fixture
+def migration_data():
+    from tests.e2e.conftest import _restore_migration_data
+
+    _restore_migration_data()
+
+
+def _going_event_due_now():
+    """An event whose 24-hour reminder fell due a minute ago, with one person going."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from events.services import rsvp_set
+    from tests.factories import EventFactory, ParticipantFactory
+
+    starts = timezone.now() + timedelta(hours=24) - timedelta(minutes=1)
+    event = EventFactory(starts_at=starts, ends_at=starts + timedelta(hours=1), title="Roundtable: reminders")
+    person = ParticipantFactory(membership__cohort=event.cohort).user
+    rsvp_set(event=event, user=person, going=True)
+    return event, person
+
+
+def test_a_real_worker_sends_a_due_event_reminder_end_to_end(worker, tmp_path, migration_data):
+    queue, _process, log = worker
+    _event, person = _going_event_due_now()
+    beat = _start(queue, "beat", "-l", "info", "-s", str(tmp_path / "celerybeat-schedule"), log=tmp_path / "beat.log")
+    try:
+        assert _wait_for(
+            lambda: Email.objects.filter(kind="reminder_event_going", to_email=person.email, status="sent").exists()
+        ), "no reminder was sent within 60 s"
+    finally:
+        _stop(beat)
+    assert Email.objects.filter(kind="reminder_event_going").count() == 1
+    assert _wait_for(lambda: "Subject: Reminder: Roundtable: reminders" in log.read_text(), timeout=10)
+
+
+def test_with_redis_stopped_nothing_is_lost_and_everything_goes_once_it_is_back(tmp_path, migration_data):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from applications.services import application_submit
+    from cohortnet.celery import app
+    from tests.factories import ApplicationFactory, OpenCallFactory, OrganisationPersonFactory
+
+    port = 6391
+    url = f"redis://127.0.0.1:{port}/0"
+    previous = app.conf.broker_url
+    previous_env = os.environ["REDIS_URL"]
+    app.conf.broker_url = url
+    app._pool = None  # drop connections to the old broker
+    server = None
+    try:
+        # Redis is stopped: people still submit and staff still create events.
+        link = OrganisationPersonFactory()
+        call = OpenCallFactory(closes_at=timezone.now() + timedelta(days=3))
+        application = ApplicationFactory(call=call, organisation=link.organisation, created_by=link.user)
+        application_submit(application=application, user=link.user)
+        _event, person = _going_event_due_now()
+        assert Email.objects.get(kind="application_submitted").status == "queued"
+
+        server = subprocess.Popen(  # noqa: S603 -- a Redis of this test's own, on loopback
+            ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        queue = f"test-{uuid.uuid4().hex}"
+        os.environ["REDIS_URL"] = url  # the worker and beat below connect to this Redis
+        processes = [
+            _start(queue, "worker", "--pool", "solo", "-Q", queue, "-l", "info", log=tmp_path / "w.log"),
+            _start(queue, "beat", "-l", "info", "-s", str(tmp_path / "schedule"), log=tmp_path / "b.log"),
+        ]
+        try:
+            assert _wait_for(lambda: not Email.objects.exclude(status="sent").exists(), timeout=90), (
+                tmp_path / "w.log"
+            ).read_text()
+        finally:
+            for process in processes:
+                _stop(process)
+    finally:
+        app.conf.broker_url = previous
+        app._pool = None
+        os.environ["REDIS_URL"] = previous_env
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=10)
+    kinds = sorted(Email.objects.values_list("kind", flat=True))
+    assert kinds == ["application_submitted", "reminder_event_going"]
+    assert sorted(Email.objects.values_list("to_email", flat=True)) == sorted([link.user.email, person.email])
