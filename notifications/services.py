@@ -35,7 +35,10 @@ def render_email(template: str, context: dict) -> tuple[str, str]:
     try:
         html = render_to_string(f"{template}.html", context)
     except TemplateDoesNotExist:
-        html = ""
+        # Every email has an HTML part: the text, escaped, with links made clickable.
+        # The text template turns autoescape off, which marks its output safe:
+        # join it into a plain str so the HTML part escapes it.
+        html = render_to_string("notifications/email/wrapper.html", {"text": "".join([text])})
     return text, html
 
 

@@ -178,3 +178,17 @@ def test_eight_concurrent_sweeps_and_retried_sends_yield_one_email_per_recipient
     assert set(rows.values_list("status", flat=True)) == {"sent"}
     assert sum(rows.values_list("attempts", flat=True)) == 5 + 4
     assert sorted(m.to[0] for m in mailoutbox) == sorted(p.email for p in people)
+
+
+@pytest.mark.django_db
+def test_every_email_has_a_text_and_an_escaped_html_part():
+    from notifications.services import render_email
+
+    text, html = render_email("events/email/reminder_unanswered", {
+        "event": EventFactory(title="<script>x</script>"), "user": ParticipantFactory().user,
+        "starts": START, "going_link": "https://example.org/yes", "not_going_link": "https://example.org/no",
+        "opt_out_link": "https://example.org/stop",
+    })  # fmt: skip
+    assert "<script>x</script>" in text
+    assert "&lt;script&gt;" in html
+    assert '<a href="https://example.org/yes"' in html
