@@ -7,12 +7,16 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export PORT
 
-.PHONY: help install install-dev run test lint check-deploy migrations-check clean
+.PHONY: help install install-dev run test lint check-deploy migrations-check bench clean
+
+# The benchmark uses a database of its own, emptied at each run.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/cohortnet_bench
 
 help:
 	@echo "make run    install, migrate, load demo data, start web + Celery worker + beat on http://127.0.0.1:$(PORT)"
 	@echo "make test   run the whole test suite (PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set, else SQLite)"
 	@echo "make lint   ruff, formatting and missing migrations"
+	@echo "make bench  benchmarks on PostgreSQL (BENCH_DATABASE_URL); results in var/bench/"
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "CohortNet needs Python 3.11 or newer")'
@@ -52,6 +56,10 @@ migrations-check: install
 check-deploy: install
 	DEBUG=false SECRET_KEY=deploy-check-only-$$(printf '%064d' 0) ALLOWED_HOSTS=cohortnet.example \
 		$(BIN)/python manage.py check --deploy --fail-level WARNING
+
+bench: install-dev
+	createdb -h 127.0.0.1 -U postgres cohortnet_bench 2>/dev/null || true
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/reminders.py
 
 clean:
 	rm -rf $(VENV) var

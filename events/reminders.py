@@ -29,20 +29,19 @@ def _render(template, event, rsvp=None):
 def _going(start, end):
     events = Event.objects.filter(status=Event.Status.SCHEDULED, starts_at__gte=start, starts_at__lte=end)
     for event in events:
-        for rsvp in RSVP.objects.filter(event=event, status=RSVP.Status.GOING).select_related("user"):
+        going = list(RSVP.objects.filter(event=event, status=RSVP.Status.GOING).select_related("user"))
+        if not going:
+            continue
+        # Everyone going gets the same invitation: build it once per event.
+        ics = event_calendar(event, rsvp=going[0], include_link=True).decode()
+        for rsvp in going:
             yield Due(
                 obj_key=f"event-{event.pk}",
                 moment=event.starts_at,
                 user=rsvp.user,
                 subject=f"Reminder: {event.title}",
                 render=_render("events/email/reminder_going", event, rsvp),
-                attachments=[
-                    {
-                        "filename": "event.ics",
-                        "mimetype": "text/calendar",
-                        "content": event_calendar(event, rsvp=rsvp, include_link=True).decode(),
-                    }
-                ],
+                attachments=[{"filename": "event.ics", "mimetype": "text/calendar", "content": ics}],
             )
 
 

@@ -52,12 +52,14 @@ def email_queue(
     body_html: str = "",
     attachments: Iterable[dict] = (),
     hold: bool = False,
+    send_now: bool = True,
 ) -> Email:
     """Write one outgoing email, once per ``key``, and have it sent after commit.
 
     A second call with the same key returns the first row unchanged, which is
     what makes retries and repeated sweeps safe. ``hold=True`` keeps the email
-    until staff release it (decision emails).
+    until staff release it (decision emails). ``send_now=False`` leaves the row
+    for the caller's own batch send (the sweep) instead of a task per email.
     """
     email, created = Email.objects.get_or_create(
         key=key,
@@ -71,7 +73,7 @@ def email_queue(
             "status": Email.Status.HELD if hold else Email.Status.QUEUED,
         },
     )
-    if created and not hold:
+    if created and not hold and send_now:
         _send_after_commit(email.pk)
     return email
 
@@ -126,16 +128,7 @@ def _claim(email_id: int, now) -> bool:
     )
 
 
-def email_send(*, email_id: int, connection=None) -> bool:
-    """Send one queued, due email if this caller wins the claim. Returns whether it was sent.
-
-    Never raises for a delivery failure: the failure is written to the row,
-    which is retried later with back-off, up to ``MAX_ATTEMPTS``.
-    """
-    now = timezone.now()
-    if not _claim(email_id, now):
-        return False
-    email = Email.objects.get(pk=email_id)
+def _message(email: Email, connection) -> EmailMultiAlternatives:
     message = EmailMultiAlternatives(
         subject=email.subject,
         body=email.body_text,
@@ -147,16 +140,36 @@ def email_send(*, email_id: int, connection=None) -> bool:
         message.attach_alternative(email.body_html, "text/html")
     for attachment in email.attachments:
         message.attach(attachment["filename"], attachment["content"], attachment.get("mimetype"))
+    return message
+
+
+def _deliver(email: Email, connection, now) -> bool:
+    """Send a claimed row. A failure goes back to the queue with back-off, or is marked failed."""
     try:
-        message.send()
+        _message(email, connection).send()
     except Exception as exc:  # noqa: BLE001 -- any delivery failure is recorded and retried
         failed = email.attempts >= MAX_ATTEMPTS
-        Email.objects.filter(pk=email_id, status=Email.Status.SENDING).update(
+        Email.objects.filter(pk=email.pk, status=Email.Status.SENDING).update(
             status=Email.Status.FAILED if failed else Email.Status.QUEUED,
             send_after=None if failed else now + timedelta(minutes=2**email.attempts),
             last_error=f"{type(exc).__name__}: {exc}"[:2000],
         )
-        logger.warning("Sending email %s failed (attempt %s): %s", email_id, email.attempts, exc)
+        logger.warning("Sending email %s failed (attempt %s): %s", email.pk, email.attempts, exc)
+        return False
+    return True
+
+
+def email_send(*, email_id: int, connection=None) -> bool:
+    """Send one queued, due email if this caller wins the claim. Returns whether it was sent.
+
+    Never raises for a delivery failure: the failure is written to the row,
+    which is retried later with back-off, up to ``MAX_ATTEMPTS``.
+    """
+    now = timezone.now()
+    if not _claim(email_id, now):
+        return False
+    email = Email.objects.get(pk=email_id)
+    if not _deliver(email, connection, now):
         return False
     Email.objects.filter(pk=email_id, status=Email.Status.SENDING).update(
         status=Email.Status.SENT, sent_at=timezone.now(), last_error=""
@@ -164,8 +177,30 @@ def email_send(*, email_id: int, connection=None) -> bool:
     return True
 
 
+#: Rows claimed and marked sent together: one commit per batch, not two per email.
+BATCH = 100
+
+
+def _claim_batch(now) -> list[Email]:
+    """Claim up to BATCH due rows at once. SKIP LOCKED lets several workers take different rows."""
+    with transaction.atomic():
+        ids = list(
+            Email.objects.select_for_update(skip_locked=True)
+            .filter(status=Email.Status.QUEUED)
+            .filter(Q(send_after__isnull=True) | Q(send_after__lte=now))
+            .order_by("created_at", "pk")
+            .values_list("pk", flat=True)[:BATCH]
+        )
+        if not ids:
+            return []
+        Email.objects.filter(pk__in=ids, status=Email.Status.QUEUED).update(
+            status=Email.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1
+        )
+    return list(Email.objects.filter(pk__in=ids, status=Email.Status.SENDING, claimed_at=now))
+
+
 def emails_send_due(*, limit: int = 500) -> int:
-    """Send queued emails that are due, over one SMTP connection. Returns how many were sent.
+    """Send queued emails that are due, in claimed batches over one SMTP connection. Returns how many were sent.
 
     Also returns to the queue rows whose worker died mid-send. Such an email
     may, rarely, have left already: we prefer a duplicate to a lost email.
@@ -174,18 +209,17 @@ def emails_send_due(*, limit: int = 500) -> int:
     Email.objects.filter(status=Email.Status.SENDING, claimed_at__lt=now - STALE_CLAIM).update(
         status=Email.Status.QUEUED
     )
-    due = list(
-        Email.objects.filter(status=Email.Status.QUEUED)
-        .filter(Q(send_after__isnull=True) | Q(send_after__lte=now))
-        .order_by("created_at")
-        .values_list("pk", flat=True)[:limit]
-    )
-    if not due:
-        return 0
     sent = 0
     with get_connection() as connection:
-        for pk in due:
-            sent += email_send(email_id=pk, connection=connection)
+        while sent < limit:
+            batch = _claim_batch(now)
+            if not batch:
+                break
+            delivered = [email.pk for email in batch if _deliver(email, connection, now)]
+            Email.objects.filter(pk__in=delivered, status=Email.Status.SENDING).update(
+                status=Email.Status.SENT, sent_at=timezone.now(), last_error=""
+            )
+            sent += len(delivered)
     return sent
 
 

@@ -6,6 +6,7 @@ REDIS_URL is set, they run, and an unreachable server fails them. Browser
 tests fail in CI when Chromium is missing; on a laptop they skip with a hint.
 """
 
+import importlib
 import os
 import shutil
 
@@ -88,3 +89,24 @@ def browser_type_launch_args(browser_type_launch_args):
             pytest.fail(message)
         pytest.skip(message)
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+def restore_migration_data():
+    """Put back the rows data migrations create (themes, groups, reminder rules).
+
+    Transactional tests empty every table when they finish, migration data included.
+    """
+    from django.apps import apps
+
+    importlib.import_module("cohorts.migrations.0002_default_themes").add_themes(apps, None)
+    importlib.import_module("applications.migrations.0003_reviewers_group").add_group(apps, None)
+    importlib.import_module("funding.migrations.0003_finance_group").add_group(apps, None)
+    importlib.import_module("notifications.migrations.0003_default_reminder_rules").add_rules(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def _migration_data_for_transactional_tests(request):
+    marker = request.node.get_closest_marker("django_db")
+    if marker and marker.kwargs.get("transaction"):
+        request.getfixturevalue("transactional_db")
+        restore_migration_data()

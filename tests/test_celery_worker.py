@@ -114,13 +114,6 @@ def test_beat_schedules_the_sweep_and_the_worker_sends_what_was_missed(worker, t
     assert "cohortnet.sweep" in (tmp_path / "beat.log").read_text()
 
 
-@pytest.fixture
-def migration_data():
-    from tests.e2e.conftest import _restore_migration_data
-
-    _restore_migration_data()
-
-
 def _going_event_due_now():
     """An event whose 24-hour reminder fell due a minute ago, with one person going."""
     from datetime import timedelta
@@ -137,7 +130,7 @@ def _going_event_due_now():
     return event, person
 
 
-def test_a_real_worker_sends_a_due_event_reminder_end_to_end(worker, tmp_path, migration_data):
+def test_a_real_worker_sends_a_due_event_reminder_end_to_end(worker, tmp_path):
     queue, _process, log = worker
     _event, person = _going_event_due_now()
     beat = _start(queue, "beat", "-l", "info", "-s", str(tmp_path / "celerybeat-schedule"), log=tmp_path / "beat.log")
@@ -151,7 +144,7 @@ def test_a_real_worker_sends_a_due_event_reminder_end_to_end(worker, tmp_path, m
     assert _wait_for(lambda: "Subject: Reminder: Roundtable: reminders" in log.read_text(), timeout=10)
 
 
-def test_with_redis_stopped_nothing_is_lost_and_everything_goes_once_it_is_back(tmp_path, migration_data):
+def test_with_redis_stopped_nothing_is_lost_and_everything_goes_once_it_is_back(tmp_path):
     from datetime import timedelta
 
     from django.utils import timezone

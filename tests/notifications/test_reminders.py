@@ -139,9 +139,6 @@ def test_people_who_have_not_answered_are_reminded_before_the_answer_deadline():
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_eight_concurrent_sweeps_and_retried_sends_yield_one_email_per_recipient(settings, mailoutbox):
-    from tests.e2e.conftest import _restore_migration_data
-
-    _restore_migration_data()
     _only_rule("event_going", timedelta(hours=24))
     _event, people = _event_with_people(5)
     now = START - timedelta(hours=24)

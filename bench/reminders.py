@@ -1,0 +1,154 @@
+"""Benchmark: 10,000 due reminders turned into sent emails, next to Django's send_mass_mail.
+
+Run with ``make bench``. Both paths deliver to the same SMTP sink on
+127.0.0.1 (aiosmtpd) in one run on one machine; the figure that matters is
+the ratio between them, since these machines are noisy.
+"""
+
+import json
+import os
+import socket
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cohortnet.settings")
+# No worker here: tasks queued after commit go to an in-memory broker and are
+# never run, so sending happens only in the measured loop below.
+os.environ["CELERY_BROKER_URL"] = "memory://"
+
+import logging  # noqa: E402
+
+import django  # noqa: E402 -- settings must be configured first
+
+django.setup()
+
+from aiosmtpd.controller import Controller  # noqa: E402
+from django.conf import settings  # noqa: E402
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.contrib.auth.hashers import make_password  # noqa: E402
+from django.core.mail import get_connection, send_mass_mail  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from cohorts.models import Cohort, Membership, Organisation, Participant  # noqa: E402
+from events.models import RSVP, Event  # noqa: E402
+from notifications.models import Email, ReminderRule  # noqa: E402
+from notifications.reminders import reminders_sweep  # noqa: E402
+from notifications.services import _message, emails_send_due  # noqa: E402
+
+EVENTS = int(os.environ.get("BENCH_EVENTS", "100"))
+PEOPLE_PER_EVENT = 100
+
+
+class Sink:
+    def __init__(self):
+        self.count = 0
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 -- aiosmtpd's hook name
+        self.count += 1
+        return "250 OK"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def generate(now):
+    User = get_user_model()
+    cohort = Cohort.objects.create(
+        name="Bench", slug="bench", starts_on=now.date(), ends_on=now.date() + timedelta(days=180)
+    )
+    organisation = Organisation.objects.create(name="Bench organisation")
+    membership = Membership.objects.create(cohort=cohort, organisation=organisation)
+    users = User.objects.bulk_create(
+        [User(email=f"person{n}@bench.example", password=make_password(None)) for n in range(EVENTS * PEOPLE_PER_EVENT)]
+    )
+    Participant.objects.bulk_create([Participant(membership=membership, user=u) for u in users])
+    starts = now + timedelta(hours=24) - timedelta(minutes=1)
+    events = Event.objects.bulk_create(
+        [
+            Event(cohort=cohort, title=f"Roundtable {n}", starts_at=starts, ends_at=starts + timedelta(hours=1))
+            for n in range(EVENTS)
+        ]
+    )
+    RSVP.objects.bulk_create(
+        [
+            RSVP(event=event, user=users[e * PEOPLE_PER_EVENT + p], membership=membership, status=RSVP.Status.GOING)
+            for e, event in enumerate(events)
+            for p in range(PEOPLE_PER_EVENT)
+        ]
+    )
+    ReminderRule.objects.exclude(kind="event_going", offset=timedelta(hours=24)).update(active=False)
+    ReminderRule.objects.get_or_create(kind="event_going", offset=timedelta(hours=24))
+
+
+def main() -> None:
+    logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd logs every command at INFO
+    call_command("migrate", verbosity=0)
+    call_command("flush", interactive=False, verbosity=0)
+    call_command("migrate", verbosity=0)
+    now = timezone.now()
+    generate(now)
+
+    sink = Sink()
+    port = free_port()
+    controller = Controller(sink, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    try:
+        started = time.perf_counter()
+        queued = reminders_sweep(now=now)
+        sent = 0
+        while batch := emails_send_due(limit=1000):
+            sent += batch
+        ours = time.perf_counter() - started
+        if not queued == sent == EVENTS * PEOPLE_PER_EVENT:
+            raise SystemExit(f"expected {EVENTS * PEOPLE_PER_EVENT} emails, queued {queued}, sent {sent}")
+
+        messages = [
+            (e.subject, e.body_text, settings.DEFAULT_FROM_EMAIL, [e.to_email])
+            for e in Email.objects.filter(kind="reminder_event_going").only("subject", "body_text", "to_email")
+        ]
+        started = time.perf_counter()
+        send_mass_mail(messages)
+        baseline = time.perf_counter() - started
+
+        # The same emails as ours (text, HTML part, .ics), sent by Django over one connection.
+        rows = list(Email.objects.filter(kind="reminder_event_going"))
+        started = time.perf_counter()
+        with get_connection() as connection:
+            connection.send_messages([_message(row, connection) for row in rows])
+        identical = time.perf_counter() - started
+    finally:
+        controller.stop()
+
+    result = {
+        "emails": len(messages),
+        "reminders_seconds": round(ours, 2),
+        "reminders_per_second": round(len(messages) / ours),
+        "send_mass_mail_seconds": round(baseline, 2),
+        "send_mass_mail_per_second": round(len(messages) / baseline),
+        "ratio_to_send_mass_mail": round(baseline / ours, 2),
+        "django_identical_multipart_seconds": round(identical, 2),
+        "ratio_to_identical_multipart": round(identical / ours, 2),
+        "database": settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1],
+        "delivered_to_sink": sink.count,
+    }
+    out = ROOT / "var" / "bench"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "reminders.json").write_text(json.dumps(result, indent=2))
+    print(f"Reminder fan-out: {len(messages):,} due reminders -> outbox -> SMTP sink on 127.0.0.1")
+    for key, value in result.items():
+        print(f"  {key:28} {value}")
+
+
+if __name__ == "__main__":
+    main()
