@@ -240,6 +240,8 @@ def support_slot_book(*, slot: SupportSlot, user) -> SupportSlot:
 def support_slot_cancel(*, slot: SupportSlot, user) -> SupportSlot:
     """Either side cancels: the booking organisation's participants, or staff."""
     slot = SupportSlot.objects.select_for_update().get(pk=slot.pk)
+    if slot.booked_by_id is None:
+        raise ValidationError("This slot is not booked.")
     own = slot.booked_by_id and _membership_for(user, slot.cohort) == slot.booked_by
     if not (user.is_staff or own):
         raise PermissionDenied

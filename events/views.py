@@ -166,5 +166,8 @@ def slot_cancel(request, pk):
         services.support_slot_cancel(slot=slot, user=request.user)
     except PermissionDenied:
         raise Http404 from None
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(slot.cohort)
     messages.success(request, "The booking is cancelled; the slot is free for others.")
     return redirect(slot.cohort)
