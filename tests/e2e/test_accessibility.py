@@ -51,7 +51,15 @@ def test_the_journey_pages_have_no_serious_accessibility_violations(live_server,
     page = browser.new_page()
     page.set_default_timeout(10_000)
     violations = []
-    for path in ["/", "/calls/", call.get_absolute_url(), "/accounts/signup/", "/accounts/login/", "/data/", "/outputs/output/"]:
+    for path in [
+        "/",
+        "/calls/",
+        call.get_absolute_url(),
+        "/accounts/signup/",
+        "/accounts/login/",
+        "/data/",
+        "/outputs/output/",
+    ]:
         page.goto(f"{base}{path}")
         violations += _severe(page)
 

@@ -1,0 +1,164 @@
+"""The reliability suite: every lock and de-duplication, raced over ten rounds on PostgreSQL.
+
+One lucky round proves little; ten rounds of real threads make a missing
+lock show. Each round builds fresh objects.
+"""
+
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+
+from events import services as events
+from events.models import RSVP, SupportSlot
+from funding import services as funding
+from funding.models import Instalment
+from notifications.models import Email, ReminderRule
+from notifications.reminders import reminders_sweep
+from notifications.services import emails_send_due
+from tests.factories import (
+    AwardFactory,
+    CohortFactory,
+    EventFactory,
+    MembershipFactory,
+    ParticipantFactory,
+    UserFactory,
+)
+from tests.helpers import race
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+ROUNDS = range(10)
+
+
+def test_rsvp_capacity_over_ten_rounds():
+    for _ in ROUNDS:
+        event = EventFactory(capacity=5)
+        people = [ParticipantFactory(membership=MembershipFactory(cohort=event.cohort)).user for _ in range(12)]
+        assert race(people, lambda person, event=event: events.rsvp_set(event=event, user=person, going=True)) == []
+        assert RSVP.objects.filter(event=event, status="going").count() == 5
+        assert RSVP.objects.filter(event=event, status="waitlisted").count() == 7
+
+
+def test_seats_per_organisation_over_ten_rounds():
+    for _ in ROUNDS:
+        event = EventFactory(seats_per_organisation=2)
+        membership = MembershipFactory(cohort=event.cohort)
+        people = [ParticipantFactory(membership=membership).user for _ in range(8)]
+        errors = race(people, lambda person, event=event: events.rsvp_set(event=event, user=person, going=True))
+        assert len(errors) == 6
+        assert all(isinstance(e, ValidationError) for e in errors)
+        assert RSVP.objects.filter(event=event, status="going").count() == 2
+
+
+def test_one_support_slot_one_organisation_over_ten_rounds():
+    host = UserFactory(is_staff=True)
+    for _ in ROUNDS:
+        cohort = CohortFactory()
+        slot = SupportSlot.objects.create(
+            cohort=cohort,
+            host=host,
+            starts_at=datetime(2031, 1, 1, 10, tzinfo=UTC),
+            ends_at=datetime(2031, 1, 1, 11, tzinfo=UTC),
+        )
+        people = [ParticipantFactory(membership=MembershipFactory(cohort=cohort)).user for _ in range(6)]
+        errors = race(people, lambda person, slot=slot: events.support_slot_book(slot=slot, user=person))
+        assert len(errors) == 5
+        slot.refresh_from_db()
+        assert slot.booked_by is not None
+
+
+def test_the_funding_cap_over_ten_rounds():
+    officer = UserFactory(is_staff=True)
+    officer.groups.add(Group.objects.get(name="Finance"))
+    for _ in ROUNDS:
+        award = AwardFactory(amount=Decimal("10000.00"))
+        instalments = [
+            funding.instalment_schedule(award=award, amount=Decimal("2500.00"), due_on=date(2027, 1, 1), by=officer)
+            for _ in range(8)
+        ]
+        race(instalments, lambda instalment: funding.instalment_approve(instalment=instalment, by=officer))
+        award.refresh_from_db()
+        assert award.committed == Decimal("10000.00")
+        assert Instalment.objects.filter(award=award, status="approved").count() == 4
+
+
+def test_reminders_and_the_outbox_never_send_twice_over_ten_rounds(mailoutbox):
+    ReminderRule.objects.exclude(kind="event_going", offset=timedelta(hours=24)).update(active=False)
+    start = datetime(2030, 6, 1, 12, tzinfo=UTC)
+    for round_number in ROUNDS:
+        moment = start + timedelta(days=round_number)
+        event = EventFactory(starts_at=moment, ends_at=moment + timedelta(hours=1))
+        people = [ParticipantFactory(membership=MembershipFactory(cohort=event.cohort)).user for _ in range(5)]
+        with time_machine.travel(moment - timedelta(days=3), tick=False):
+            for person in people:
+                events.rsvp_set(event=event, user=person, going=True)
+        now = moment - timedelta(hours=24)
+        before = len(mailoutbox)
+
+        def step(kind, now=now):
+            with time_machine.travel(now, tick=False):
+                if kind == "sweep":
+                    reminders_sweep(now=now)
+                else:
+                    emails_send_due()
+
+        assert race(["sweep"] * 4, step) == []
+        assert race(["send"] * 4, step) == []
+        sent = [m.to[0] for m in mailoutbox[before:]]
+        assert sorted(sent) == sorted(p.email for p in people)
+        assert Email.objects.filter(key__contains=f":event-{event.pk}:").count() == 5
+
+
+@pytest.mark.redis
+def test_redis_stopped_and_restarted_ten_times_loses_nothing_and_sends_once(tmp_path, mailoutbox):
+    import os
+    import subprocess
+    import uuid
+
+    from django.db import transaction
+
+    from cohortnet.celery import app
+    from notifications.services import email_queue
+    from tests.test_celery_worker import _start, _stop, _wait_for
+
+    port = 6392
+    url = f"redis://127.0.0.1:{port}/0"
+    previous, previous_env = app.conf.broker_url, os.environ["REDIS_URL"]
+    app.conf.broker_url, os.environ["REDIS_URL"] = url, url
+    app._pool = None
+
+    def redis():
+        return subprocess.Popen(  # noqa: S603 -- a Redis of this test's own, on loopback
+            ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+
+    queue = f"test-{uuid.uuid4().hex}"
+    server = redis()
+    workers = [
+        _start(queue, "worker", "--pool", "solo", "-Q", queue, "-l", "info", log=tmp_path / "w.log"),
+        _start(queue, "beat", "-l", "info", "-s", str(tmp_path / "schedule"), log=tmp_path / "b.log"),
+    ]
+    try:
+        for round_number in ROUNDS:
+            server.terminate()
+            server.wait(timeout=10)
+            with transaction.atomic():  # a user action while Redis is down
+                email_queue(
+                    key=f"reliability:{round_number}", kind="test", to="ada@example.org", subject="x", body_text="y"
+                )
+            server = redis()
+            assert _wait_for(lambda n=round_number: Email.objects.get(key=f"reliability:{n}").status == "sent", 60)
+    finally:
+        for process in workers:
+            _stop(process)
+        server.terminate()
+        server.wait(timeout=10)
+        app.conf.broker_url, os.environ["REDIS_URL"] = previous, previous_env
+        app._pool = None
+    assert Email.objects.filter(kind="test", status="sent").count() == 10
+    assert Email.objects.filter(kind="test").exclude(attempts=1).count() == 0  # each sent once, at the first try
