@@ -59,8 +59,10 @@ check-deploy: install
 		$(BIN)/python manage.py check --deploy --fail-level WARNING
 
 bench: install-dev
+	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	createdb -h 127.0.0.1 -U postgres cohortnet_bench 2>/dev/null || true
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/reminders.py
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/pages.py
 
 clean:
 	rm -rf $(VENV) var

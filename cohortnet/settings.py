@@ -86,7 +86,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
 ]
 
-ROOT_URLCONF = "cohortnet.urls"
+# Overridden only by the benchmark, which adds a baseline page (bench/urls.py).
+ROOT_URLCONF = env.str("ROOT_URLCONF", default="cohortnet.urls")
 WSGI_APPLICATION = "cohortnet.wsgi.application"
 
 TEMPLATES = [
