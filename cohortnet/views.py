@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db import connection
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,6 +15,8 @@ from cohorts.permissions import can_view_cohort
 from cohorts.selectors import cohorts_for_user, organisations_for_user
 from events.models import SupportSlot
 from events.selectors import events_for_cohort, rsvps_by_event
+
+EVENTS_PER_PAGE = 25
 
 
 def home(request):
@@ -50,7 +53,15 @@ def cohort_home(request, slug):
     # A cohort you are not in is a 404, so its existence is not confirmed.
     if not can_view_cohort(request.user, cohort):
         raise Http404
-    events = list(events_for_cohort(cohort))
+    # Upcoming events first, a page at a time: a cohort can hold thousands.
+    show_past = request.GET.get("past") == "1"
+    now = timezone.now()
+    events_qs = events_for_cohort(cohort)
+    events_qs = (
+        events_qs.filter(ends_at__lt=now).order_by("-starts_at") if show_past else events_qs.filter(ends_at__gte=now)
+    )
+    page = Paginator(events_qs, EVENTS_PER_PAGE).get_page(request.GET.get("page"))
+    events = list(page.object_list)
     rsvps = rsvps_by_event(request.user, events)
     membership = (
         Membership.objects.filter(cohort=cohort, participants__user=request.user)
@@ -66,6 +77,8 @@ def cohort_home(request, slug):
         "members": cohort.memberships.select_related("organisation"),
         "slots": slots,
         "membership": membership,
+        "page": page,
+        "show_past": show_past,
     }
     return render(request, "cohorts/cohort_detail.html", context)
 

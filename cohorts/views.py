@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Count, Max, Prefetch
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -162,7 +163,8 @@ def directory(request, slug):
         )
         .order_by("organisation__name")
     )
-    return render(request, "cohorts/directory.html", {"cohort": cohort, "memberships": memberships})
+    page = Paginator(memberships, 50).get_page(request.GET.get("page"))
+    return render(request, "cohorts/directory.html", {"cohort": cohort, "memberships": page.object_list, "page": page})
 
 
 @login_required

@@ -54,8 +54,8 @@ def test_cohort_page_queries_do_not_grow_with_events(client, django_assert_num_q
         EventFactory(cohort=cohort)
     MembershipFactory(cohort=cohort)
     client.force_login(participant.user)
-    # session, user, cohort, permission check, events, rsvps, own membership, slots, members, navbar
-    with django_assert_num_queries(10):
+    # session, user, cohort, permission check, event count, events, rsvps, own membership, slots, members, navbar
+    with django_assert_num_queries(11):
         assert client.get(cohort.get_absolute_url()).status_code == 200
 
 
@@ -71,3 +71,25 @@ def test_an_event_lists_its_pre_reading_for_members(client):
     page = client.get(event.get_absolute_url()).content.decode()
     assert "Pre-reading" in page
     assert 'href="https://guide.example/"' in page
+
+
+def test_the_cohort_page_lists_upcoming_events_a_page_at_a_time_and_past_ones_apart(client):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    participant = ParticipantFactory()
+    cohort = participant.membership.cohort
+    soon = timezone.now() + timedelta(days=1)
+    for n in range(30):
+        EventFactory(cohort=cohort, title=f"Upcoming {n:02d}", starts_at=soon + timedelta(hours=n))
+    EventFactory(cohort=cohort, title="Last month", starts_at=timezone.now() - timedelta(days=30))
+    client.force_login(participant.user)
+    first = client.get(cohort.get_absolute_url())
+    assert [e.title for e, _ in first.context["rows"]][:2] == ["Upcoming 00", "Upcoming 01"]
+    assert len(first.context["rows"]) == 25
+    assert "Last month" not in first.content.decode()
+    second = client.get(cohort.get_absolute_url() + "?page=2")
+    assert [e.title for e, _ in second.context["rows"]] == [f"Upcoming {n}" for n in range(25, 30)]
+    past = client.get(cohort.get_absolute_url() + "?past=1")
+    assert [e.title for e, _ in past.context["rows"]] == ["Last month"]

@@ -159,7 +159,7 @@ def test_directory_archive_and_resources_cost_the_same_at_1_and_20(member, djang
         services.message_post(cohort=cohort, author=staff, subject=f"Thread {n}", body="x")
         services.resource_add(cohort=cohort, user=staff, title=f"Link {n}", url="https://example.org/x")
     # Each: session, user, cohort, membership check, the rows, prefetches, the navbar's reviewer check.
-    for name, queries in [("cohorts:directory", 8), ("cohorts:messages", 7), ("cohorts:resources", 10)]:
+    for name, queries in [("cohorts:directory", 9), ("cohorts:messages", 7), ("cohorts:resources", 10)]:
         with django_assert_num_queries(queries):
             assert member.get(reverse(name, args=[cohort.slug])).status_code == 200
 
