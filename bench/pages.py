@@ -50,6 +50,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from applications.models import Application, OpenCall  # noqa: E402
+from cohortnet.migration_data import restore_migration_data  # noqa: E402
 from cohorts.models import Cohort, Membership, Organisation, OrganisationPerson, Participant  # noqa: E402
 from events.models import RSVP, Event  # noqa: E402
 from funding.models import Award, Instalment  # noqa: E402
@@ -241,18 +242,6 @@ def wrk(base, method, path, cookie, body) -> dict:
         "p99_ms": latency("99"),
         "errors": int(non_2xx.group(1)) if non_2xx else 0,
     }
-
-
-def restore_migration_data() -> None:
-    """flush empties the tables the data migrations filled (themes, groups, reminder rules)."""
-    import importlib
-
-    from django.apps import apps
-
-    importlib.import_module("cohorts.migrations.0002_default_themes").add_themes(apps, None)
-    importlib.import_module("applications.migrations.0003_reviewers_group").add_group(apps, None)
-    importlib.import_module("funding.migrations.0003_finance_group").add_group(apps, None)
-    importlib.import_module("notifications.migrations.0003_default_reminder_rules").add_rules(apps, None)
 
 
 def probe(base, method, path, cookie, body) -> int:

@@ -6,7 +6,6 @@ REDIS_URL is set, they run, and an unreachable server fails them. Browser
 tests fail in CI when Chromium is missing; on a laptop they skip with a hint.
 """
 
-import importlib
 import os
 import shutil
 
@@ -91,22 +90,11 @@ def browser_type_launch_args(browser_type_launch_args):
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
 
 
-def restore_migration_data():
-    """Put back the rows data migrations create (themes, groups, reminder rules).
-
-    Transactional tests empty every table when they finish, migration data included.
-    """
-    from django.apps import apps
-
-    importlib.import_module("cohorts.migrations.0002_default_themes").add_themes(apps, None)
-    importlib.import_module("applications.migrations.0003_reviewers_group").add_group(apps, None)
-    importlib.import_module("funding.migrations.0003_finance_group").add_group(apps, None)
-    importlib.import_module("notifications.migrations.0003_default_reminder_rules").add_rules(apps, None)
-
-
 @pytest.fixture(autouse=True)
 def _migration_data_for_transactional_tests(request):
     marker = request.node.get_closest_marker("django_db")
     if marker and marker.kwargs.get("transaction"):
         request.getfixturevalue("transactional_db")
+        from cohortnet.migration_data import restore_migration_data
+
         restore_migration_data()

@@ -1,12 +1,10 @@
 """Events: concurrency on PostgreSQL, promotions, one-click links, calendars, slots and who may see what."""
 
-import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
-from django.db import connection
 from django.urls import reverse
 from icalendar import Calendar
 
@@ -15,32 +13,12 @@ from events.models import RSVP, Event, SupportSlot
 from notifications.models import Email
 from notifications.services import emails_send_due
 from tests.factories import CohortFactory, EventFactory, MembershipFactory, ParticipantFactory, UserFactory
+from tests.helpers import race
 
 
 def _participants(cohort, count, membership=None):
     membership = membership or MembershipFactory(cohort=cohort)
     return [ParticipantFactory(membership=membership).user for _ in range(count)]
-
-
-def _race(people, action):
-    barrier = threading.Barrier(len(people))
-    errors = []
-
-    def run(person):
-        try:
-            barrier.wait(timeout=10)
-            action(person)
-        except Exception as exc:  # noqa: BLE001 -- collected and asserted by the caller
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(person,)) for person in people]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return errors
 
 
 @pytest.mark.postgres
@@ -49,7 +27,7 @@ def test_fifty_people_racing_for_ten_seats_leave_ten_going_and_forty_waiting_in_
     event = EventFactory(capacity=10)
     cohort = event.cohort
     people = [ParticipantFactory(membership=MembershipFactory(cohort=cohort)).user for _ in range(50)]
-    errors = _race(people, lambda person: services.rsvp_set(event=event, user=person, going=True))
+    errors = race(people, lambda person: services.rsvp_set(event=event, user=person, going=True))
     assert errors == []
     going = list(RSVP.objects.filter(event=event, status=RSVP.Status.GOING).order_by("created_at"))
     waiting = list(RSVP.objects.filter(event=event, status=RSVP.Status.WAITLISTED).order_by("waiting_since", "pk"))
@@ -62,10 +40,10 @@ def test_fifty_people_racing_for_ten_seats_leave_ten_going_and_forty_waiting_in_
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_seats_per_organisation_hold_under_a_race():
+def test_seats_per_organisation_hold_under_arace():
     event = EventFactory(seats_per_organisation=2)
     people = _participants(event.cohort, 12)
-    errors = _race(people, lambda person: services.rsvp_set(event=event, user=person, going=True))
+    errors = race(people, lambda person: services.rsvp_set(event=event, user=person, going=True))
     assert RSVP.objects.filter(event=event, status=RSVP.Status.GOING).count() == 2
     assert len(errors) == 10
     assert all(isinstance(e, ValidationError) for e in errors)
@@ -83,7 +61,7 @@ def test_two_organisations_racing_for_one_slot_leave_one_booking():
         ends_at=datetime(2030, 1, 10, 11, tzinfo=UTC),
     )
     people = [ParticipantFactory(membership=MembershipFactory(cohort=cohort)).user for _ in range(2) for _ in range(4)]
-    errors = _race(people, lambda person: services.support_slot_book(slot=slot, user=person))
+    errors = race(people, lambda person: services.support_slot_book(slot=slot, user=person))
     slot.refresh_from_db()
     assert slot.booked_by is not None
     assert len(errors) == 7

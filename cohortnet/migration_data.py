@@ -1,0 +1,21 @@
+"""The rows data migrations create, for code that empties tables and must put them back.
+
+Used by transactional tests (which flush every table after each test) and by
+the benchmark (which flushes its database between scales).
+"""
+
+import importlib
+
+from django.apps import apps
+
+DATA_MIGRATIONS = [
+    ("cohorts.migrations.0002_default_themes", "add_themes"),
+    ("applications.migrations.0003_reviewers_group", "add_group"),
+    ("funding.migrations.0003_finance_group", "add_group"),
+    ("notifications.migrations.0003_default_reminder_rules", "add_rules"),
+]
+
+
+def restore_migration_data() -> None:
+    for module, function in DATA_MIGRATIONS:
+        getattr(importlib.import_module(module), function)(apps, None)
