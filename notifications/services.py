@@ -66,7 +66,8 @@ def email_queue(
         defaults={
             "kind": kind,
             "to_email": to,
-            "subject": subject[:255],
+            # A CR or LF in a header would split it (header injection) and SMTP refuses it: fold to spaces.
+            "subject": " ".join(subject.split())[:255],
             "body_text": body_text,
             "body_html": body_html,
             "attachments": list(attachments),
