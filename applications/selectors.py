@@ -64,3 +64,13 @@ def assignments_for_reviewer(user) -> QuerySet[ReviewAssignment]:
         .select_related("application__organisation", "application__call")
         .order_by("submitted_at", "assigned_at")
     )
+
+
+def live_application(*, call, organisation) -> Application | None:
+    """The organisation's application to ``call`` that is not withdrawn, if any (there is at most one)."""
+    return (
+        Application.objects.filter(call=call, organisation=organisation)
+        .exclude(status=Application.Status.WITHDRAWN)
+        .select_related("organisation")
+        .first()
+    )

@@ -5,7 +5,6 @@ from decimal import Decimal, InvalidOperation
 from string import Template
 
 from django.conf import settings
-from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
@@ -21,6 +20,7 @@ from applications.models import (
     Transition,
 )
 from applications.permissions import can_edit_application
+from applications.selectors import live_application
 from cohortnet.timezones import in_zone
 from cohorts.models import Membership, OrganisationPerson
 from cohorts.permissions import can_act_for_organisation
@@ -166,7 +166,7 @@ def application_start(
     if not can_act_for_organisation(user, organisation):
         raise PermissionDenied
     type(organisation).objects.select_for_update().get(pk=organisation.pk)
-    existing = Application.objects.filter(call=call, organisation=organisation).exclude(status=S.WITHDRAWN).first()
+    existing = live_application(call=call, organisation=organisation)
     if existing:
         return existing
     if call.is_upcoming(at):
@@ -452,8 +452,3 @@ def review_submit(
     assignment.full_clean()
     assignment.save()
     return assignment
-
-
-def reviewer_group() -> Group:
-    group, _created = Group.objects.get_or_create(name=REVIEWER_GROUP)
-    return group

@@ -13,7 +13,7 @@ from applications import services
 from applications.forms import ApplicationForm, ConflictForm, ReviewForm, StartApplicationForm, WithdrawForm
 from applications.models import Application, Invitation, OpenCall, ReviewAssignment
 from applications.permissions import can_review, can_view_application
-from applications.selectors import assignments_for_reviewer
+from applications.selectors import assignments_for_reviewer, live_application
 from cohorts.selectors import organisations_for_user
 
 #: Session key for answers posted after the session expired, kept until the person signs in again.
@@ -75,11 +75,7 @@ def application_start(request, slug):
         return redirect(f"{reverse('cohorts:organisation_create')}?{query.urlencode()}")
     form = StartApplicationForm(request.POST or None, organisations=organisations)
     if request.method == "POST" and form.is_valid():
-        existing = (
-            Application.objects.filter(call=call, organisation=form.cleaned_data["organisation"])
-            .exclude(status=Application.Status.WITHDRAWN)
-            .first()
-        )
+        existing = live_application(call=call, organisation=form.cleaned_data["organisation"])
         if existing:
             # One live application per organisation per call: go back to it instead.
             messages.info(

@@ -172,12 +172,13 @@ def message_post(*, cohort: Cohort, author, body: str, subject: str = "", parent
             .select_related("user")
             .order_by("user_id")
         )
+        # The body is the same for everyone: render it once, not once per person.
+        text, html = render_email("cohorts/email/message", {"message": message})
         seen: set[int] = set()
         for participant in recipients:
             if participant.user_id in seen:
                 continue
             seen.add(participant.user_id)
-            text, html = render_email("cohorts/email/message", {"message": message, "recipient": participant.user})
             email_queue(
                 key=f"message:{message.pk}:{participant.user_id}",
                 kind="cohort_message",

@@ -1,17 +1,16 @@
 """Reminders about events: to people going before the start, to those who have not answered before the RSVP deadline."""
 
+from cohortnet.timezones import in_zone
 from cohorts.models import Participant
 from events.calendar import event_calendar
 from events.models import RSVP, Event
+from events.services import answer_link
 from notifications.reminders import Due, Source, register
 from notifications.services import render_email
 
 
-def _render(template, event, rsvp=None):
+def _render(template, event):
     def render(extra):
-        from cohortnet.timezones import in_zone
-        from events.services import answer_link
-
         user = extra["user"]
         context = {
             "event": event,
@@ -27,22 +26,31 @@ def _render(template, event, rsvp=None):
 
 
 def _going(start, end):
-    events = Event.objects.filter(status=Event.Status.SCHEDULED, starts_at__gte=start, starts_at__lte=end)
-    for event in events:
-        going = list(RSVP.objects.filter(event=event, status=RSVP.Status.GOING).select_related("user"))
-        if not going:
-            continue
-        # Everyone going gets the same invitation: build it once per event.
-        ics = event_calendar(event, rsvp=going[0], include_link=True).decode()
-        for rsvp in going:
-            yield Due(
-                obj_key=f"event-{event.pk}",
-                moment=event.starts_at,
-                user=rsvp.user,
-                subject=f"Reminder: {event.title}",
-                render=_render("events/email/reminder_going", event, rsvp),
-                attachments=[{"filename": "event.ics", "mimetype": "text/calendar", "content": ics}],
-            )
+    # Everyone going to every event in the window, in one query, grouped by event.
+    going = (
+        RSVP.objects.filter(
+            status=RSVP.Status.GOING,
+            event__status=Event.Status.SCHEDULED,
+            event__starts_at__gte=start,
+            event__starts_at__lte=end,
+        )
+        .select_related("user", "event")
+        .order_by("event_id", "pk")
+    )
+    invitations: dict[int, str] = {}
+    for rsvp in going:
+        event = rsvp.event
+        if event.pk not in invitations:
+            # Everyone going gets the same invitation: build it once per event.
+            invitations[event.pk] = event_calendar(event, rsvp=rsvp, include_link=True).decode()
+        yield Due(
+            obj_key=f"event-{event.pk}",
+            moment=event.starts_at,
+            user=rsvp.user,
+            subject=f"Reminder: {event.title}",
+            render=_render("events/email/reminder_going", event),
+            attachments=[{"filename": "event.ics", "mimetype": "text/calendar", "content": invitations[event.pk]}],
+        )
 
 
 def _unanswered(start, end):
