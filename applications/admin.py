@@ -16,6 +16,7 @@ from applications.models import (
     Transition,
 )
 from applications.selectors import applications_with_scores
+from cohortnet.admin_lists import LongChangelistMixin
 
 S = Application.Status
 
@@ -140,7 +141,7 @@ class ReviewerFilter(admin.SimpleListFilter):
 
 
 @admin.register(Application)
-class ApplicationAdmin(admin.ModelAdmin):
+class ApplicationAdmin(LongChangelistMixin, admin.ModelAdmin):
     list_display = [
         "organisation",
         "call",

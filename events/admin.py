@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.template.response import TemplateResponse
 
+from cohortnet.admin_lists import LongChangelistMixin
 from events import services
 from events.models import RSVP, Event, SupportSlot, WrittenInput
 
@@ -96,7 +97,7 @@ class EventAdmin(admin.ModelAdmin):
 
 
 @admin.register(RSVP)
-class RSVPAdmin(admin.ModelAdmin):
+class RSVPAdmin(LongChangelistMixin, admin.ModelAdmin):
     list_display = ["event", "user", "membership", "status", "attendance", "created_at"]
     list_filter = ["status", "attendance", "event__cohort", "event"]
     list_select_related = ["event", "user", "membership__organisation"]

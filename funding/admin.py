@@ -1,6 +1,7 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from cohortnet.admin_lists import LongChangelistMixin
 from events.admin import RSVPAdmin
 from events.models import RSVP
 from funding import services
@@ -81,7 +82,7 @@ class AwardAdmin(admin.ModelAdmin):
 
 
 @admin.register(Instalment)
-class InstalmentAdmin(admin.ModelAdmin):
+class InstalmentAdmin(LongChangelistMixin, admin.ModelAdmin):
     list_display = ["award", "amount", "due_on", "status", "approved_by", "paid_by"]
     list_filter = ["status", "award__membership__cohort"]
     list_select_related = ["award__membership__organisation", "approved_by", "paid_by"]
@@ -105,7 +106,10 @@ class InstalmentAdmin(admin.ModelAdmin):
         return [*self.readonly_fields, "award", "amount"] if obj else self.readonly_fields
 
     def has_finance_permission(self, request):
-        return is_finance(request.user)
+        # Asked once per action when the changelist is drawn: look the group up once per request.
+        if not hasattr(request, "_cohortnet_is_finance"):
+            request._cohortnet_is_finance = is_finance(request.user)
+        return request._cohortnet_is_finance
 
     def save_model(self, request, obj, form, change):
         if change:

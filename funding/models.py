@@ -110,6 +110,8 @@ class Instalment(models.Model):
 
     class Meta:
         ordering = ["due_on", "pk"]
+        # The admin's changelist pages through instalments in this order.
+        indexes = [models.Index(fields=["due_on", "id"], name="funding_instalment_due")]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gte=PENNY), name="funding_instalment_amount_positive"),
         ]

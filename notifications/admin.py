@@ -1,12 +1,13 @@
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 
+from cohortnet.admin_lists import LongChangelistMixin
 from notifications import services
 from notifications.models import Email, ReminderOptOut, ReminderRule
 
 
 @admin.register(Email)
-class EmailAdmin(admin.ModelAdmin):
+class EmailAdmin(LongChangelistMixin, admin.ModelAdmin):
     list_display = ["subject", "to_email", "kind", "status", "attempts", "created_at", "sent_at"]
     list_filter = ["status", "kind"]
     search_fields = ["to_email", "subject", "key"]

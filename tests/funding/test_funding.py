@@ -13,6 +13,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.urls import reverse
 
+from cohortnet.templatetags.money import gbp
 from events.models import RSVP
 from events.services import rsvp_set
 from funding import services
@@ -261,3 +262,20 @@ def test_finance_exports_are_formula_safe_and_the_history_is_complete(client):
     assert [r[4] for r in history[1:]] == ["instalment scheduled", "instalment approved"]
     client.force_login(ParticipantFactory(membership=award.membership).user)
     assert client.get(reverse("funding:export_history", args=[slug])).status_code == 302  # to the admin login
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (Decimal("20000"), "20,000.00"),
+        (Decimal("1234.5"), "1,234.50"),
+        (Decimal("0"), "0.00"),
+        (Decimal("-250.75"), "-250.75"),
+        (1500000, "1,500,000.00"),
+        (None, ""),
+        ("", ""),
+        ("not money", ""),
+    ],
+)
+def test_gbp_filter_prints_pounds_with_separators_and_pence(value, text):
+    assert gbp(value) == text
