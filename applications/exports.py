@@ -52,7 +52,7 @@ def applications_csv(queryset, *, filename: str = "applications.csv") -> HttpRes
             a.pk,
             a.call.title,
             a.organisation.name,
-            a.organisation.country.name if a.organisation.country else "",
+            a.organisation.country_name,
             a.organisation.website,
             a.get_status_display(),
             a.submitted_at.isoformat() if a.submitted_at else "",

@@ -74,7 +74,8 @@ def cohort_home(request, slug):
     context = {
         "cohort": cohort,
         "rows": [(event, rsvps.get(event.pk)) for event in events],
-        "members": cohort.memberships.select_related("organisation"),
+        # A count and a link: the paged directory lists the members (a cohort can hold hundreds).
+        "member_count": cohort.memberships.count(),
         "slots": slots,
         "membership": membership,
         "page": page,

@@ -15,6 +15,8 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django_countries.fields import CountryField
 
+from cohorts.countries import country_name
+
 
 class Theme(models.Model):
     """A subject the cohort works on; roundtables and contributions are tagged with one."""
@@ -90,6 +92,10 @@ class Organisation(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("cohorts:organisation_detail", kwargs={"pk": self.pk})
+
+    @property
+    def country_name(self) -> str:
+        return country_name(self.country.code)
 
 
 class OrganisationPerson(models.Model):

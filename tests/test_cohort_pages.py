@@ -93,3 +93,15 @@ def test_the_cohort_page_lists_upcoming_events_a_page_at_a_time_and_past_ones_ap
     assert [e.title for e, _ in second.context["rows"]] == [f"Upcoming {n}" for n in range(25, 30)]
     past = client.get(cohort.get_absolute_url() + "?past=1")
     assert [e.title for e, _ in past.context["rows"]] == ["Last month"]
+
+
+def test_cohort_home_counts_the_members_and_links_to_the_directory(client):
+    participant = ParticipantFactory(membership__organisation__name="Open Rivers")
+    cohort = participant.membership.cohort
+    MembershipFactory(cohort=cohort, organisation__name="Data Commons Lab")
+    client.force_login(participant.user)
+    page = client.get(cohort.get_absolute_url()).content.decode()
+    directory = reverse("cohorts:directory", args=[cohort.slug])
+    assert f'2 organisations in this cohort. <a href="{directory}">See who they are and how to reach them</a>.' in page
+    # The names live in the paged directory, not on the home page.
+    assert "Data Commons Lab" not in page

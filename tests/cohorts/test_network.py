@@ -150,6 +150,29 @@ def test_the_directory_shows_contact_details_only_for_those_who_opted_in(member)
     assert hidden.user.email not in page
 
 
+def test_the_directory_names_each_members_country_in_english(member):
+    cohort = member.cohort
+    for country in ("KE", ""):
+        membership = MembershipFactory(cohort=cohort, organisation__country=country, organisation__website="")
+        ParticipantFactory(membership=membership)
+    page = member.get(reverse("cohorts:directory", args=[cohort.slug])).content.decode()
+    assert '<p class="small text-body-secondary mb-2">Kenya</p>' in page
+    assert '<p class="small text-body-secondary mb-2"></p>' in page
+
+
+def test_country_names_follow_the_active_language():
+    from django.utils import translation
+
+    from cohorts.countries import country_name
+
+    assert country_name("DE") == "Germany"
+    assert country_name("") == ""
+    assert country_name("ZZ") == ""
+    with translation.override("fr"):
+        assert country_name("DE") == "Allemagne"
+    assert country_name("DE") == "Germany"
+
+
 @pytest.mark.parametrize("rows", [1, 20])
 def test_directory_archive_and_resources_cost_the_same_at_1_and_20(member, django_assert_num_queries, rows):
     cohort = member.cohort
