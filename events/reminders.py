@@ -16,8 +16,9 @@ def _render(template, event):
             "event": event,
             "starts": in_zone(event.starts_at, user.time_zone),
             "starts_event_zone": in_zone(event.starts_at, event.time_zone),
-            "going_link": answer_link(event=event, user=user, answer="going"),
-            "not_going_link": answer_link(event=event, user=user, answer="not_going"),
+            # Callables: the template engine calls them only if the template prints them.
+            "going_link": lambda: answer_link(event=event, user=user, answer="going"),
+            "not_going_link": lambda: answer_link(event=event, user=user, answer="not_going"),
             **extra,
         }
         return render_email(template, context)
