@@ -56,6 +56,8 @@ class Event(models.Model):
 
     class Meta:
         ordering = ["starts_at"]
+        # A cohort's page lists its next events a page at a time: read them in order, stop at the page.
+        indexes = [models.Index(fields=["cohort", "starts_at"], name="events_event_cohort_starts")]
         constraints = [
             models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="events_event_ends_after_start"),
             models.CheckConstraint(
@@ -119,6 +121,8 @@ class RSVP(models.Model):
     class Meta:
         verbose_name = "RSVP"
         ordering = ["created_at"]
+        # Going and waiting counts per event (event pages, the cohort page, capacity checks) read only the index.
+        indexes = [models.Index(fields=["event", "status"], name="events_rsvp_event_status")]
         constraints = [
             models.UniqueConstraint(fields=["event", "user"], name="events_rsvp_one_per_person"),
         ]
