@@ -111,7 +111,11 @@ class Instalment(models.Model):
     class Meta:
         ordering = ["due_on", "pk"]
         # The admin's changelist pages through instalments in this order.
-        indexes = [models.Index(fields=["due_on", "id"], name="funding_instalment_due")]
+        indexes = [
+            models.Index(fields=["due_on", "id"], name="funding_instalment_due"),
+            # The budget sums approved and paid instalments per award.
+            models.Index(fields=["award", "status"], name="funding_instalment_by_award"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gte=PENNY), name="funding_instalment_amount_positive"),
         ]

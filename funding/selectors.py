@@ -12,11 +12,12 @@ _MONEY = DecimalField(max_digits=12, decimal_places=2)
 
 
 def _sum(queryset, field):
+    # Matched on the award the outer row already joins, so PostgreSQL reads only that award's instalments.
     return Coalesce(
         Subquery(
-            queryset.filter(award__membership=OuterRef("pk"))
+            queryset.filter(award=OuterRef("award"))
             .order_by()
-            .values("award__membership")
+            .values("award")
             .annotate(total=Sum(field))
             .values("total")[:1],
             output_field=_MONEY,
