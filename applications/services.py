@@ -179,6 +179,10 @@ def application_start(
     return application
 
 
+#: What a draft save never changes (see application_save_draft).
+DRAFT_FIXED_FIELDS = ["call", "organisation", "created_by", "invitation", "decided_by", "status"]
+
+
 @transaction.atomic
 def application_save_draft(
     *, application: Application, user, answers: dict, themes=None, extra: dict | None = None, at=None
@@ -188,7 +192,12 @@ def application_save_draft(
     Nothing is checked for completeness; shape is (lengths, numbers, choices).
     """
     at = at or timezone.now()
-    application = Application.objects.select_for_update().select_related("call").get(pk=application.pk)
+    # Lock only the application row; the call and organisation come along for the checks below.
+    application = (
+        Application.objects.select_for_update(of=("self",))
+        .select_related("call", "organisation")
+        .get(pk=application.pk)
+    )
     if not can_edit_application(user, application):
         raise PermissionDenied
     if not application.is_editable:
@@ -206,7 +215,9 @@ def application_save_draft(
         for key, value in extra.items():
             if value in (None, "", []):
                 application.extra_answers.pop(key, None)
-    application.full_clean()
+    # Only answers change here: the links to the call, organisation and people are the locked row's
+    # own, so checking they exist (and the one-live-application rule that rests on them) is skipped.
+    application.full_clean(exclude=DRAFT_FIXED_FIELDS)
     application.save()
     if themes is not None:
         application.themes.set(themes)

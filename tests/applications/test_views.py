@@ -235,3 +235,25 @@ def test_a_second_application_from_the_same_organisation_is_refused_with_a_messa
     assert response.redirect_chain[-1][0] == first.get_absolute_url()
     assert f"{link.organisation.name} already has an application to this call" in response.content.decode()
     assert Application.objects.count() == 1
+
+
+@pytest.mark.parametrize("themes", [1, 6])
+def test_a_draft_save_checks_only_the_answers(applicant_client, django_assert_num_queries, themes):
+    """The benchmark's draft save took 24 queries: the links to call, organisation and people were
+    re-checked on every keystroke save, though a draft save cannot change them."""
+    application = ApplicationFactory(
+        organisation=applicant_client.link.organisation, created_by=applicant_client.link.user
+    )
+    chosen = [str(pk) for pk in Theme.objects.values_list("pk", flat=True)[:themes]]
+    applicant_client.post(reverse("applications:autosave", args=[application.pk]), _valid_answers(themes=chosen))
+    answers = _valid_answers(licence="CC BY 4.0", themes=chosen)
+    # session, user, application, permission, the form (themes, questions, chosen themes, funding check),
+    # the service (savepoint, locked application, permission, questions, funding check, update, themes)
+    with django_assert_num_queries(20):
+        response = applicant_client.post(
+            reverse("applications:autosave", args=[application.pk]), answers, headers={"HX-Request": "true"}
+        )
+    assert response.status_code == 200
+    application.refresh_from_db()
+    assert application.licence == "CC BY 4.0"
+    assert sorted(str(pk) for pk in application.themes.values_list("pk", flat=True)) == sorted(chosen)
