@@ -4,6 +4,10 @@ Run with ``make bench`` (PostgreSQL, gunicorn in production mode with 2
 workers, wrk on 127.0.0.1). For each page it reports requests per second,
 p50 and p99 latency, the ratio to the baseline page at the same scale, and
 the page's query count at S and at L. Writes var/bench/latest.json and .md.
+
+Each page runs BENCH_ROUNDS times (3) for BENCH_DURATION (4s), every run
+right after a run of the baseline: the ratio is the median of those paired
+ratios, which holds still on a machine whose speed drifts.
 """
 
 import json
@@ -11,6 +15,7 @@ import os
 import re
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -66,8 +71,12 @@ SCALES = {
         "instalments": 10_000,
     },
 }
-DURATION = os.environ.get("BENCH_DURATION", "8s")
+DURATION = os.environ.get("BENCH_DURATION", "4s")
 CONNECTIONS = os.environ.get("BENCH_CONNECTIONS", "16")
+# This machine's speed drifts by half within minutes (a shared VM), so every page is measured in
+# rounds, each right after a run of the baseline, and its ratio is the median of the rounds' ratios.
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
+BASELINE = "baseline (bare Django, 1 query)"
 PASSWORD = make_password(None)
 
 
@@ -185,7 +194,7 @@ def pages(world: dict) -> list[tuple]:
     """(label, method, path, user, POST body)."""
     call, app, event, cohort = world["call"], world["application"], world["event"], world["cohort"]
     return [
-        ("baseline (bare Django, 1 query)", "GET", "/bench/baseline/", None, None),
+        (BASELINE, "GET", "/bench/baseline/", None, None),
         ("open call page", "GET", call.get_absolute_url(), None, None),
         ("applicant status page", "GET", app.get_absolute_url(), world["applicant"], None),
         ("application form", "GET", f"/applications/{app.pk}/edit/", world["applicant"], None),
@@ -251,6 +260,17 @@ def wrk(base, method, path, cookie, body) -> dict:
         "p50_ms": latency("50"),
         "p99_ms": latency("99"),
         "errors": int(non_2xx.group(1)) if non_2xx else 0,
+    }
+
+
+def summarise(runs: list[dict]) -> dict:
+    """Several wrk runs of one page: mean throughput, median latencies, errors added up."""
+    return {
+        "rps": round(statistics.mean(r["rps"] for r in runs), 1),
+        "p50_ms": round(statistics.median(r["p50_ms"] for r in runs), 2),
+        "p99_ms": round(statistics.median(r["p99_ms"] for r in runs), 2),
+        "errors": sum(r["errors"] for r in runs),
+        "runs": len(runs),
     }
 
 
@@ -355,7 +375,7 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 def main() -> None:
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed (apt-get install wrk)")
-    results, spike = {}, None
+    results, spike = {BASELINE: {}}, None
     for scale_name, scale in SCALES.items():
         call_command("flush", interactive=False, verbosity=0)
         call_command("migrate", verbosity=0)
@@ -368,28 +388,33 @@ def main() -> None:
         server = start_gunicorn(port)
         base = f"http://127.0.0.1:{port}"
         try:
-            for label, method, path, user, body in pages(world):
+            (_, _, baseline_path, _, _), *measured = pages(world)
+            baselines = []
+            for label, method, path, user, body in measured:
                 queries = query_count(method, path, user, body)
                 cookie = session_cookie(user) if user else None
                 status = probe(base, method, path, cookie, body)
                 if status != 200:
                     raise SystemExit(f"{label}: {method} {path} answered {status}, not 200")
-                load = wrk(base, method, path, cookie, body)
+                rounds = []
+                for _ in range(ROUNDS):
+                    before = wrk(base, "GET", baseline_path, None, None)
+                    baselines.append(before)
+                    rounds.append((before, wrk(base, method, path, cookie, body)))
+                load = summarise([page for _, page in rounds])
+                load["ratio_to_baseline"] = round(statistics.median(p["rps"] / b["rps"] for b, p in rounds), 2)
                 results.setdefault(label, {})[scale_name] = {**load, "queries": queries}
                 print(
                     f"  {label:34} {load['rps']:8.1f} req/s  p50 {load['p50_ms']:7.2f} ms"
-                    f"  p99 {load['p99_ms']:7.2f} ms  {queries} queries"
+                    f"  p99 {load['p99_ms']:7.2f} ms  × baseline {load['ratio_to_baseline']:5.2f}  {queries} queries"
                 )
+            results[BASELINE][scale_name] = {**summarise(baselines), "ratio_to_baseline": 1.0, "queries": 1}
             if scale_name == "L":
                 spike = deadline_spike(base, world["users"], world["call"])
         finally:
             server.terminate()
             server.wait(timeout=20)
 
-    baseline = results["baseline (bare Django, 1 query)"]
-    for by_scale in results.values():
-        for scale_name, figures in by_scale.items():
-            figures["ratio_to_baseline"] = round(figures["rps"] / baseline[scale_name]["rps"], 2)
     lines = [
         "| page | req/s S | req/s L | p50 L (ms) | p99 L (ms) | × baseline L | queries S | queries L |",
         "| --- | --- | --- | --- | --- | --- | --- | --- |",
