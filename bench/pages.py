@@ -195,6 +195,7 @@ def pages(world: dict) -> list[tuple]:
     call, app, event, cohort = world["call"], world["application"], world["event"], world["cohort"]
     return [
         (BASELINE, "GET", "/bench/baseline/", None, None),
+        ("the baseline through a template", "GET", "/bench/baseline-template/", None, None),
         ("open call page", "GET", call.get_absolute_url(), None, None),
         ("applicant status page", "GET", app.get_absolute_url(), world["applicant"], None),
         ("application form", "GET", f"/applications/{app.pk}/edit/", world["applicant"], None),
