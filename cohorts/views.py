@@ -154,7 +154,8 @@ def directory(request, slug):
     memberships = (
         cohort.memberships.select_related("organisation")
         .prefetch_related(
-            "themes",
+            # Lists, not managers: a manager per row and per access cost more than the rows' own text.
+            Prefetch("themes", to_attr="theme_list"),
             Prefetch(
                 "participants",
                 queryset=Participant.objects.filter(show_contact_details=True).select_related("user"),

@@ -160,6 +160,17 @@ def test_the_directory_names_each_members_country_in_english(member):
     assert '<p class="small text-body-secondary mb-2"></p>' in page
 
 
+def test_the_directory_lists_each_members_themes_in_order(member):
+    cohort = member.cohort
+    membership = MembershipFactory(cohort=cohort, organisation__name="Aardvark Data")
+    membership.themes.set(Theme.objects.filter(slug__in=["sustainability", "barriers-to-publishing"]))
+    ParticipantFactory(membership=membership)
+    page = member.get(reverse("cohorts:directory", args=[cohort.slug])).content.decode()
+    expected = "Barriers to publishing high-quality open data; Sustainability and revenue models"
+    assert f"<dt>Themes</dt><dd>{expected}</dd>" in page
+    assert "<dt>Themes</dt><dd>—</dd>" in page  # the viewer's own organisation chose none
+
+
 def test_country_names_follow_the_active_language():
     from django.utils import translation
 
