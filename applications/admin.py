@@ -232,8 +232,10 @@ class ApplicationAdmin(LongChangelistMixin, admin.ModelAdmin):
                     )
                 except ValidationError as exc:
                     self.message_user(request, " ".join(exc.messages), messages.ERROR)
-        for obj in formset.deleted_objects:
-            obj.delete()
+        # formset.deleted_objects exists only after formset.save(), which this method does not call.
+        for inline_form in formset.deleted_forms:
+            if inline_form.instance.pk:
+                inline_form.instance.delete()
 
     def _move(self, request, queryset, to):
         done = 0

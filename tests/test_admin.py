@@ -112,3 +112,33 @@ def test_long_changelist_checkbox_is_the_markup_the_admin_script_selects(staff_c
     )
     assert checkbox in response.content.decode()
     assert response.content.decode().count('class="action-select"') == 1
+
+
+def _change_form_data(response) -> dict:
+    """What the admin's change form would post back unchanged: its fields and each inline's forms."""
+    data = {}
+    for formset in [
+        response.context["adminform"].form,
+        *(i.formset for i in response.context["inline_admin_formsets"]),
+    ]:
+        forms = [formset] if not hasattr(formset, "management_form") else [formset.management_form, *formset.forms]
+        for form in forms:
+            for name, field in form.fields.items():
+                value = form.initial.get(name, field.initial)
+                if value is not None:
+                    data[form.add_prefix(name)] = value.pk if hasattr(value, "pk") else value
+    return data
+
+
+def test_staff_extend_a_deadline_and_remove_a_reviewer_from_the_change_form(staff_client):
+    assignment = ReviewAssignmentFactory()
+    application = assignment.application
+    url = reverse("admin:applications_application_change", args=[application.pk])
+    data = _change_form_data(staff_client.get(url))
+    data["deadline_extended_until_0"], data["deadline_extended_until_1"] = "2027-01-15", "12:00:00"
+    data["assignments-0-DELETE"] = "on"
+    response = staff_client.post(url, data)
+    assert response.status_code == 302
+    application.refresh_from_db()
+    assert application.deadline_extended_until is not None
+    assert not application.assignments.exists()
