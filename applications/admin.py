@@ -223,19 +223,16 @@ class ApplicationAdmin(LongChangelistMixin, admin.ModelAdmin):
     def save_formset(self, request, form, formset, change):
         if formset.model is not ReviewAssignment:
             return super().save_formset(request, form, formset, change)
+        # Builds the formset's new/deleted lists (the admin's history reads them) without writing anything.
+        formset.save(commit=False)
         # New reviewers go through the service, which checks the Reviewers group.
-        for inline_form in formset.forms:
-            if inline_form.has_changed() and not inline_form.instance.pk and inline_form.cleaned_data.get("reviewer"):
-                try:
-                    services.review_assign(
-                        application=form.instance, reviewer=inline_form.cleaned_data["reviewer"], by=request.user
-                    )
-                except ValidationError as exc:
-                    self.message_user(request, " ".join(exc.messages), messages.ERROR)
-        # formset.deleted_objects exists only after formset.save(), which this method does not call.
-        for inline_form in formset.deleted_forms:
-            if inline_form.instance.pk:
-                inline_form.instance.delete()
+        for assignment in formset.new_objects:
+            try:
+                services.review_assign(application=form.instance, reviewer=assignment.reviewer, by=request.user)
+            except ValidationError as exc:
+                self.message_user(request, " ".join(exc.messages), messages.ERROR)
+        for assignment in formset.deleted_objects:
+            assignment.delete()
 
     def _move(self, request, queryset, to):
         done = 0

@@ -19,6 +19,7 @@ from tests.factories import (
     ParticipantFactory,
     ReviewAssignmentFactory,
     UserFactory,
+    reviewer,
 )
 
 pytestmark = pytest.mark.django_db
@@ -142,3 +143,18 @@ def test_staff_extend_a_deadline_and_remove_a_reviewer_from_the_change_form(staf
     application.refresh_from_db()
     assert application.deadline_extended_until is not None
     assert not application.assignments.exists()
+
+
+def test_a_reviewer_added_in_the_change_form_is_assigned_by_the_service(staff_client):
+    application = ApplicationFactory(status=Application.Status.SUBMITTED)
+    url = reverse("admin:applications_application_change", args=[application.pk])
+    data = _change_form_data(staff_client.get(url))
+    data["assignments-TOTAL_FORMS"] = 1
+    data["assignments-0-reviewer"] = reviewer().pk
+    response = staff_client.post(url, data)
+    assert response.status_code == 302
+    (assignment,) = application.assignments.all()
+    assert (assignment.reviewer_id, assignment.assigned_by_id) == (
+        data["assignments-0-reviewer"],
+        response.wsgi_request.user.pk,
+    )
