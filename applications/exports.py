@@ -6,6 +6,7 @@ from django.http import HttpResponse
 
 from applications.models import Question
 from applications.selectors import applications_with_scores
+from applications.services import answer_text
 from cohortnet.csvutils import csv_safe
 
 
@@ -67,7 +68,7 @@ def applications_csv(queryset, *, filename: str = "applications.csv") -> HttpRes
             a.reviews_done,
             a.reviews_assigned,
             f"{a.weighted_score:.2f}" if a.weighted_score is not None else "",
-            *["; ".join(v) if isinstance(v, list) else v for v in answers],
+            *[answer_text(v) for v in answers],
         ]
         writer.writerow([csv_safe(v) for v in row])
     return response

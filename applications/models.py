@@ -238,10 +238,6 @@ class Application(models.Model):
             return self.deadline_extended_until
         return self.call.closes_at
 
-    @property
-    def is_decided(self) -> bool:
-        return self.status in (self.Status.ACCEPTED, self.Status.REJECTED)
-
 
 class Transition(models.Model):
     """One step of an application through the workflow: who moved it, when, from where to where."""

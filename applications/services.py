@@ -19,7 +19,7 @@ from applications.models import (
     Score,
     Transition,
 )
-from applications.permissions import can_edit_application
+from applications.permissions import can_edit_application, can_review
 from applications.selectors import live_application
 from cohortnet.timezones import in_zone
 from cohorts.models import Membership, OrganisationPerson
@@ -96,7 +96,8 @@ def _check_deadline(application: Application, at: datetime) -> None:
 # --- Extra questions ------------------------------------------------------------
 
 
-def _answer_text(value) -> str:
+def answer_text(value) -> str:
+    """An extra question's answer as one line of text (choices joined with '; ')."""
     if value is None:
         return ""
     return "; ".join(value) if isinstance(value, list) else str(value)
@@ -239,7 +240,7 @@ def application_submit(*, application: Application, user, at=None) -> Applicatio
     confirmation email is written to the outbox in the same transaction.
     """
     at = at or timezone.now()
-    application = Application.objects.select_for_update().select_related("call").get(pk=application.pk)
+    application = Application.objects.select_for_update(of=("self",)).select_related("call").get(pk=application.pk)
     if not can_edit_application(user, application):
         raise PermissionDenied
     if not application.is_editable:
@@ -275,7 +276,7 @@ def application_submit(*, application: Application, user, at=None) -> Applicatio
         {
             "application": application,
             "submitted_local": in_zone(at, call.time_zone),
-            "extra": [(q.label, _answer_text(application.extra_answers.get(str(q.pk)))) for q in call.questions.all()],
+            "extra": [(q.label, answer_text(application.extra_answers.get(str(q.pk)))) for q in call.questions.all()],
         },
     )
     email_queue(
@@ -316,7 +317,9 @@ def application_transition(*, application: Application, to: str, by, note: str =
     also makes the organisation a member of the call's cohort.
     """
     application = (
-        Application.objects.select_for_update().select_related("call__cohort", "organisation").get(pk=application.pk)
+        Application.objects.select_for_update(of=("self",))
+        .select_related("call__cohort", "organisation")
+        .get(pk=application.pk)
     )
     previous = application.status
     if to not in TRANSITIONS.get(previous, set()):
@@ -373,7 +376,7 @@ def _draft_decision_emails(application: Application, decision: str) -> None:
 @transaction.atomic
 def invitation_send(*, invitation: Invitation, by) -> Invitation:
     """Email the contact an invitation to apply, once. Staff only (admin action)."""
-    invitation = Invitation.objects.select_for_update().select_related("call").get(pk=invitation.pk)
+    invitation = Invitation.objects.select_for_update(of=("self",)).select_related("call").get(pk=invitation.pk)
     text, html = render_email(
         "applications/email/invitation",
         {"invitation": invitation, "closes": _when(invitation.call.closes_at, invitation.call.time_zone)},
@@ -443,8 +446,12 @@ def review_submit(
 
     Only the assigned reviewer, without a declared conflict, once. Locks the row.
     """
-    assignment = ReviewAssignment.objects.select_for_update().select_related("application__call").get(pk=assignment.pk)
-    if assignment.reviewer_id != user.pk or assignment.has_conflict:
+    assignment = (
+        ReviewAssignment.objects.select_for_update(of=("self",))
+        .select_related("application__call")
+        .get(pk=assignment.pk)
+    )
+    if not can_review(user, assignment):
         raise PermissionDenied
     if assignment.submitted_at:
         raise ValidationError("You have already submitted this review.")
