@@ -12,11 +12,6 @@ from icalendar import Event as VEvent
 from events.models import RSVP, Event
 
 PRODID = "-//CohortNet//Peer learning cohorts//EN"
-PARTSTAT = {
-    RSVP.Status.GOING: "ACCEPTED",
-    RSVP.Status.NOT_GOING: "DECLINED",
-    RSVP.Status.WAITLISTED: "TENTATIVE",
-}
 
 
 def _vevent(event: Event, *, rsvp: RSVP | None, include_link: bool) -> VEvent:

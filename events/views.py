@@ -5,11 +5,13 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from cohorts.permissions import can_view_cohort
 from cohorts.selectors import cohorts_for_user
 from events import calendar, services
 from events.forms import RSVPForm, WrittenInputForm
 from events.models import RSVP, CalendarToken, Event, SupportSlot
 from events.permissions import can_see_online_link, can_view_event
+from events.selectors import rsvps_by_event
 
 
 def _get_visible_event(request, pk) -> Event:
@@ -30,17 +32,20 @@ def _rsvp_context(request, event):
     }
 
 
-@login_required
-def event_detail(request, pk):
-    event = _get_visible_event(request, pk)
-    context = {
+def _detail_context(request, event, input_form) -> dict:
+    return {
         **_rsvp_context(request, event),
         "google_link": calendar.google_link(event),
         "outlook_link": calendar.outlook_link(event),
-        "input_form": WrittenInputForm(),
+        "input_form": input_form,
         "pre_reading": event.pre_reading.all(),
     }
-    return render(request, "events/event_detail.html", context)
+
+
+@login_required
+def event_detail(request, pk):
+    event = _get_visible_event(request, pk)
+    return render(request, "events/event_detail.html", _detail_context(request, event, WrittenInputForm()))
 
 
 @login_required
@@ -114,7 +119,7 @@ def feed(request, token):
     events = list(
         Event.objects.filter(cohort__in=cohorts_for_user(user)).select_related("cohort").order_by("starts_at")
     )
-    answers = {r.event_id: r for r in RSVP.objects.filter(user=user, event__in=events)}
+    answers = rsvps_by_event(user, events)
     body = calendar.feed_calendar([(e, answers.get(e.pk)) for e in events], name="CohortNet events")
     return HttpResponse(body, content_type="text/calendar; charset=utf-8")
 
@@ -128,19 +133,12 @@ def written_input(request, pk):
         services.written_input_add(event=event, user=request.user, body=form.cleaned_data["body"])
         messages.success(request, "Thank you: your input has been sent to the programme team.")
         return redirect(event)
-    context = {
-        **_rsvp_context(request, event),
-        "google_link": calendar.google_link(event),
-        "outlook_link": calendar.outlook_link(event),
-        "input_form": form,
-        "pre_reading": event.pre_reading.all(),
-    }
-    return render(request, "events/event_detail.html", context)
+    return render(request, "events/event_detail.html", _detail_context(request, event, form))
 
 
 def _get_visible_slot(request, pk) -> SupportSlot:
     slot = get_object_or_404(SupportSlot.objects.select_related("cohort", "booked_by__organisation"), pk=pk)
-    if not (request.user.is_staff or cohorts_for_user(request.user).filter(pk=slot.cohort_id).exists()):
+    if not can_view_cohort(request.user, slot.cohort):
         raise Http404
     return slot
 
