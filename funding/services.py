@@ -152,7 +152,7 @@ def instalment_mark_paid(*, instalment: Instalment, by, invoice_reference: str |
     """Record that an approved instalment was paid. Finance only. The committed total does not change."""
     if not is_finance(by):
         raise PermissionDenied
-    Award.objects.select_for_update().get(pk=instalment.award_id)
+    award = Award.objects.select_for_update().get(pk=instalment.award_id)
     instalment = Instalment.objects.select_for_update().get(pk=instalment.pk)
     if instalment.status != Instalment.Status.APPROVED:
         raise ValidationError("Only approved instalments can be marked paid.")
@@ -164,7 +164,7 @@ def instalment_mark_paid(*, instalment: Instalment, by, invoice_reference: str |
         instalment.invoice_reference = invoice_reference
     instalment.save(update_fields=["status", "paid_by", "paid_at", "invoice_reference"])
     _log(
-        award=instalment.award,
+        award=award,
         instalment=instalment,
         action="instalment paid",
         by=by,
@@ -229,7 +229,7 @@ def attendance_record(*, rsvps, attendance: str) -> int:
                 rsvp=rsvp,
                 defaults={
                     "membership": rsvp.membership,
-                    "user": rsvp.user,
+                    "user_id": rsvp.user_id,
                     "date": timezone.localtime(rsvp.event.starts_at).date(),
                     "hours": min(hours, Decimal("24")),
                     "activity": f"Attended: {rsvp.event.title}",
