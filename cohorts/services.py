@@ -129,7 +129,12 @@ def colleague_accept(*, invite: ColleagueInvite, user) -> OrganisationPerson:
 
 @transaction.atomic
 def colleague_remove(*, organisation: Organisation, user_to_remove, by) -> None:
-    """A lead contact removes a colleague; the last lead cannot be removed."""
+    """A lead contact removes a colleague; the last lead cannot be removed.
+
+    Locks the organisation row: two leads removing each other at once would
+    otherwise each count two leads and leave none.
+    """
+    organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
     if not is_organisation_lead(by, organisation):
         raise PermissionDenied
     link = OrganisationPerson.objects.select_for_update().filter(organisation=organisation, user=user_to_remove).first()

@@ -12,6 +12,8 @@ import time_machine
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 
+from cohorts import services as cohorts
+from cohorts.models import OrganisationPerson
 from events import services as events
 from events.models import RSVP, SupportSlot
 from funding import services as funding
@@ -24,6 +26,7 @@ from tests.factories import (
     CohortFactory,
     EventFactory,
     MembershipFactory,
+    OrganisationPersonFactory,
     ParticipantFactory,
     UserFactory,
 )
@@ -83,6 +86,20 @@ def test_the_funding_cap_over_ten_rounds():
         award.refresh_from_db()
         assert award.committed == Decimal("10000.00")
         assert Instalment.objects.filter(award=award, status="approved").count() == 4
+
+
+def test_two_leads_removing_each_other_leave_one_lead_over_ten_rounds():
+    for _ in ROUNDS:
+        first = OrganisationPersonFactory()
+        second = OrganisationPersonFactory(organisation=first.organisation)
+        organisation = first.organisation
+
+        def remove(pair, organisation=organisation):
+            cohorts.colleague_remove(organisation=organisation, user_to_remove=pair[1], by=pair[0])
+
+        race([(first.user, second.user), (second.user, first.user)], remove)
+        leads = OrganisationPerson.objects.filter(organisation=organisation, role=OrganisationPerson.Role.LEAD)
+        assert leads.count() == 1
 
 
 def test_reminders_and_the_outbox_never_send_twice_over_ten_rounds(mailoutbox):
