@@ -11,8 +11,8 @@ from applications.models import Application, OpenCall
 from cohortnet import opendata
 from cohortnet.users.forms import ProfileForm
 from cohorts.models import Cohort, Membership
-from cohorts.permissions import can_view_cohort
 from cohorts.selectors import cohorts_for_user, organisations_for_user
+from cohorts.views import get_member_cohort
 from events.models import SupportSlot
 from events.selectors import events_for_cohort, rsvps_by_event
 
@@ -49,10 +49,7 @@ def healthz(request):
 @login_required
 def cohort_home(request, slug):
     """The cohort's home: its members and events. Composed here because it spans apps."""
-    cohort = get_object_or_404(Cohort, slug=slug)
-    # A cohort you are not in is a 404, so its existence is not confirmed.
-    if not can_view_cohort(request.user, cohort):
-        raise Http404
+    cohort = get_member_cohort(request, slug)
     # Upcoming events first, a page at a time: a cohort can hold thousands.
     show_past = request.GET.get("past") == "1"
     now = timezone.now()
@@ -68,7 +65,7 @@ def cohort_home(request, slug):
         .select_related("organisation", "award")
         .first()
     )
-    slots = SupportSlot.objects.filter(cohort=cohort, starts_at__gte=timezone.now()).select_related(
+    slots = SupportSlot.objects.filter(cohort=cohort, starts_at__gte=now).select_related(
         "host", "booked_by__organisation"
     )
     context = {

@@ -2,6 +2,7 @@ from crispy_forms.helper import FormHelper
 from django import forms
 
 from cohorts.models import Contribution, Organisation, Theme
+from cohorts.services import ALLOWED_EXTENSIONS
 
 
 class OrganisationForm(forms.ModelForm):
@@ -74,9 +75,7 @@ class ResourceForm(forms.Form):
     file = forms.FileField(
         required=False,
         help_text="PDF, office documents, CSV, text or images, up to 10 MB.",
-        widget=forms.ClearableFileInput(
-            attrs={"accept": ".pdf,.docx,.xlsx,.pptx,.odt,.ods,.odp,.csv,.txt,.md,.png,.jpg,.jpeg"}
-        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ",".join(ALLOWED_EXTENSIONS)}),
     )
     themes = forms.ModelMultipleChoiceField(
         queryset=Theme.objects.all(), required=False, widget=forms.CheckboxSelectMultiple

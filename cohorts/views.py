@@ -140,7 +140,7 @@ def invite_accept(request, token):
 # --- Member pages of a cohort ------------------------------------------------------------
 
 
-def _get_member_cohort(request, slug) -> Cohort:
+def get_member_cohort(request, slug) -> Cohort:
     cohort = get_object_or_404(Cohort, slug=slug)
     # Not a member (or member of another cohort): as if it did not exist.
     if not can_view_cohort(request.user, cohort):
@@ -150,7 +150,7 @@ def _get_member_cohort(request, slug) -> Cohort:
 
 @login_required
 def directory(request, slug):
-    cohort = _get_member_cohort(request, slug)
+    cohort = get_member_cohort(request, slug)
     memberships = (
         cohort.memberships.select_related("organisation")
         .prefetch_related(
@@ -171,7 +171,7 @@ def directory(request, slug):
 @login_required
 @require_http_methods(["GET", "POST"])
 def message_list(request, slug):
-    cohort = _get_member_cohort(request, slug)
+    cohort = get_member_cohort(request, slug)
     form = ThreadForm(request.POST or None)
     if request.method == "POST":
         if not can_start_thread(request.user, cohort):
@@ -195,7 +195,7 @@ def message_list(request, slug):
 @login_required
 @require_http_methods(["GET", "POST"])
 def thread(request, slug, pk):
-    cohort = _get_member_cohort(request, slug)
+    cohort = get_member_cohort(request, slug)
     root = get_object_or_404(Message.objects.select_related("author"), pk=pk, cohort=cohort, parent__isnull=True)
     form = ReplyForm(request.POST or None)
     if request.method == "POST":
@@ -218,7 +218,7 @@ def thread(request, slug, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def preferences(request, slug):
-    cohort = _get_member_cohort(request, slug)
+    cohort = get_member_cohort(request, slug)
     participant = Participant.objects.filter(membership__cohort=cohort, user=request.user).first()
     if participant is None:
         raise Http404  # staff who are not participants have nothing to set here
@@ -239,7 +239,7 @@ def preferences(request, slug):
 @login_required
 @require_http_methods(["GET", "POST"])
 def resource_list(request, slug):
-    cohort = _get_member_cohort(request, slug)
+    cohort = get_member_cohort(request, slug)
     form = ResourceForm(request.POST or None, request.FILES or None)
     if request.method == "POST":
         if not can_reply(request.user, cohort):
@@ -278,7 +278,7 @@ def resource_list(request, slug):
 @login_required
 def resource_file(request, slug, pk):
     """Serve a shared file to members only, as a download, never from a public URL."""
-    cohort = _get_member_cohort(request, slug)
+    cohort = get_member_cohort(request, slug)
     resource = get_object_or_404(Resource, pk=pk, cohort=cohort)
     if not resource.file:
         raise Http404
@@ -298,7 +298,7 @@ def resource_file(request, slug, pk):
 @require_http_methods(["GET", "POST"])
 def contributions(request, slug):
     """The member organisation's learnings per theme, for the published output."""
-    cohort = _get_member_cohort(request, slug)
+    cohort = get_member_cohort(request, slug)
     membership = Membership.objects.filter(cohort=cohort, participants__user=request.user).first()
     if membership is None:
         raise Http404

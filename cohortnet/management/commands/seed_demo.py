@@ -31,6 +31,7 @@ from cohorts.models import (
 )
 from events.models import Event
 from funding.models import Award
+from funding.permissions import FINANCE_GROUP
 
 DEMO_PASSWORD = "cohortnet-demo-2026"  # noqa: S105 -- printed for people trying the demo; refused in production
 LONDON = ZoneInfo("Europe/London")
@@ -135,7 +136,7 @@ class Command(BaseCommand):
     def _seed(self):
         today = timezone.localdate()
         staff_user = self._user(STAFF_EMAIL, name="Programme Staff", staff=True)
-        staff_user.groups.add(Group.objects.get_or_create(name="Finance")[0])
+        staff_user.groups.add(Group.objects.get_or_create(name=FINANCE_GROUP)[0])
 
         running, _ = Cohort.objects.get_or_create(
             slug="cohort-2",
@@ -246,13 +247,12 @@ class Command(BaseCommand):
             )
 
         self._seed_events(running, today)
-        staff = get_user_model().objects.get(email=STAFF_EMAIL)
         # Written directly rather than through message_post: demo data sends no email.
         welcome, _ = Message.objects.get_or_create(
             cohort=running,
             subject="Welcome to cohort 2",
             parent=None,
-            defaults={"author": staff, "body": "Welcome, everyone! Introduce your organisation in a reply."},
+            defaults={"author": staff_user, "body": "Welcome, everyone! Introduce your organisation in a reply."},
         )
         Message.objects.get_or_create(
             cohort=running,
@@ -263,7 +263,7 @@ class Command(BaseCommand):
         Resource.objects.get_or_create(
             cohort=running,
             title="Open data licensing: a short guide",
-            defaults={"url": "https://opendefinition.org/licenses/", "added_by": staff},
+            defaults={"url": "https://opendefinition.org/licenses/", "added_by": staff_user},
         )
 
     def _seed_events(self, cohort: Cohort, today):
