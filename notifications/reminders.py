@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from notifications.models import Email, ReminderOptOut, ReminderRule
+from notifications.services import email_subject
 
 logger = logging.getLogger(__name__)
 
@@ -92,7 +93,7 @@ def reminders_sweep(*, now: datetime | None = None) -> int:
                     key=key,
                     kind=f"reminder_{rule.kind}",
                     to_email=due.user.email,
-                    subject=" ".join(due.subject.split())[:255],
+                    subject=email_subject(due.subject),
                     body_text=text,
                     body_html=html,
                     attachments=due.attachments,

@@ -29,6 +29,11 @@ MAX_ATTEMPTS = 5
 STALE_CLAIM = timedelta(minutes=10)
 
 
+def email_subject(subject: str) -> str:
+    """A subject safe for the header: a CR or LF would split it (header injection) and SMTP refuses it."""
+    return " ".join(subject.split())[:255]
+
+
 def render_email(template: str, context: dict) -> tuple[str, str]:
     """Render ``templates/<template>.txt`` and, if it exists, ``.html``."""
     context = {"site_url": settings.SITE_URL, **context}
@@ -67,8 +72,7 @@ def email_queue(
         defaults={
             "kind": kind,
             "to_email": to,
-            # A CR or LF in a header would split it (header injection) and SMTP refuses it: fold to spaces.
-            "subject": " ".join(subject.split())[:255],
+            "subject": email_subject(subject),
             "body_text": body_text,
             "body_html": body_html,
             "attachments": list(attachments),
@@ -121,11 +125,21 @@ def email_resend(*, email: Email, by) -> Email:
     return email
 
 
+def _due(now) -> Q:
+    return Q(send_after__isnull=True) | Q(send_after__lte=now)
+
+
+def _mark_sent(pks) -> None:
+    Email.objects.filter(pk__in=pks, status=Email.Status.SENDING).update(
+        status=Email.Status.SENT, sent_at=timezone.now(), last_error=""
+    )
+
+
 def _claim(email_id: int, now) -> bool:
     """Take the row for this worker: an UPDATE that only one caller can win."""
     return bool(
         Email.objects.filter(pk=email_id, status=Email.Status.QUEUED)
-        .filter(Q(send_after__isnull=True) | Q(send_after__lte=now))
+        .filter(_due(now))
         .update(status=Email.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1)
     )
 
@@ -191,9 +205,7 @@ def email_send(*, email_id: int, connection=None) -> bool:
     email = Email.objects.get(pk=email_id)
     if not _deliver(email, connection, now):
         return False
-    Email.objects.filter(pk=email_id, status=Email.Status.SENDING).update(
-        status=Email.Status.SENT, sent_at=timezone.now(), last_error=""
-    )
+    _mark_sent([email_id])
     return True
 
 
@@ -207,7 +219,7 @@ def _claim_batch(now) -> list[Email]:
         ids = list(
             Email.objects.select_for_update(skip_locked=True)
             .filter(status=Email.Status.QUEUED)
-            .filter(Q(send_after__isnull=True) | Q(send_after__lte=now))
+            .filter(_due(now))
             .order_by("created_at", "pk")
             .values_list("pk", flat=True)[:BATCH]
         )
@@ -236,9 +248,7 @@ def emails_send_due(*, limit: int = 500) -> int:
             if not batch:
                 break
             delivered = [email.pk for email in batch if _deliver(email, connection, now)]
-            Email.objects.filter(pk__in=delivered, status=Email.Status.SENDING).update(
-                status=Email.Status.SENT, sent_at=timezone.now(), last_error=""
-            )
+            _mark_sent(delivered)
             sent += len(delivered)
     return sent
 

@@ -9,9 +9,3 @@ from notifications import services
 def email_send_task(*, email_id: int) -> bool:
     """Send one queued email, unless another worker already has it."""
     return services.email_send(email_id=email_id)
-
-
-@shared_task(name="notifications.send_due")
-def emails_send_due_task() -> int:
-    """Send every queued email that is due."""
-    return services.emails_send_due()
