@@ -140,6 +140,14 @@ class ReviewerFilter(admin.SimpleListFilter):
         return queryset
 
 
+APPLICATION_HEAD = ["call", "organisation", "created_by", "invitation", "status"]
+APPLICATION_ANSWERS = [
+    "data_stewarded", "licence", "sustainability", "themes", "contribution", "time_commitment",
+    "funding_requested", "consent_to_publish", "extra_answers",
+]  # fmt: skip
+APPLICATION_DATES = ["submitted_at", "decided_at", "decided_by", "created_at", "updated_at"]
+
+
 @admin.register(Application)
 class ApplicationAdmin(LongChangelistMixin, admin.ModelAdmin):
     list_display = [
@@ -162,48 +170,14 @@ class ApplicationAdmin(LongChangelistMixin, admin.ModelAdmin):
         "reject_applications",
         "export_csv",
     ]
-    readonly_fields = [
-        "call",
-        "organisation",
-        "created_by",
-        "invitation",
-        "status",
-        "data_stewarded",
-        "licence",
-        "sustainability",
-        "themes",
-        "contribution",
-        "time_commitment",
-        "funding_requested",
-        "consent_to_publish",
-        "extra_answers",
-        "submitted_at",
-        "decided_at",
-        "decided_by",
-        "created_at",
-        "updated_at",
-    ]
     fieldsets = [
-        (None, {"fields": ["call", "organisation", "created_by", "invitation", "status"]}),
-        (
-            "Answers",
-            {
-                "fields": [
-                    "data_stewarded",
-                    "licence",
-                    "sustainability",
-                    "themes",
-                    "contribution",
-                    "time_commitment",
-                    "funding_requested",
-                    "consent_to_publish",
-                    "extra_answers",
-                ]
-            },
-        ),
+        (None, {"fields": APPLICATION_HEAD}),
+        ("Answers", {"fields": APPLICATION_ANSWERS}),
         ("Deadline", {"fields": ["deadline_extended_until"]}),
-        ("Dates", {"fields": ["submitted_at", "decided_at", "decided_by", "created_at", "updated_at"]}),
+        ("Dates", {"fields": APPLICATION_DATES}),
     ]
+    # Staff change only the deadline here; the rest moves through the actions (services).
+    readonly_fields = [*APPLICATION_HEAD, *APPLICATION_ANSWERS, *APPLICATION_DATES]
 
     def get_queryset(self, request):
         return applications_with_scores(super().get_queryset(request))
