@@ -56,7 +56,7 @@ from django.utils import timezone  # noqa: E402
 
 from applications.models import Application, OpenCall  # noqa: E402
 from cohortnet.migration_data import restore_migration_data  # noqa: E402
-from cohorts.models import Cohort, Membership, Organisation, OrganisationPerson, Participant  # noqa: E402
+from cohorts.models import Cohort, Membership, Organisation, OrganisationPerson, Participant, Theme  # noqa: E402
 from events.models import RSVP, Event  # noqa: E402
 from funding.models import Award, Instalment  # noqa: E402
 
@@ -323,10 +323,8 @@ def start_gunicorn(port):
     raise SystemExit("gunicorn did not start")
 
 
-def deadline_spike(base, users, call) -> dict:
+def deadline_spike(base, users) -> dict:
     """200 applicants submit within 60 seconds, all at once. Counts errors and submissions lost."""
-    from applications.models import Application
-
     applicants = users[1:201]
     drafts = {a.created_by_id: a for a in Application.objects.filter(created_by__in=applicants)}
     Application.objects.filter(pk__in=[d.pk for d in drafts.values()]).update(status="draft", submitted_at=None)
@@ -334,8 +332,6 @@ def deadline_spike(base, users, call) -> dict:
     errors, barrier = [], threading.Barrier(len(applicants))
     answers = ("data_stewarded=Data&licence=CC+BY&sustainability=S&contribution=C&time_commitment=T"
                "&funding_requested=1000&consent_to_publish=on&themes={theme}&submit_application=1")  # fmt: skip
-    from cohorts.models import Theme
-
     body = answers.format(theme=Theme.objects.first().pk).encode()
 
     def submit(user):
@@ -411,7 +407,7 @@ def main() -> None:
                 )
             results[BASELINE][scale_name] = {**summarise(baselines), "ratio_to_baseline": 1.0, "queries": 1}
             if scale_name == "L":
-                spike = deadline_spike(base, world["users"], world["call"])
+                spike = deadline_spike(base, world["users"])
         finally:
             server.terminate()
             server.wait(timeout=20)

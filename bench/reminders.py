@@ -98,15 +98,14 @@ def generate(now):
             for p in range(PEOPLE_PER_EVENT)
         ]
     )
-    ReminderRule.objects.exclude(kind="event_going", offset=timedelta(hours=24)).update(active=False)
-    ReminderRule.objects.get_or_create(kind="event_going", offset=timedelta(hours=24))
+    # flush removed the default rules: this is the only one, so the sweep writes only these reminders.
+    ReminderRule.objects.create(kind="event_going", offset=timedelta(hours=24))
 
 
 def main() -> None:
     logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd logs every command at INFO
     call_command("migrate", verbosity=0)
     call_command("flush", interactive=False, verbosity=0)
-    call_command("migrate", verbosity=0)
     now = timezone.now()
     generate(now)
 
