@@ -32,6 +32,9 @@ class Email(models.Model):
     attachments = models.JSONField(
         default=list, blank=True, help_text="A list of {filename, mimetype, content} with text content."
     )
+    headers = models.JSONField(
+        default=dict, blank=True, help_text="Extra MIME headers, e.g. List-Unsubscribe, as {name: value}."
+    )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED, db_index=True)
     send_after = models.DateTimeField(null=True, blank=True, help_text="Not before this time (used for retries).")
     attempts = models.PositiveSmallIntegerField(default=0)

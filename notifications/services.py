@@ -57,6 +57,7 @@ def email_queue(
     body_text: str,
     body_html: str = "",
     attachments: Iterable[dict] = (),
+    headers: dict | None = None,
     hold: bool = False,
     send_now: bool = True,
 ) -> Email:
@@ -66,6 +67,7 @@ def email_queue(
     what makes retries and repeated sweeps safe. ``hold=True`` keeps the email
     until staff release it (decision emails). ``send_now=False`` leaves the row
     for the caller's own batch send (the sweep) instead of a task per email.
+    ``headers`` are extra MIME headers (``List-Unsubscribe``...) stored on the row.
     """
     email, created = Email.objects.get_or_create(
         key=key,
@@ -76,6 +78,7 @@ def email_queue(
             "body_text": body_text,
             "body_html": body_html,
             "attachments": list(attachments),
+            "headers": dict(headers or {}),
             "status": Email.Status.HELD if hold else Email.Status.QUEUED,
         },
     )
@@ -169,6 +172,7 @@ def _message(email: Email, connection, cls=OutboxMessage) -> EmailMultiAlternati
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[email.to_email],
         connection=connection,
+        headers=email.headers or None,
     )
     if email.body_html:
         message.attach_alternative(email.body_html, "text/html")

@@ -57,3 +57,23 @@ def test_an_outbox_message_has_its_own_boundaries_and_all_three_parts():
     ics = next(part for part in sent.walk() if part.get_content_type() == "text/calendar")
     assert ics.get_filename() == "event.ics"
     assert ics.get_content().splitlines() == ["BEGIN:VCALENDAR", "END:VCALENDAR"]
+
+
+@pytest.mark.django_db
+def test_headers_given_to_email_queue_are_stored_and_sent(mailoutbox):
+    from notifications.services import email_queue, emails_send_due
+
+    headers = {"List-Unsubscribe": "<https://example.org/u/1/>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+    row = email_queue(
+        key="headers", kind="reminder_event_going", to="ada@example.org", subject="Reminder", body_text="Hi",
+        headers=headers, send_now=False,
+    )  # fmt: skip
+    row.refresh_from_db()
+    assert row.headers == {
+        "List-Unsubscribe": "<https://example.org/u/1/>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
+    assert emails_send_due() == 1
+    sent = email.message_from_bytes(mailoutbox[0].message().as_bytes(), policy=email.policy.default)
+    assert sent["List-Unsubscribe"] == "<https://example.org/u/1/>"
+    assert sent["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
