@@ -1,28 +1,102 @@
-"""Calendar files (RFC 5545, written with icalendar) and "add to calendar" links."""
+"""Calendar files (RFC 5545, written with icalendar), invitations (iTIP/iMIP) and "add to calendar" links.
 
-from datetime import datetime
+Times are written as local time with the event's TZID, so calendars show the
+event's own time across clock changes, with a VTIMEZONE Outlook reads
+(``events.vtimezone``). The one local time a TZID cannot say is the second
+pass through the repeated hour when clocks go back (RFC 5545 reads it as the
+first), so any instant whose wall-clock time happens twice is written in UTC.
+
+Emailed files are iTIP messages (RFC 5546): METHOD:REQUEST or CANCEL, an
+ORGANIZER (the programme's address) and the recipient as ATTENDEE. Nobody
+replies to them (RSVP=FALSE): answers are given on the site.
+"""
+
+from datetime import UTC, datetime
+from email.utils import parseaddr
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.utils import timezone
-from icalendar import Calendar
+from icalendar import Calendar, vCalAddress
 from icalendar import Event as VEvent
 
-from events.models import RSVP, Event
+from events.models import RSVP, Event, SupportSlot
+from events.vtimezone import is_ambiguous, vtimezone
 
 PRODID = "-//CohortNet//Peer learning cohorts//EN"
+REQUEST = "REQUEST"
+CANCEL = "CANCEL"
+PUBLISH = "PUBLISH"
 
 
-def _vevent(event: Event, *, rsvp: RSVP | None, include_link: bool) -> VEvent:
-    zone = ZoneInfo(event.time_zone)
+# --- Pieces ---------------------------------------------------------------------------------------
+
+
+def _add_time(entry: VEvent, name: str, value: datetime, zone_name: str) -> None:
+    zone = ZoneInfo(zone_name)
+    if is_ambiguous(value, zone):
+        entry.add(name, value.astimezone(UTC))
+    else:
+        entry.add(name, value.astimezone(zone))
+
+
+def _organizer() -> vCalAddress:
+    name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    organizer = vCalAddress(f"mailto:{address}")
+    organizer.params["CN"] = name or "CohortNet"
+    return organizer
+
+
+def _attendee(user, *, partstat: str, role: str = "REQ-PARTICIPANT") -> vCalAddress:
+    attendee = vCalAddress(f"mailto:{user.email}")
+    attendee.params["CN"] = user.get_full_name() or user.email
+    attendee.params["CUTYPE"] = "INDIVIDUAL"
+    attendee.params["ROLE"] = role
+    attendee.params["PARTSTAT"] = partstat
+    attendee.params["RSVP"] = "FALSE"
+    return attendee
+
+
+def _calendar(method: str | None) -> Calendar:
+    cal = Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    if method:
+        cal.add("method", method)
+    return cal
+
+
+def _finish(cal: Calendar) -> bytes:
+    """Add one VTIMEZONE per zone the entries name, covering the years they use, before the entries."""
+    years: dict[str, set[int]] = {}
+    for entry in cal.walk("VEVENT"):
+        for name in ("DTSTART", "DTEND"):
+            prop = entry.get(name)
+            if prop is not None and "TZID" in prop.params:
+                years.setdefault(str(prop.params["TZID"]), set()).add(prop.dt.year)
+    for position, (zone_name, used) in enumerate(sorted(years.items())):
+        cal.subcomponents.insert(position, vtimezone(zone_name, min(used), max(used)))
+    return cal.to_ical()
+
+
+def _link(path: str) -> str:
+    return f"{settings.SITE_URL}{path}"
+
+
+# --- Events ---------------------------------------------------------------------------------------
+
+
+def _event_entry(event: Event, *, rsvp: RSVP | None, include_link: bool, attendee=None) -> VEvent:
     entry = VEvent()
     entry.add("uid", event.uid)
     entry.add("sequence", event.sequence)
     entry.add("dtstamp", timezone.now())
-    # Local times with their zone, so calendars show the event's own time across DST changes.
-    entry.add("dtstart", event.starts_at.astimezone(zone))
-    entry.add("dtend", event.ends_at.astimezone(zone))
+    _add_time(entry, "dtstart", event.starts_at, event.time_zone)
+    _add_time(entry, "dtend", event.ends_at, event.time_zone)
+    entry.add("organizer", _organizer())
+    if attendee is not None:
+        entry.add("attendee", attendee)
     summary = event.title
     if rsvp is not None:
         summary = f"{event.title} ({rsvp.get_status_display().lower()})"
@@ -30,46 +104,109 @@ def _vevent(event: Event, *, rsvp: RSVP | None, include_link: bool) -> VEvent:
     description = [event.description] if event.description else []
     if rsvp is not None:
         description.append(f"Your answer: {rsvp.get_status_display()}.")
-    description.append(f"{settings.SITE_URL}{event.get_absolute_url()}")
+    description.append(_link(event.get_absolute_url()))
     entry.add("description", "\n\n".join(description))
     location = event.location or (event.online_url if include_link else "")
     if location:
         entry.add("location", location)
     if include_link and event.online_url:
         entry.add("url", event.online_url)
-    if event.status == Event.Status.CANCELLED:
-        entry.add("status", "CANCELLED")
-    else:
-        entry.add("status", "CONFIRMED")
+    entry.add("status", "CANCELLED" if event.status == Event.Status.CANCELLED else "CONFIRMED")
     return entry
 
 
 def event_calendar(event: Event, *, rsvp: RSVP | None = None, include_link: bool = False) -> bytes:
-    """One event as an .ics; METHOD:CANCEL once the event is cancelled."""
-    cal = Calendar()
-    cal.add("prodid", PRODID)
-    cal.add("version", "2.0")
-    cal.add("method", "CANCEL" if event.status == Event.Status.CANCELLED else "PUBLISH")
-    cal.add_component(_vevent(event, rsvp=rsvp, include_link=include_link))
-    cal.add_missing_timezones()
-    return cal.to_ical()
+    """One event as a file to download; METHOD:CANCEL once the event is cancelled."""
+    cancelled = event.status == Event.Status.CANCELLED
+    cal = _calendar(CANCEL if cancelled else PUBLISH)
+    cal.add_component(_event_entry(event, rsvp=rsvp, include_link=include_link))
+    return _finish(cal)
 
 
-def feed_calendar(events_with_answers, *, name: str) -> bytes:
-    """A personal feed: every event of the person's cohorts, with their answer in each entry."""
-    cal = Calendar()
-    cal.add("prodid", PRODID)
-    cal.add("version", "2.0")
+def event_invitation(event: Event, *, rsvp: RSVP) -> tuple[str, bytes]:
+    """The iTIP message emailed to ``rsvp``'s person: (method, file). REQUEST, or CANCEL once cancelled."""
+    method = CANCEL if event.status == Event.Status.CANCELLED else REQUEST
+    going = rsvp.status == RSVP.Status.GOING
+    attendee = _attendee(rsvp.user, partstat="ACCEPTED" if going else "TENTATIVE")
+    cal = _calendar(method)
+    cal.add_component(_event_entry(event, rsvp=rsvp, include_link=going, attendee=attendee))
+    return method, _finish(cal)
+
+
+def invitation_attachment(method: str, content: bytes, filename: str = "invite.ics") -> dict:
+    """An outbox attachment for an iTIP file: the MIME part says its method (RFC 6047 2.4)."""
+    return {"filename": filename, "mimetype": f"text/calendar; method={method}", "content": content.decode()}
+
+
+# --- 1:1 support slots ----------------------------------------------------------------------------
+
+
+def _slot_entry(slot: SupportSlot, *, booker, for_host: bool, cancelled: bool) -> VEvent:
+    entry = VEvent()
+    entry.add("uid", slot.uid)
+    entry.add("sequence", slot.sequence)
+    entry.add("dtstamp", timezone.now())
+    _add_time(entry, "dtstart", slot.starts_at, slot.time_zone)
+    _add_time(entry, "dtend", slot.ends_at, slot.time_zone)
+    entry.add("organizer", _organizer())
+    entry.add("attendee", _attendee(slot.host, partstat="ACCEPTED", role="CHAIR"))
+    if booker is not None:
+        entry.add("attendee", _attendee(booker, partstat="ACCEPTED"))
+    if for_host:
+        who = slot.booked_by.organisation.name if slot.booked_by_id else (booker.get_full_name() if booker else "")
+        summary = f"1:1 support: {who}" if who else "1:1 support"
+    else:
+        summary = f"1:1 support with {slot.host.get_full_name() or slot.host.email}"
+    entry.add("summary", summary)
+    description = [slot.topic] if slot.topic else []
+    description.append(_link(slot.get_absolute_url()))
+    entry.add("description", "\n\n".join(description))
+    if slot.online_url and not cancelled:
+        entry.add("location", slot.online_url)
+        entry.add("url", slot.online_url)
+    entry.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    return entry
+
+
+def slot_invitation(slot: SupportSlot, *, booker, for_host: bool, cancelled: bool = False) -> tuple[str, bytes]:
+    """The iTIP message about a booking, to its booker or its host: (method, file).
+
+    ``booker`` is passed in because a cancelled booking no longer names them.
+    """
+    method = CANCEL if cancelled else REQUEST
+    cal = _calendar(method)
+    cal.add_component(_slot_entry(slot, booker=booker, for_host=for_host, cancelled=cancelled))
+    return method, _finish(cal)
+
+
+def slot_calendar(slot: SupportSlot, *, user) -> bytes:
+    """A booked slot as a file to download, for its booker's organisation or its host."""
+    cal = _calendar(PUBLISH)
+    cal.add_component(_slot_entry(slot, booker=slot.booked_by_user, for_host=slot.host_id == user.pk, cancelled=False))
+    return _finish(cal)
+
+
+# --- The personal feed ----------------------------------------------------------------------------
+
+
+def feed_calendar(events_with_answers, *, name: str, slots=(), user=None) -> bytes:
+    """A personal feed: every event of the person's cohorts with their answer, and their booked 1:1 slots."""
+    cal = _calendar(None)
     cal.add("x-wr-calname", name)
     for event, rsvp in events_with_answers:
         going = rsvp is not None and rsvp.status == RSVP.Status.GOING
-        cal.add_component(_vevent(event, rsvp=rsvp, include_link=going))
-    cal.add_missing_timezones()
-    return cal.to_ical()
+        cal.add_component(_event_entry(event, rsvp=rsvp, include_link=going))
+    for slot in slots:
+        for_host = user is not None and slot.host_id == user.pk
+        cal.add_component(_slot_entry(slot, booker=slot.booked_by_user, for_host=for_host, cancelled=False))
+    return _finish(cal)
+
+
+# --- Links ----------------------------------------------------------------------------------------
 
 
 def _utc(value: datetime) -> str:
-    return value.astimezone(ZoneInfo("UTC")).strftime("%Y%m%dT%H%M%SZ")
+    return value.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
 def google_link(event: Event) -> str:
@@ -77,7 +214,7 @@ def google_link(event: Event) -> str:
         "action": "TEMPLATE",
         "text": event.title,
         "dates": f"{_utc(event.starts_at)}/{_utc(event.ends_at)}",
-        "details": f"{settings.SITE_URL}{event.get_absolute_url()}",
+        "details": _link(event.get_absolute_url()),
         "location": event.location,
         "ctz": event.time_zone,
     }
@@ -89,9 +226,9 @@ def outlook_link(event: Event) -> str:
         "path": "/calendar/action/compose",
         "rru": "addevent",
         "subject": event.title,
-        "startdt": event.starts_at.astimezone(ZoneInfo("UTC")).isoformat(),
-        "enddt": event.ends_at.astimezone(ZoneInfo("UTC")).isoformat(),
-        "body": f"{settings.SITE_URL}{event.get_absolute_url()}",
+        "startdt": event.starts_at.astimezone(UTC).isoformat(),
+        "enddt": event.ends_at.astimezone(UTC).isoformat(),
+        "body": _link(event.get_absolute_url()),
         "location": event.location,
     }
     return f"https://outlook.office.com/calendar/0/deeplink/compose?{urlencode(query)}"

@@ -1,6 +1,8 @@
 """Events of a cohort and people's answers to them."""
 
 import secrets
+import uuid
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import models
@@ -10,6 +12,12 @@ from django.utils import timezone
 
 from cohortnet.timezones import validate_time_zone
 from cohorts.models import Cohort, Membership, Resource, Theme
+
+
+def calendar_uid() -> str:
+    """A calendar UID no other deployment can produce: a random part at this site's host (RFC 5545 3.8.4.7)."""
+    host = urlsplit(settings.SITE_URL).hostname or "localhost"
+    return f"{uuid.uuid4()}@{host}"
 
 
 class Event(models.Model):
@@ -48,6 +56,8 @@ class Event(models.Model):
     sequence = models.PositiveIntegerField(
         default=0, editable=False, help_text="Goes up on every change, so calendars replace the old entry."
     )
+    # Stored, not computed: events made before it was stored keep the UID calendars already hold.
+    uid = models.CharField("calendar UID", max_length=255, unique=True, default=calendar_uid, editable=False)
     rsvp_deadline = models.DateTimeField("RSVP deadline", null=True, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.SCHEDULED)
     pre_reading = models.ManyToManyField(Resource, blank=True, related_name="events")
@@ -74,11 +84,6 @@ class Event(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("events:detail", kwargs={"pk": self.pk})
-
-    @property
-    def uid(self) -> str:
-        """The calendar UID: the same for the event's whole life, so updates replace it."""
-        return f"event-{self.pk}@cohortnet"
 
     @property
     def speaker_list(self) -> list[str]:
@@ -162,6 +167,10 @@ class SupportSlot(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     booked_at = models.DateTimeField(null=True, blank=True)
+    uid = models.CharField("calendar UID", max_length=255, unique=True, default=calendar_uid, editable=False)
+    sequence = models.PositiveIntegerField(
+        default=0, editable=False, help_text="Goes up on every booking, change and cancellation."
+    )
 
     class Meta:
         ordering = ["starts_at"]
@@ -171,6 +180,9 @@ class SupportSlot(models.Model):
 
     def __str__(self) -> str:
         return f"1:1 with {self.host} at {self.starts_at:%Y-%m-%d %H:%M} UTC"
+
+    def get_absolute_url(self) -> str:
+        return reverse("events:slot_detail", kwargs={"pk": self.pk})
 
 
 class WrittenInput(models.Model):

@@ -11,3 +11,19 @@ def can_view_event(user, event) -> bool:
 def can_see_online_link(user, event, rsvp) -> bool:
     """The online link is for people going (and staff who run the event)."""
     return bool(user.is_staff or (rsvp is not None and rsvp.status == rsvp.Status.GOING))
+
+
+def can_view_slot(user, slot) -> bool:
+    """A 1:1 slot's page: participants of its cohort, staff, and its host."""
+    return bool(user.is_authenticated and (user.pk == slot.host_id or can_view_cohort(user, slot.cohort)))
+
+
+def can_see_slot_link(user, slot, membership) -> bool:
+    """A slot's online link and calendar file: the booking organisation, the host, staff.
+
+    ``membership`` is the user's own membership of the slot's cohort (or None).
+    """
+    if not user.is_authenticated:
+        return False
+    booked_by_them = slot.booked_by_id is not None and membership is not None and membership.pk == slot.booked_by_id
+    return bool(user.is_staff or user.pk == slot.host_id or booked_by_them)

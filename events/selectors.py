@@ -1,9 +1,9 @@
 """Reads about events used in more than one place."""
 
-from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Value
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
-from events.models import RSVP, Event
+from events.models import RSVP, Event, SupportSlot
 
 
 def _count(status: str):
@@ -33,3 +33,12 @@ def rsvps_by_event(user, events) -> dict[int, RSVP]:
     if not user.is_authenticated:
         return {}
     return {r.event_id: r for r in RSVP.objects.filter(user=user, event__in=list(events))}
+
+
+def booked_slots_for(user) -> QuerySet[SupportSlot]:
+    """The booked 1:1 slots ``user`` booked or hosts: both sides see them in their calendar feed."""
+    return (
+        SupportSlot.objects.filter(Q(booked_by_user=user) | Q(host=user), booked_by__isnull=False)
+        .select_related("host", "booked_by_user", "booked_by__organisation")
+        .order_by("starts_at")
+    )

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from cohortnet.timezones import in_zone
 from cohorts.models import Membership
-from events.calendar import event_calendar
+from events.calendar import event_invitation, invitation_attachment, slot_invitation
 from events.models import RSVP, CalendarToken, Event, SupportSlot, WrittenInput
 from events.permissions import can_view_event
 from notifications.services import email_queue, render_email
@@ -23,7 +23,10 @@ ANSWER_SALT = "events.answer"
 ANSWER_LINK_MAX_AGE = timedelta(days=14)
 
 
-def _membership_for(user, cohort) -> Membership | None:
+def membership_for(user, cohort) -> Membership | None:
+    """The user's organisation's membership of ``cohort``, or None."""
+    if not user.is_authenticated:
+        return None
     return Membership.objects.filter(cohort=cohort, participants__user=user).first()
 
 
@@ -48,7 +51,7 @@ def rsvp_set(*, event: Event, user, going: bool, at=None) -> RSVP:
 
     rsvp = RSVP.objects.filter(event=event, user=user).first()
     previous = rsvp.status if rsvp else None
-    membership = rsvp.membership if rsvp and rsvp.membership else _membership_for(user, event.cohort)
+    membership = rsvp.membership if rsvp and rsvp.membership else membership_for(user, event.cohort)
     if going:
         if previous in (RSVP.Status.GOING, RSVP.Status.WAITLISTED):
             return rsvp
@@ -115,10 +118,10 @@ def _promote_from_waitlist(event: Event) -> RSVP | None:
     return first
 
 
-def _ics_attachment(event: Event, rsvp: RSVP | None) -> dict:
-    going = rsvp is not None and rsvp.status == RSVP.Status.GOING
-    content = event_calendar(event, rsvp=rsvp, include_link=going).decode()
-    return {"filename": "event.ics", "mimetype": "text/calendar", "content": content}
+def _ics_attachment(event: Event, rsvp: RSVP) -> dict:
+    """The invitation for ``rsvp``'s person: REQUEST (or CANCEL), in a part that says so."""
+    method, content = event_invitation(event, rsvp=rsvp)
+    return invitation_attachment(method, content, filename="event.ics")
 
 
 @transaction.atomic
@@ -219,36 +222,135 @@ def calendar_token_revoke(*, user) -> CalendarToken:
 
 # --- 1:1 support --------------------------------------------------------------------------------
 
+#: Fields of a slot a host (or staff) may change; a change is sent to both sides when the slot is booked.
+SLOT_CHANGE_FIELDS = ("starts_at", "ends_at", "time_zone", "online_url", "topic")
 
+
+def _slot_tell(slot: SupportSlot, *, what: str, booker) -> None:
+    """Email the booker and the host about ``slot`` with its iTIP file (REQUEST, or CANCEL when cancelled).
+
+    ``what`` is booked, changed or cancelled. One email per person per SEQUENCE.
+    """
+    cancelled = what == "cancelled"
+    subjects = {"booked": "Booked", "changed": "Changed", "cancelled": "Cancelled"}
+    people = [(booker, False), (slot.host, True)]
+    for person, for_host in people:
+        if person is None or not person.email:
+            continue
+        method, content = slot_invitation(slot, booker=booker, for_host=for_host, cancelled=cancelled)
+        organisation = slot.booked_by.organisation.name if slot.booked_by_id else ""
+        text, html = render_email(
+            "events/email/slot",
+            {
+                "slot": slot,
+                "what": what,
+                "for_host": for_host,
+                "person": person,
+                "booker": booker,
+                "organisation": organisation,
+                "starts": in_zone(slot.starts_at, person.time_zone),
+                "starts_slot_zone": in_zone(slot.starts_at, slot.time_zone),
+            },
+        )
+        email_queue(
+            key=f"slot-{what}:{slot.pk}:{slot.sequence}:{person.pk}",
+            kind=f"slot_{what}",
+            to=person.email,
+            subject=f"{subjects[what]}: 1:1 support on {in_zone(slot.starts_at, person.time_zone):%d %b %Y}",
+            body_text=text,
+            body_html=html,
+            attachments=[invitation_attachment(method, content, filename="support.ics")],
+        )
+
+
+@transaction.atomic
 def support_slot_book(*, slot: SupportSlot, user) -> SupportSlot:
-    """An organisation books a 1:1 slot. The conditional UPDATE means only one organisation ever gets it."""
-    membership = _membership_for(user, slot.cohort)
+    """An organisation books a 1:1 slot, and the booker and the host each get an invitation.
+
+    The conditional UPDATE means only one organisation ever gets it; it also
+    raises the slot's SEQUENCE, so the invitation replaces any earlier
+    cancellation in the host's calendar. Participants of the slot's cohort only.
+    """
+    membership = membership_for(user, slot.cohort)
     if membership is None or slot.cohort.has_ended:
         raise Http404
     if slot.starts_at <= timezone.now():
         raise ValidationError("This slot has already started.")
     won = SupportSlot.objects.filter(pk=slot.pk, booked_by__isnull=True).update(
-        booked_by=membership, booked_by_user=user, booked_at=timezone.now()
+        booked_by=membership, booked_by_user=user, booked_at=timezone.now(), sequence=F("sequence") + 1
     )
     if not won:
         raise ValidationError("Sorry, another organisation has just booked this slot. Please choose another.")
-    slot.refresh_from_db()
+    slot = SupportSlot.objects.select_related("host", "booked_by__organisation").get(pk=slot.pk)
+    _slot_tell(slot, what="booked", booker=user)
     return slot
 
 
 @transaction.atomic
 def support_slot_cancel(*, slot: SupportSlot, user) -> SupportSlot:
-    """Either side cancels: the booking organisation's participants, or staff."""
+    """Either side cancels: the booking organisation's participants, the host, or staff.
+
+    Locks the slot; frees it, raises its SEQUENCE and sends both sides a CANCEL.
+    """
     slot = SupportSlot.objects.select_for_update().get(pk=slot.pk)
     if slot.booked_by_id is None:
         raise ValidationError("This slot is not booked.")
-    own = slot.booked_by_id and _membership_for(user, slot.cohort) == slot.booked_by
-    if not (user.is_staff or own):
+    own = membership_for(user, slot.cohort) == slot.booked_by
+    if not (user.is_staff or own or user.pk == slot.host_id):
         raise PermissionDenied
+    booker = slot.booked_by_user
+    slot.sequence += 1
+    # Told before it is freed, so the message can still name the organisation.
+    _slot_tell(slot, what="cancelled", booker=booker)
     slot.booked_by = None
     slot.booked_by_user = None
     slot.booked_at = None
-    slot.save(update_fields=["booked_by", "booked_by_user", "booked_at"])
+    slot.save(update_fields=["booked_by", "booked_by_user", "booked_at", "sequence"])
+    return slot
+
+
+_UNCHANGED = object()
+
+
+@transaction.atomic
+def support_slot_update(
+    *,
+    slot: SupportSlot,
+    by,
+    starts_at=_UNCHANGED,
+    ends_at=_UNCHANGED,
+    time_zone=_UNCHANGED,
+    online_url=_UNCHANGED,
+    topic=_UNCHANGED,
+) -> SupportSlot:
+    """The host or staff change a slot's time, zone, online link or topic.
+
+    Locks the slot. When anything changed and the slot is booked, raises its
+    SEQUENCE and sends the booker and the host the updated invitation (same
+    UID), so their calendars move the entry. Arguments left out stay as they are.
+    """
+    slot = SupportSlot.objects.select_for_update().select_related("host", "booked_by__organisation").get(pk=slot.pk)
+    if not (by.is_staff or by.pk == slot.host_id):
+        raise PermissionDenied
+    asked = {
+        "starts_at": starts_at,
+        "ends_at": ends_at,
+        "time_zone": time_zone,
+        "online_url": online_url,
+        "topic": topic,
+    }
+    changed = [name for name, value in asked.items() if value is not _UNCHANGED and value != getattr(slot, name)]
+    if not changed:
+        return slot
+    for name in changed:
+        setattr(slot, name, asked[name])
+    if slot.booked_by_id and slot.starts_at <= timezone.now() and {"starts_at", "ends_at"} & set(changed):
+        raise ValidationError("A booked slot cannot be moved into the past.")
+    slot.full_clean()
+    slot.sequence += 1
+    slot.save(update_fields=[*changed, "sequence"])
+    if slot.booked_by_id:
+        _slot_tell(slot, what="changed", booker=slot.booked_by_user)
     return slot
 
 
@@ -277,3 +379,4 @@ def attendance_mark(*, rsvps, attendance: str) -> int:
         rsvp.save(update_fields=["attendance", "updated_at"])
         count += 1
     return count
+

@@ -13,6 +13,8 @@ urlpatterns = [
     path("calendar/", views.calendar_page, name="calendar"),
     path("calendar/revoke/", views.calendar_revoke, name="calendar_revoke"),
     path("calendar/<str:token>.ics", views.feed, name="feed"),
+    path("support/<int:pk>/", views.slot_detail, name="slot_detail"),
+    path("support/<int:pk>/support.ics", views.slot_ics, name="slot_ics"),
     path("support/<int:pk>/book/", views.slot_book, name="slot_book"),
     path("support/<int:pk>/cancel/", views.slot_cancel, name="slot_cancel"),
 ]

@@ -5,13 +5,12 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from cohorts.permissions import can_view_cohort
 from cohorts.selectors import cohorts_for_user
 from events import calendar, services
 from events.forms import RSVPForm, WrittenInputForm
 from events.models import RSVP, CalendarToken, Event, SupportSlot
-from events.permissions import can_see_online_link, can_view_event
-from events.selectors import rsvps_by_event
+from events.permissions import can_see_online_link, can_see_slot_link, can_view_event, can_view_slot
+from events.selectors import booked_slots_for, rsvps_by_event
 
 
 def _get_visible_event(request, pk) -> Event:
@@ -120,7 +119,9 @@ def feed(request, token):
         Event.objects.filter(cohort__in=cohorts_for_user(user)).select_related("cohort").order_by("starts_at")
     )
     answers = rsvps_by_event(user, events)
-    body = calendar.feed_calendar([(e, answers.get(e.pk)) for e in events], name="CohortNet events")
+    body = calendar.feed_calendar(
+        [(e, answers.get(e.pk)) for e in events], name="CohortNet events", slots=booked_slots_for(user), user=user
+    )
     return HttpResponse(body, content_type="text/calendar; charset=utf-8")
 
 
@@ -137,10 +138,42 @@ def written_input(request, pk):
 
 
 def _get_visible_slot(request, pk) -> SupportSlot:
-    slot = get_object_or_404(SupportSlot.objects.select_related("cohort", "booked_by__organisation"), pk=pk)
-    if not can_view_cohort(request.user, slot.cohort):
+    slot = get_object_or_404(
+        SupportSlot.objects.select_related("cohort", "host", "booked_by__organisation", "booked_by_user"), pk=pk
+    )
+    if not can_view_slot(request.user, slot):
         raise Http404
     return slot
+
+
+@login_required
+def slot_detail(request, pk):
+    """A 1:1 slot: when, with whom, and for the booking organisation and the host, the online link."""
+    slot = _get_visible_slot(request, pk)
+    membership = services.membership_for(request.user, slot.cohort)
+    context = {
+        "slot": slot,
+        "membership": membership,
+        "show_link": can_see_slot_link(request.user, slot, membership),
+        "can_book": slot.booked_by_id is None and membership is not None and not slot.cohort.has_ended,
+        "can_cancel": slot.booked_by_id is not None
+        and (request.user.is_staff or request.user.pk == slot.host_id or membership == slot.booked_by),
+    }
+    return render(request, "events/slot_detail.html", context)
+
+
+@login_required
+def slot_ics(request, pk):
+    slot = _get_visible_slot(request, pk)
+    if slot.booked_by_id is None or not can_see_slot_link(
+        request.user, slot, services.membership_for(request.user, slot.cohort)
+    ):
+        raise Http404
+    response = HttpResponse(
+        calendar.slot_calendar(slot, user=request.user), content_type="text/calendar; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="support-{slot.pk}.ics"'
+    return response
 
 
 @login_required
@@ -152,7 +185,12 @@ def slot_book(request, pk):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, "Booked. The session is in your calendar feed and on this page.")
+        messages.success(
+            request,
+            "Booked. We have emailed you and the host a calendar invitation; "
+            "the session is also in your calendar feed and on this page.",
+        )
+        return redirect(slot)
     return redirect(slot.cohort)
 
 

@@ -192,6 +192,13 @@ MATRIX = {
     "events:calendar_revoke": ("post", lambda w: "/calendar/revoke/", signed_in(302)),
     # The current secret address (an earlier row revokes and replaces it).
     "events:feed": ("get", lambda w: calendar_token_for(w.users["participant_x"]).get_absolute_url(), public()),
+    "events:slot_detail": (
+        "get",
+        lambda w: w.slot.get_absolute_url(),
+        only({"participant_x": 200, "applicant_a": 200, "staff": 200, "finance": 200}),
+    ),
+    # The world's slot is not booked: no calendar file for anyone yet.
+    "events:slot_ics": ("get", lambda w: f"/support/{w.slot.pk}/support.ics", only({})),
     "events:slot_book": (
         "post",
         lambda w: f"/support/{w.slot.pk}/book/",

@@ -10,11 +10,15 @@ register = template.Library()
 
 @register.filter
 def zoned(value, zone_name: str) -> str:
-    """``{{ event.starts_at|zoned:event.time_zone }}`` → "Tue 1 Dec 2026, 14:00 GMT (Europe/London)"."""
+    """``{{ event.starts_at|zoned:event.time_zone }}`` → "Tue 1 Dec 2026, 14:00 GMT (Europe/London)".
+
+    The abbreviation is the zone's own for that instant, also in the hour
+    that happens twice when clocks go back (01:30 BST, then 01:30 GMT).
+    """
     if not value or not zone_name:
         return ""
     local = in_zone(value, zone_name)
-    return f"{date_format(local, 'D j M Y, H:i T')} ({zone_name})"
+    return f"{date_format(local, 'D j M Y, H:i')} {local.tzname()} ({zone_name})"
 
 
 @register.filter
@@ -23,7 +27,10 @@ def local_long(value) -> str:
 
     Django's ``date`` filter would first convert it back to the current time
     zone (UTC), which is wrong for emails written in the recipient's zone.
+    The abbreviation comes from the value itself, not Django's ``T``, which
+    prints nothing for a time in the repeated hour when clocks go back; the
+    value's ``fold`` says which of the two it is (BST or GMT).
     """
     if not value:
         return ""
-    return date_format(value, "l j F Y, H:i T")
+    return f"{date_format(value, 'l j F Y, H:i')} {value.tzname() or ''}".rstrip()
