@@ -1,13 +1,11 @@
 """CSV export of applications, safe to open in a spreadsheet."""
 
-import csv
-
 from django.http import HttpResponse
 
 from applications.models import Question
 from applications.selectors import applications_with_scores
 from applications.services import answer_text
-from cohortnet.csvutils import csv_safe
+from cohortnet.csvutils import csv_response
 
 
 def applications_csv(queryset, *, filename: str = "applications.csv") -> HttpResponse:
@@ -42,33 +40,30 @@ def applications_csv(queryset, *, filename: str = "applications.csv") -> HttpRes
         "weighted score",
         *[f"{q.call_id}: {q.label}" for q in questions],
     ]
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.write("\ufeff")  # so spreadsheet programs read UTF-8
-    writer = csv.writer(response)
-    writer.writerow(header)
-    for a in applications:
-        answers = [a.extra_answers.get(str(q.pk)) if q.call_id == a.call_id else None for q in questions]
-        row = [
-            a.pk,
-            a.call.title,
-            a.organisation.name,
-            a.organisation.country_name,
-            a.organisation.website,
-            a.get_status_display(),
-            a.submitted_at.isoformat() if a.submitted_at else "",
-            a.data_stewarded,
-            a.licence,
-            a.sustainability,
-            "; ".join(t.name for t in a.themes.all()),
-            a.contribution,
-            a.time_commitment,
-            a.funding_requested if a.funding_requested is not None else "",
-            "yes" if a.consent_to_publish else "no",
-            a.reviews_done,
-            a.reviews_assigned,
-            f"{a.weighted_score:.2f}" if a.weighted_score is not None else "",
-            *[answer_text(v) for v in answers],
-        ]
-        writer.writerow([csv_safe(v) for v in row])
-    return response
+    return csv_response(filename, header, (_row(a, questions) for a in applications))
+
+
+def _row(a, questions) -> list:
+    """One application's cells, in the header's order."""
+    answers = [a.extra_answers.get(str(q.pk)) if q.call_id == a.call_id else None for q in questions]
+    return [
+        a.pk,
+        a.call.title,
+        a.organisation.name,
+        a.organisation.country_name,
+        a.organisation.website,
+        a.get_status_display(),
+        a.submitted_at.isoformat() if a.submitted_at else "",
+        a.data_stewarded,
+        a.licence,
+        a.sustainability,
+        "; ".join(t.name for t in a.themes.all()),
+        a.contribution,
+        a.time_commitment,
+        a.funding_requested if a.funding_requested is not None else "",
+        "yes" if a.consent_to_publish else "no",
+        a.reviews_done,
+        a.reviews_assigned,
+        f"{a.weighted_score:.2f}" if a.weighted_score is not None else "",
+        *[answer_text(v) for v in answers],
+    ]

@@ -41,8 +41,10 @@ if not DEBUG:
 # first allowed host; an empty value counts as unset.
 SITE_URL = (
     env.str("SITE_URL", default="")
-    or (f"https://{ALLOWED_HOSTS[0].lstrip('.')}" if not DEBUG else "http://127.0.0.1:8000")
+    or (f"https://{ALLOWED_HOSTS[0].lstrip('.')}" if not DEBUG else f"http://127.0.0.1:{env.int('PORT', default=8000)}")
 ).rstrip("/")
+# Who publishes the open data (named in each cohort's datapackage.json).
+OPEN_DATA_PUBLISHER = env.str("OPEN_DATA_PUBLISHER", default="The CohortNet programme team")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

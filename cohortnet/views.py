@@ -95,6 +95,8 @@ def open_data(request):
 
 def open_data_file(request, slug, dataset, fmt):
     cohort = get_object_or_404(Cohort.objects.exclude(status=Cohort.Status.PLANNED), slug=slug)
+    if (dataset, fmt) == ("datapackage", "json"):
+        return opendata.datapackage_response(cohort)
     build = opendata.DATASETS.get(dataset)
     if build is None or fmt not in ("json", "csv"):
         raise Http404

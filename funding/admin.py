@@ -1,4 +1,8 @@
+from dataclasses import dataclass
+from pathlib import Path
+
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import AdminFileWidget
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from cohortnet.admin_lists import LongChangelistMixin
@@ -7,6 +11,29 @@ from events.models import RSVP
 from funding import services
 from funding.models import Award, FundingChange, Instalment, TimeEntry
 from funding.permissions import is_finance
+
+
+class PrivateFileWidget(AdminFileWidget):
+    """The admin's file input, its "currently" link pointing at the permission-checked download view."""
+
+    def __init__(self, *, url: str, attrs=None):
+        super().__init__(attrs)
+        self.url = url
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        if context["widget"]["is_initial"]:
+            context["widget"]["value"] = PrivateFileLink(url=self.url, name=Path(value.name).name)
+        return context
+
+
+@dataclass(frozen=True)
+class PrivateFileLink:
+    url: str
+    name: str
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class InstalmentInline(admin.TabularInline):
@@ -55,6 +82,12 @@ class AwardAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [*self.readonly_fields, "membership"] if obj else self.readonly_fields
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if obj is not None and "agreement_file" in form.base_fields:
+            form.base_fields["agreement_file"].widget = PrivateFileWidget(url=obj.get_agreement_url())
+        return form
 
     @admin.display(ordering="membership__organisation__name")
     def organisation(self, obj):
@@ -111,19 +144,30 @@ class InstalmentAdmin(LongChangelistMixin, admin.ModelAdmin):
             request._cohortnet_is_finance = is_finance(request.user)
         return request._cohortnet_is_finance
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if obj is not None and "invoice_file" in form.base_fields:
+            form.base_fields["invoice_file"].widget = PrivateFileWidget(url=obj.get_invoice_url())
+        return form
+
     def save_model(self, request, obj, form, change):
+        # Both paths go through the services, which check the budget and the invoice reference and write the
+        # history; a refusal is a ValidationError, shown on the form.
         if change:
-            super().save_model(request, obj, form, change)
-            return
-        saved = services.instalment_schedule(
-            award=obj.award,
-            amount=obj.amount,
-            due_on=obj.due_on,
-            by=request.user,
-            invoice_reference=obj.invoice_reference,
-        )
+            saved = services.instalment_update(
+                instalment=obj, by=request.user, **{f: form.cleaned_data[f] for f in form.changed_data}
+            )
+        else:
+            saved = services.instalment_schedule(
+                award=form.cleaned_data["award"],
+                amount=form.cleaned_data["amount"],
+                due_on=form.cleaned_data["due_on"],
+                by=request.user,
+                invoice_reference=form.cleaned_data.get("invoice_reference", ""),
+                invoice_file=form.cleaned_data.get("invoice_file") or None,
+            )
         obj.pk = saved.pk
-        obj.created_at = saved.created_at
+        obj.refresh_from_db()
 
     def _each(self, request, queryset, service, verb):
         done = 0

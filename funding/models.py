@@ -5,12 +5,15 @@ from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Lower
 from django.urls import reverse
 
 from cohorts.models import Membership
+from cohorts.services import clean_upload
 from events.models import RSVP, Event
 
 #: The programme's cap on one organisation's award, in GBP.
@@ -21,6 +24,20 @@ PENNY = Decimal("0.01")
 def private_upload_path(instance, filename: str) -> str:
     # A random name under private/: nothing here is served from a public URL.
     return f"private/funding/{secrets.token_hex(16)}{Path(filename).suffix.lower()}"
+
+
+def validate_document(value) -> None:
+    """Agreements and invoices follow the resource library's rules: its file types, its size limit, real PDFs.
+
+    Only a new upload is checked; a file already stored passed when it came in.
+    """
+    if getattr(value, "_committed", True):
+        return
+    try:
+        clean_upload(value)
+    except ValidationError as exc:
+        # clean_upload names the resource form's field; here the error belongs to whichever file field runs this.
+        raise ValidationError(exc.messages) from None
 
 
 class Award(models.Model):
@@ -52,7 +69,9 @@ class Award(models.Model):
         editable=False,
         help_text="Kept by the instalment services; the database refuses a total above the award.",
     )
-    agreement_file = models.FileField("signed agreement", upload_to=private_upload_path, blank=True, max_length=300)
+    agreement_file = models.FileField(
+        "signed agreement", upload_to=private_upload_path, validators=[validate_document], blank=True, max_length=300
+    )
     agreement_signed_on = models.DateField(null=True, blank=True)
     notes = models.TextField(blank=True)
     created_by = models.ForeignKey(
@@ -78,6 +97,9 @@ class Award(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("funding:award", kwargs={"pk": self.pk})
 
+    def get_agreement_url(self) -> str:
+        return reverse("funding:agreement_file", kwargs={"pk": self.pk})
+
     @property
     def remaining(self) -> Decimal:
         return self.amount - self.committed
@@ -92,6 +114,9 @@ class Instalment(models.Model):
         PAID = "paid", "Paid"
         CANCELLED = "cancelled", "Cancelled"
 
+    #: The states that spend the award: scheduled, approved and paid instalments together stay within it.
+    LIVE = (Status.SCHEDULED, Status.APPROVED, Status.PAID)
+
     award = models.ForeignKey(Award, on_delete=models.PROTECT, related_name="instalments")
     amount = models.DecimalField("amount (GBP)", max_digits=10, decimal_places=2, validators=[MinValueValidator(PENNY)])
     due_on = models.DateField()
@@ -105,7 +130,9 @@ class Instalment(models.Model):
     )
     paid_at = models.DateTimeField(null=True, blank=True)
     invoice_reference = models.CharField(max_length=100, blank=True)
-    invoice_file = models.FileField(upload_to=private_upload_path, blank=True, max_length=300)
+    invoice_file = models.FileField(
+        upload_to=private_upload_path, validators=[validate_document], blank=True, max_length=300
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -118,10 +145,22 @@ class Instalment(models.Model):
         ]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gte=PENNY), name="funding_instalment_amount_positive"),
+            # One invoice pays one instalment: its reference (any case) appears once among an award's
+            # instalments, a cancelled one excepted so that its invoice can pay the replacement.
+            models.UniqueConstraint(
+                "award",
+                Lower("invoice_reference"),
+                condition=~Q(invoice_reference="") & ~Q(status="cancelled"),
+                name="funding_instalment_invoice_reference_once_per_award",
+                violation_error_message="This invoice reference is already used by another instalment of this award.",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"£{self.amount:,} due {self.due_on:%d %b %Y}"
+
+    def get_invoice_url(self) -> str:
+        return reverse("funding:invoice_file", kwargs={"pk": self.pk})
 
 
 class FundingChange(models.Model):

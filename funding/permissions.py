@@ -1,6 +1,7 @@
 """Who may see and do what with funding."""
 
 from cohorts.models import Participant
+from cohorts.permissions import is_organisation_lead
 
 FINANCE_GROUP = "Finance"
 
@@ -19,3 +20,10 @@ def can_view_award(user, award) -> bool:
 
 def can_log_time(user, membership) -> bool:
     return bool(user.is_authenticated and Participant.objects.filter(membership=membership, user=user).exists())
+
+
+def can_open_funding_files(user, award) -> bool:
+    """Signed agreements and invoices: Finance and other staff, and the lead contact of the award's organisation."""
+    if not user.is_authenticated:
+        return False
+    return user.is_staff or is_organisation_lead(user, award.membership.organisation)

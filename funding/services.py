@@ -9,9 +9,11 @@ constraint against the amount, so a write past the cap fails even outside them.
 from datetime import date
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Min
+from django.db.models import Min, Sum
+from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
 from cohorts.models import Membership
@@ -21,10 +23,14 @@ from funding.models import Award, FundingChange, Instalment, TimeEntry
 from funding.permissions import can_log_time, is_finance
 
 AWARD_FIELDS = ["amount", "vat_note", "status", "agreement_signed_on", "notes"]
-INSTALMENT_FIELDS = ["amount", "due_on", "status", "invoice_reference"]
+INSTALMENT_FIELDS = ["amount", "due_on", "status", "invoice_reference", "invoice_file"]
+#: What staff may change on an instalment after scheduling it (its state changes only by the services below).
+INSTALMENT_EDITABLE = ["due_on", "invoice_reference", "invoice_file"]
 
 
 def _plain(value):
+    if isinstance(value, FieldFile):
+        return value.name or ""
     return str(value) if isinstance(value, (Decimal, date)) else value
 
 
@@ -93,10 +99,56 @@ def award_update(*, award: Award, by, **changes) -> Award:
     return locked
 
 
+def _check_invoice_reference(instalment: Instalment) -> None:
+    """One invoice pays one instalment of an award (any case); the database's unique key is the backstop."""
+    if not instalment.invoice_reference:
+        return
+    taken = (
+        Instalment.objects.filter(award_id=instalment.award_id, invoice_reference__iexact=instalment.invoice_reference)
+        .exclude(status=Instalment.Status.CANCELLED)
+        .exclude(pk=instalment.pk)
+        .first()
+    )
+    if taken is not None:
+        raise ValidationError(
+            {
+                "invoice_reference": [
+                    f"Invoice reference {instalment.invoice_reference} is already used by the instalment of "
+                    f"£{taken.amount:,.2f} due {taken.due_on:%d %b %Y} on this award."
+                ]
+            }
+        )
+
+
 @transaction.atomic
-def instalment_schedule(*, award: Award, amount: Decimal, due_on, by, invoice_reference: str = "") -> Instalment:
-    """Plan a payment. Scheduling commits nothing; approving does. Staff."""
+def instalment_schedule(
+    *, award: Award, amount: Decimal, due_on, by, invoice_reference: str = "", invoice_file=None
+) -> Instalment:
+    """Plan a payment of an award. Staff (the admin).
+
+    Locks the award row, then sums its live (scheduled, approved and paid)
+    instalments: a new one that would take them past the award is refused
+    here, when it is made, not later when someone tries to approve it.
+    Scheduling commits nothing; approving does.
+    """
+    award = Award.objects.select_for_update().get(pk=award.pk)
+    planned = award.instalments.filter(status__in=Instalment.LIVE).aggregate(total=Sum("amount"))["total"] or Decimal(
+        "0.00"
+    )
+    if amount is not None and planned + amount > award.amount:
+        remaining = max(award.amount - planned, Decimal("0.00"))
+        raise ValidationError(
+            {
+                "amount": [
+                    f"Scheduling £{amount:,.2f} would take this award's instalments over the award: "
+                    f"only £{remaining:,.2f} remains of this £{award.amount:,.2f} award."
+                ]
+            }
+        )
     instalment = Instalment(award=award, amount=amount, due_on=due_on, invoice_reference=invoice_reference)
+    if invoice_file:
+        instalment.invoice_file = invoice_file
+    _check_invoice_reference(instalment)
     instalment.full_clean()
     instalment.save()
     _log(
@@ -107,6 +159,45 @@ def instalment_schedule(*, award: Award, amount: Decimal, due_on, by, invoice_re
         after=_snapshot(instalment, INSTALMENT_FIELDS),
     )
     return instalment
+
+
+@transaction.atomic
+def instalment_update(*, instalment: Instalment, by, **changes) -> Instalment:
+    """Change a scheduled instalment's due date, invoice reference or invoice file. Staff (the admin).
+
+    Locks the award (its instalments' invoice references are checked under
+    it) and the instalment. The amount and the award are fixed once an
+    instalment is scheduled: cancel it and schedule another. Paid and
+    cancelled instalments keep their due date. Every change is written to
+    the history.
+    """
+    award = Award.objects.select_for_update().get(pk=instalment.award_id)
+    locked = Instalment.objects.select_for_update().get(pk=instalment.pk)
+    for field in ("amount", "award"):
+        if field in changes and changes[field] != getattr(locked, field):
+            raise ValidationError(
+                f"The {field} of a scheduled instalment is fixed; cancel it and schedule a new one instead."
+            )
+        changes.pop(field, None)
+    unknown = set(changes) - set(INSTALMENT_EDITABLE)
+    if unknown:
+        raise TypeError(f"Unknown instalment field(s) {', '.join(sorted(unknown))}")
+    closed = locked.status in (Instalment.Status.PAID, Instalment.Status.CANCELLED)
+    if closed and "due_on" in changes and changes["due_on"] != locked.due_on:
+        raise ValidationError(
+            {"due_on": [f"A {locked.get_status_display().lower()} instalment's due date can no longer change."]}
+        )
+    before = _snapshot(locked, INSTALMENT_FIELDS)
+    for field, value in changes.items():
+        # False is a form's "clear this file".
+        setattr(locked, field, "" if value is False else value)
+    _check_invoice_reference(locked)
+    locked.full_clean()
+    locked.save()
+    after = _snapshot(locked, INSTALMENT_FIELDS)
+    if before != after:
+        _log(award=award, instalment=locked, action="instalment changed", by=by, before=before, after=after)
+    return locked
 
 
 @transaction.atomic
@@ -147,30 +238,42 @@ def instalment_approve(*, instalment: Instalment, by) -> Instalment:
     return instalment
 
 
+#: Written into the history when one person both approved and paid, as the setting allows.
+SAME_APPROVER_AND_PAYER_WAIVED = "approved and paid by the same person (FUNDING_ALLOW_SAME_APPROVER_AND_PAYER)"
+
+
 @transaction.atomic
 def instalment_mark_paid(*, instalment: Instalment, by, invoice_reference: str | None = None) -> Instalment:
-    """Record that an approved instalment was paid. Finance only. The committed total does not change."""
+    """Record that an approved instalment was paid. Finance only. The committed total does not change.
+
+    Locks the award and the instalment. The person who approved it may not
+    also pay it, unless FUNDING_ALLOW_SAME_APPROVER_AND_PAYER waives the
+    separation (a one-person finance team); the history then says so.
+    """
     if not is_finance(by):
         raise PermissionDenied
     award = Award.objects.select_for_update().get(pk=instalment.award_id)
     instalment = Instalment.objects.select_for_update().get(pk=instalment.pk)
     if instalment.status != Instalment.Status.APPROVED:
         raise ValidationError("Only approved instalments can be marked paid.")
+    same_person = instalment.approved_by_id == by.pk
+    if same_person and not settings.FUNDING_ALLOW_SAME_APPROVER_AND_PAYER:
+        raise ValidationError(
+            "You approved this instalment, so another member of Finance must mark it paid: "
+            "approving and paying are kept apart."
+        )
     before = _snapshot(instalment, INSTALMENT_FIELDS)
     instalment.status = Instalment.Status.PAID
     instalment.paid_by = by
     instalment.paid_at = timezone.now()
     if invoice_reference is not None:
         instalment.invoice_reference = invoice_reference
+        _check_invoice_reference(instalment)
     instalment.save(update_fields=["status", "paid_by", "paid_at", "invoice_reference"])
-    _log(
-        award=award,
-        instalment=instalment,
-        action="instalment paid",
-        by=by,
-        before=before,
-        after=_snapshot(instalment, INSTALMENT_FIELDS),
-    )
+    after = _snapshot(instalment, INSTALMENT_FIELDS)
+    if same_person:
+        after["waiver"] = SAME_APPROVER_AND_PAYER_WAIVED
+    _log(award=award, instalment=instalment, action="instalment paid", by=by, before=before, after=after)
     return instalment
 
 

@@ -1,15 +1,13 @@
-import csv
-
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods
 
-from cohortnet.csvutils import csv_safe
+from cohortnet.csvutils import csv_response
 from cohorts.models import Cohort
 from funding import selectors, services
 from funding.charts import budget_svg
@@ -66,16 +64,6 @@ def dashboard(request, slug):
     return render(request, "funding/dashboard.html", context)
 
 
-def _csv_response(filename: str, header: list[str], rows) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    writer = csv.writer(response)
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([csv_safe(v) for v in row])
-    return response
-
-
 @staff_member_required
 def export_instalments(request, slug):
     cohort = get_object_or_404(Cohort, slug=slug)
@@ -103,7 +91,7 @@ def export_instalments(request, slug):
         "organisation", "award (GBP)", "instalment (GBP)", "due on", "status",
         "approved by", "approved at", "paid by", "paid at", "invoice reference",
     ]  # fmt: skip
-    return _csv_response(f"{cohort.slug}-instalments.csv", header, rows)
+    return csv_response(f"{cohort.slug}-instalments.csv", header, rows)
 
 
 @staff_member_required
@@ -127,4 +115,4 @@ def export_history(request, slug):
         for c in changes
     )
     header = ["at", "by", "organisation", "instalment", "action", "before", "after"]
-    return _csv_response(f"{cohort.slug}-funding-history.csv", header, rows)
+    return csv_response(f"{cohort.slug}-funding-history.csv", header, rows)

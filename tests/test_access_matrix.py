@@ -6,7 +6,8 @@ The test fails when a URL pattern has no row here, so a new page must say
 who may see it.
 """
 
-from datetime import timedelta
+from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -18,6 +19,7 @@ from cohorts.models import ColleagueInvite, Publication
 from cohorts.services import message_post, resource_add
 from events.models import SupportSlot
 from events.services import answer_link, calendar_token_for
+from funding import services as funding_services
 from notifications.reminders import opt_out_link
 from tests.factories import (
     ApplicationFactory,
@@ -215,6 +217,17 @@ MATRIX = {
         lambda w: w.award.get_absolute_url(),
         only({"participant_x": 200, "applicant_a": 200, "staff": 200, "finance": 200}),
     ),
+    # Signed agreements and invoices: Finance, staff and the organisation's lead contact (participant_x leads A).
+    "funding:agreement_file": (
+        "get",
+        lambda w: w.award.get_agreement_url(),
+        only({"participant_x": 200, "staff": 200, "finance": 200}),
+    ),
+    "funding:invoice_file": (
+        "get",
+        lambda w: w.instalment.get_invoice_url(),
+        only({"participant_x": 200, "staff": 200, "finance": 200}),
+    ),
     # Staff pages: signed-in non-staff are sent to the admin's login.
     "funding:dashboard": (
         "get",
@@ -275,7 +288,18 @@ class World:
             title="Guide",
             upload=SimpleUploadedFile("guide.pdf", b"%PDF-1.4 guide"),
         )
-        self.award = AwardFactory(membership=membership_x)
+        self.award = funding_services.award_update(
+            award=AwardFactory(membership=membership_x),
+            by=None,
+            agreement_file=SimpleUploadedFile("agreement.pdf", b"%PDF-1.4 agreement"),
+        )
+        self.instalment = funding_services.instalment_schedule(
+            award=self.award,
+            amount=Decimal("1000.00"),
+            due_on=date(2027, 1, 31),
+            by=None,
+            invoice_file=SimpleUploadedFile("invoice.pdf", b"%PDF-1.4 invoice"),
+        )
         self.invitation = Invitation.objects.create(call=self.call, organisation_name="New", contact_email="n@x.org")
         self.colleague_invite = ColleagueInvite.objects.create(
             organisation=self.org_a, email="c@x.org", invited_by=lead_a.user

@@ -8,9 +8,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from applications.exports import csv_safe
 from applications.models import Application, Invitation, ReviewAssignment, Score
 from applications.services import application_transition
+from cohortnet.csvutils import csv_safe
 from tests.factories import (
     ApplicationFactory,
     CriterionFactory,

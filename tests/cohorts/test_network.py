@@ -285,7 +285,7 @@ def test_open_data_files_are_public_valid_and_hold_nothing_private(client):
         data = json.loads(body)
         assert data["licence"] == "CC BY 4.0"
         assert data["last_updated"]
-        text = client.get(reverse("open_data_file", args=[cohort.slug, dataset, "csv"])).content.decode()
+        text = client.get(reverse("open_data_file", args=[cohort.slug, dataset, "csv"])).content.decode("utf-8-sig")
         header, *_rows = list(csv.reader(io.StringIO(text)))
         assert header == HEADERS[dataset]
         for content in (body, text):

@@ -253,12 +253,15 @@ def test_finance_exports_are_formula_safe_and_the_history_is_complete(client):
     client.force_login(UserFactory(is_staff=True))
     slug = award.membership.cohort.slug
     rows = list(
-        csv.reader(io.StringIO(client.get(reverse("funding:export_instalments", args=[slug])).content.decode()))
+        csv.reader(
+            io.StringIO(client.get(reverse("funding:export_instalments", args=[slug])).content.decode("utf-8-sig"))
+        )
     )
     assert rows[0][:3] == ["organisation", "award (GBP)", "instalment (GBP)"]
     assert rows[1][0] == "'=SUM(A1)"
     assert rows[1][4] == "Approved"
-    history = list(csv.reader(io.StringIO(client.get(reverse("funding:export_history", args=[slug])).content.decode())))
+    history_csv = client.get(reverse("funding:export_history", args=[slug])).content.decode("utf-8-sig")
+    history = list(csv.reader(io.StringIO(history_csv)))
     assert [r[4] for r in history[1:]] == ["instalment scheduled", "instalment approved"]
     client.force_login(ParticipantFactory(membership=award.membership).user)
     assert client.get(reverse("funding:export_history", args=[slug])).status_code == 302  # to the admin login
