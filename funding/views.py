@@ -1,19 +1,22 @@
+from pathlib import Path
+
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.safestring import mark_safe
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from cohortnet.csvutils import csv_response
 from cohorts.models import Cohort
+from cohorts.services import ALLOWED_EXTENSIONS
 from funding import selectors, services
 from funding.charts import budget_svg
 from funding.forms import TimeEntryForm
 from funding.models import Award, FundingChange, Instalment
-from funding.permissions import can_log_time, can_view_award
+from funding.permissions import can_log_time, can_open_funding_files, can_view_award
 
 
 @login_required
@@ -49,6 +52,42 @@ def award_detail(request, pk):
         "can_log": can_log_time(request.user, membership),
     }
     return render(request, "funding/award_detail.html", context)
+
+
+def _private_file(request, award, file, download_name: str) -> FileResponse:
+    """A funding file as a download, to those who may open it; to anyone else it does not exist."""
+    if not file or not can_open_funding_files(request.user, award):
+        raise Http404
+    suffix = Path(file.name).suffix.lower()
+    try:
+        handle = file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=f"{download_name}{suffix}",
+        content_type=ALLOWED_EXTENSIONS.get(suffix, "application/octet-stream"),
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_GET
+def agreement_file(request, pk):
+    """An award's signed agreement: Finance, staff and the organisation's lead contact."""
+    award = get_object_or_404(Award.objects.select_related("membership__organisation"), pk=pk)
+    return _private_file(request, award, award.agreement_file, f"agreement-{award.pk}")
+
+
+@login_required
+@require_GET
+def invoice_file(request, pk):
+    """An instalment's invoice: Finance, staff and the organisation's lead contact."""
+    instalment = get_object_or_404(Instalment.objects.select_related("award__membership__organisation"), pk=pk)
+    return _private_file(request, instalment.award, instalment.invoice_file, f"invoice-{instalment.pk}")
 
 
 @staff_member_required

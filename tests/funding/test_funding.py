@@ -76,14 +76,17 @@ def test_the_open_calls_lower_cap_is_enforced_too():
 
 
 @pytest.mark.django_db
-def test_an_instalment_over_the_award_is_refused_naming_what_remains():
+def test_approving_past_an_award_cut_after_scheduling_is_refused_naming_what_remains():
     award = AwardFactory(amount=Decimal("10000.00"))
     officer = finance()
     services.instalment_approve(instalment=_instalment(award, "7500.00", officer), by=officer)
+    last = _instalment(award, "2500.00", officer)
+    # Cutting the award to above what is approved is allowed; the scheduled instalment no longer fits.
+    services.award_update(award=award, by=officer, amount=Decimal("9999.99"))
     with pytest.raises(ValidationError) as excinfo:
-        services.instalment_approve(instalment=_instalment(award, "2500.01", officer), by=officer)
+        services.instalment_approve(instalment=last, by=officer)
     assert excinfo.value.messages == [
-        "Approving £2,500.01 would take approved and paid instalments over the award of £10,000.00: £2,500.00 remains."
+        "Approving £2,500.00 would take approved and paid instalments over the award of £9,999.99: £2,499.99 remains."
     ]
     award.refresh_from_db()
     assert award.committed == Decimal("7500.00")
@@ -93,9 +96,10 @@ def test_an_instalment_over_the_award_is_refused_naming_what_remains():
 def test_paying_and_cancelling_keep_the_total_right_and_the_history():
     award = AwardFactory(amount=Decimal("20000.00"))
     officer = finance(email="finance@cohortnet.example")
+    approver = finance()
     first = _instalment(award, "5000.00", officer)
     second = _instalment(award, "3000.00", officer)
-    services.instalment_approve(instalment=first, by=officer)
+    services.instalment_approve(instalment=first, by=approver)
     services.instalment_mark_paid(instalment=first, by=officer)
     services.instalment_approve(instalment=second, by=officer)
     services.instalment_cancel(instalment=second, by=officer)
@@ -129,7 +133,10 @@ def test_a_direct_orm_write_past_the_award_raises_integrity_error():
 def test_twenty_finance_officers_approving_2500_each_leave_exactly_eight_approved():
     award = AwardFactory(amount=Decimal("20000.00"))
     officer = finance()
-    instalments = [_instalment(award, "2500.00", officer) for _ in range(20)]
+    # Written past the award directly (as an award cut after scheduling would leave them): the approval lock holds.
+    instalments = [
+        Instalment.objects.create(award=award, amount=Decimal("2500.00"), due_on=date(2027, 1, 31)) for _ in range(20)
+    ]
     barrier = threading.Barrier(20)
     refused = []
 
