@@ -50,6 +50,7 @@ def award_detail(request, pk):
         "hours": sum((e.hours for e in entries), 0),
         "form": form,
         "can_log": can_log_time(request.user, membership),
+        "can_open_files": can_open_funding_files(request.user, award),
     }
     return render(request, "funding/award_detail.html", context)
 

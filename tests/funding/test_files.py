@@ -192,3 +192,18 @@ def test_an_allowed_invoice_uploaded_in_the_admin_change_form_is_stored_and_in_t
     change = FundingChange.objects.get(action="instalment changed")
     assert change.before["invoice_file"].endswith(".pdf")
     assert change.after["invoice_file"] == instalment.invoice_file.name
+
+
+def test_the_award_page_links_the_files_for_the_lead_contact_only(client, files):
+    award, instalment = files
+    people = _people(award)
+    lead = people["lead contact"]
+    ParticipantFactory(membership=award.membership, user=lead)
+    client.force_login(lead)
+    page = client.get(award.get_absolute_url()).content.decode()
+    assert f'<a href="/funding/awards/{award.pk}/agreement/">Download the signed agreement</a>' in page
+    assert f'<a href="/funding/instalments/{instalment.pk}/invoice/">download' in page
+    client.force_login(people["colleague"])
+    page = client.get(award.get_absolute_url()).content.decode()
+    assert "/agreement/" not in page
+    assert "/invoice/" not in page
