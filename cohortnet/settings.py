@@ -37,11 +37,13 @@ if not DEBUG:
     if not ALLOWED_HOSTS:
         raise ImproperlyConfigured("ALLOWED_HOSTS must name the host(s) this site is served on when DEBUG is off.")
 
-# The address links in emails point at. Production defaults to https on the
-# first allowed host; an empty value counts as unset.
+# The address links in emails, .ics files and calendar feeds point at. Production
+# defaults to https on the first allowed host; on a laptop it follows PORT (which
+# `make run` exports) so `PORT=8101 make run` links to port 8101. Empty counts as unset.
+_PORT = env.int("PORT", default=8000)
 SITE_URL = (
     env.str("SITE_URL", default="")
-    or (f"https://{ALLOWED_HOSTS[0].lstrip('.')}" if not DEBUG else f"http://127.0.0.1:{env.int('PORT', default=8000)}")
+    or (f"https://{ALLOWED_HOSTS[0].lstrip('.')}" if not DEBUG else f"http://127.0.0.1:{_PORT}")
 ).rstrip("/")
 # Who publishes the open data (named in each cohort's datapackage.json).
 OPEN_DATA_PUBLISHER = env.str("OPEN_DATA_PUBLISHER", default="The CohortNet programme team")
@@ -251,6 +253,8 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "data_folder_out": str(_queue_dir),
         "processed_folder": str(_processed_dir),
         "store_processed": False,
+        # kombu's default is "control" in the working directory, i.e. the top of the checkout.
+        "control_folder": str(VAR_DIR / "celery" / "control"),
     }
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")

@@ -19,7 +19,16 @@ STRONG_KEY = "k" * 20 + "-production-secret-key-for-the-settings-tests-012345678
 
 
 # Variables the test process may carry that would change what is probed.
-_CLEARED = {"DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE", "SECRET_KEY"}
+_CLEARED = {
+    "DATABASE_URL",
+    "REDIS_URL",
+    "CELERY_BROKER_URL",
+    "DEBUG",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
+    "SECRET_KEY",
+    "SITE_URL",
+    "PORT",
+}
 
 
 def _run(env_overrides, code=PROBE, args=None):
@@ -84,3 +93,69 @@ def test_pages_carry_a_strict_content_security_policy(client):
     assert "script-src 'self'" in policy
     assert "unsafe-inline" not in policy
     assert "frame-ancestors 'none'" in policy
+
+
+SITE_URL_PROBE = "import django; from django.conf import settings; django.setup(); print(settings.SITE_URL)"
+
+
+@pytest.mark.parametrize(
+    ("env", "site_url"),
+    [
+        ({}, "http://127.0.0.1:8000"),
+        # `PORT=8101 make run`: the Makefile exports PORT and the links follow it.
+        ({"PORT": "8101"}, "http://127.0.0.1:8101"),
+        ({"PORT": "8101", "SITE_URL": "https://cohortnet.example/"}, "https://cohortnet.example"),
+        ({"PORT": "8101", "DEBUG": "false", "SECRET_KEY": STRONG_KEY, "ALLOWED_HOSTS": "cohortnet.example"},
+         "https://cohortnet.example"),
+    ],
+)  # fmt: skip
+def test_site_url_follows_port_on_a_laptop_unless_set(env, site_url):
+    result = _run(env, code=SITE_URL_PROBE)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == site_url
+
+
+def test_make_run_exports_port_to_the_processes_it_starts():
+    makefile = (ROOT / "Makefile").read_text()
+    assert "PORT ?= 8000\nexport PORT\n" in makefile
+    assert "runserver 127.0.0.1:${PORT:-8000}" in (ROOT / "Procfile.dev").read_text()
+
+
+BROKER_PROBE = """
+import django, json
+from django.conf import settings
+django.setup()
+from kombu import Connection, Exchange, Queue
+options = settings.CELERY_BROKER_TRANSPORT_OPTIONS
+with Connection(settings.CELERY_BROKER_URL, transport_options=options) as connection:
+    # Binding a queue is what makes kombu's filesystem transport create its control folder.
+    exchange = Exchange("settings-probe", type="direct")
+    Queue("settings-probe", exchange, "probe")(connection.default_channel).declare()
+print(json.dumps(options["control_folder"]))
+"""
+
+
+def test_the_filesystem_broker_keeps_its_control_folder_under_var(tmp_path):
+    # Run from an empty folder: kombu's default would create ./control there.
+    result = subprocess.run(
+        [sys.executable, "-c", BROKER_PROBE],
+        cwd=tmp_path,
+        env={
+            **{k: v for k, v in os.environ.items() if k not in _CLEARED},
+            "DJANGO_SETTINGS_MODULE": "cohortnet.settings",
+            "PYTHONPATH": str(ROOT),
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    control = Path(json.loads(result.stdout.strip().splitlines()[-1]))
+    exchange_file = control / "settings-probe.exchange"
+    try:
+        assert control == ROOT / "var" / "celery" / "control"
+        assert exchange_file.is_file()
+        assert list(tmp_path.iterdir()) == []
+    finally:
+        exchange_file.unlink(missing_ok=True)
