@@ -163,6 +163,10 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 # Staff, Finance and reviewers reach no page but their account's until they have signed in
 # with a second factor (production default): they see other organisations' data everywhere, not only in the admin.
 ADMIN_REQUIRE_MFA = env.bool("ADMIN_REQUIRE_MFA", default=not DEBUG)
+# Sign-in rate limits count per client address. Behind N proxies that append to X-Forwarded-For
+# (the TLS proxy in docker-compose.yml's notes: 1), the client is the N-th address from the right;
+# 0 trusts no header and counts REMOTE_ADDR, so a forged X-Forwarded-For changes nothing.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 MFA_TOTP_ISSUER = "CohortNet"
 
 # --- Email --------------------------------------------------------------------
