@@ -274,6 +274,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": env.float("SWEEP_INTERVAL_SECONDS", default=60.0),
     },
 }
+# A worker renews its claim on the emails it is sending four times per this
+# window; rows whose claim went unrenewed this long (the worker died) go back
+# to the queue at the next sweep.
+OUTBOX_STALE_CLAIM_SECONDS = env.float("OUTBOX_STALE_CLAIM_SECONDS", default=60.0)
 
 LOGGING = {
     "version": 1,

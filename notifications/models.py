@@ -40,7 +40,12 @@ class Email(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    claimed_at = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the sending worker last renewed its claim (database clock)."
+    )
+    claim_token = models.CharField(
+        max_length=32, blank=True, default="", help_text="Which worker's claim this row is in, while sending."
+    )
     sent_at = models.DateTimeField(null=True, blank=True)
     released_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -67,6 +72,9 @@ class ReminderRule(models.Model):
     kind = models.CharField(max_length=40, help_text="Which reminder, e.g. event_going.")
     offset = models.DurationField(help_text="How long before the moment to send it, e.g. 1 day, 03:00:00.")
     active = models.BooleanField(default=True)
+    swept_at = models.DateTimeField(
+        null=True, editable=False, help_text="When the reminder sweep last ran; it looks back to here for skips."
+    )
 
     class Meta:
         ordering = ["kind", "-offset"]

@@ -7,14 +7,16 @@ from the sweep for anything due that was missed or is being retried.
 
 import logging
 import secrets
+import threading
 from collections.abc import Iterable
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db import transaction
+from django.db import DatabaseError, connections, transaction
 from django.db.models import F, Q
+from django.db.models.functions import Now
 from django.template.exceptions import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -25,8 +27,6 @@ logger = logging.getLogger(__name__)
 
 #: After this many failed attempts a row is marked failed and staff are left to resend it.
 MAX_ATTEMPTS = 5
-#: A row claimed for sending longer ago than this belongs to a worker that died.
-STALE_CLAIM = timedelta(minutes=10)
 
 
 def email_subject(subject: str) -> str:
@@ -132,19 +132,75 @@ def _due(now) -> Q:
     return Q(send_after__isnull=True) | Q(send_after__lte=now)
 
 
-def _mark_sent(pks) -> None:
-    Email.objects.filter(pk__in=pks, status=Email.Status.SENDING).update(
-        status=Email.Status.SENT, sent_at=timezone.now(), last_error=""
-    )
+def stale_claim() -> timedelta:
+    """How long a claim may go unrenewed before its worker counts as dead (``OUTBOX_STALE_CLAIM_SECONDS``)."""
+    return timedelta(seconds=settings.OUTBOX_STALE_CLAIM_SECONDS)
 
 
-def _claim(email_id: int, now) -> bool:
-    """Take the row for this worker: an UPDATE that only one caller can win."""
-    return bool(
-        Email.objects.filter(pk=email_id, status=Email.Status.QUEUED)
-        .filter(_due(now))
-        .update(status=Email.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1)
+class _Claim:
+    """One worker's hold on the rows it claimed, renewed while the worker lives.
+
+    Every row the worker claims carries its random token. A thread renews the
+    rows' ``claimed_at`` four times per stale window, so a long batch or a slow
+    server never makes a live claim look stale; when the process dies the
+    renewals stop, and the first sweep after the stale window puts the rows
+    back in the queue. Times come from the database's clock, so workers on
+    hosts whose clocks differ still agree on what is stale.
+
+    Before each send the worker also confirms the row is still its own: if a
+    sweep took the row back (the renewals could not reach the database), the
+    worker skips it rather than send it a second time.
+    """
+
+    def __init__(self):
+        self.token = secrets.token_hex(16)
+        self._stopped = threading.Event()
+        self._thread = threading.Thread(target=self._renew_until_stopped, name="outbox-claim", daemon=True)
+
+    def __enter__(self) -> "_Claim":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self._stopped.set()
+        self._thread.join()
+
+    def _renew_until_stopped(self) -> None:
+        interval = stale_claim().total_seconds() / 4
+        try:
+            while not self._stopped.wait(interval):
+                try:
+                    self.rows().update(claimed_at=Now())
+                except DatabaseError:
+                    logger.warning("Could not renew the outbox claim %s", self.token, exc_info=True)
+        finally:
+            connections.close_all()  # this thread's own connection only
+
+    def rows(self):
+        return Email.objects.filter(status=Email.Status.SENDING, claim_token=self.token)
+
+    def confirm(self, email_id: int) -> bool:
+        """Whether the row is still ours to send, renewing its claim if so."""
+        return bool(self.rows().filter(pk=email_id).update(claimed_at=Now()))
+
+    def mark_sent(self, email_id: int) -> None:
+        self.rows().filter(pk=email_id).update(status=Email.Status.SENT, sent_at=timezone.now(), last_error="")
+
+
+def _release_stale_claims() -> None:
+    """Give back the rows of workers that died mid-send (no renewal for a whole stale window).
+
+    The email a worker was sending when it died may have left already: we
+    prefer that one duplicate to a lost email. A row whose sender died on
+    every attempt is marked failed, so one email cannot kill workers forever.
+    """
+    stale = Email.objects.filter(status=Email.Status.SENDING, claimed_at__lt=Now() - stale_claim())
+    stale.filter(attempts__gte=MAX_ATTEMPTS).update(
+        status=Email.Status.FAILED, claim_token="", last_error="The worker stopped while sending it."
     )
+    released = stale.update(status=Email.Status.QUEUED, claim_token="")
+    if released:
+        logger.warning("Returned %s email(s) claimed by a worker that stopped to the queue", released)
 
 
 class OutboxMessage(EmailMultiAlternatives):
@@ -181,20 +237,38 @@ def _message(email: Email, connection, cls=OutboxMessage) -> EmailMultiAlternati
     return message
 
 
-def _deliver(email: Email, connection, now) -> bool:
+def _deliver(email: Email, connection, now, claim: _Claim) -> bool:
     """Send a claimed row. A failure goes back to the queue with back-off, or is marked failed."""
     try:
         _message(email, connection).send()
     except Exception as exc:  # noqa: BLE001 -- any delivery failure is recorded and retried
         failed = email.attempts >= MAX_ATTEMPTS
-        Email.objects.filter(pk=email.pk, status=Email.Status.SENDING).update(
+        claim.rows().filter(pk=email.pk).update(
             status=Email.Status.FAILED if failed else Email.Status.QUEUED,
             send_after=None if failed else now + timedelta(minutes=2**email.attempts),
             last_error=f"{type(exc).__name__}: {exc}"[:2000],
+            claim_token="",
         )
         logger.warning("Sending email %s failed (attempt %s): %s", email.pk, email.attempts, exc)
         return False
     return True
+
+
+def _send_claimed(emails: Iterable[Email], connection, now, claim: _Claim) -> int:
+    """Send each row still ours, marking it sent the moment the server accepts it. Returns how many were sent.
+
+    One small UPDATE before and one after each email: a worker killed
+    mid-batch has marked everything delivered so far, and at most the email
+    in flight can go twice.
+    """
+    sent = 0
+    for email in emails:
+        if not claim.confirm(email.pk):
+            continue
+        if _deliver(email, connection, now, claim):
+            claim.mark_sent(email.pk)
+            sent += 1
+    return sent
 
 
 def email_send(*, email_id: int, connection=None) -> bool:
@@ -204,20 +278,22 @@ def email_send(*, email_id: int, connection=None) -> bool:
     which is retried later with back-off, up to ``MAX_ATTEMPTS``.
     """
     now = timezone.now()
-    if not _claim(email_id, now):
-        return False
-    email = Email.objects.get(pk=email_id)
-    if not _deliver(email, connection, now):
-        return False
-    _mark_sent([email_id])
-    return True
+    with _Claim() as claim:
+        won = (
+            Email.objects.filter(pk=email_id, status=Email.Status.QUEUED)
+            .filter(_due(now))
+            .update(status=Email.Status.SENDING, claimed_at=Now(), claim_token=claim.token, attempts=F("attempts") + 1)
+        )
+        if not won:
+            return False
+        return _send_claimed(claim.rows().filter(pk=email_id), connection, now, claim) == 1
 
 
-#: Rows claimed and marked sent together: one commit per batch, not two per email.
+#: Rows claimed at once by the sweep, sent over one connection.
 BATCH = 100
 
 
-def _claim_batch(now) -> list[Email]:
+def _claim_batch(now, claim: _Claim) -> list[Email]:
     """Claim up to BATCH due rows at once. SKIP LOCKED lets several workers take different rows."""
     with transaction.atomic():
         ids = list(
@@ -230,30 +306,26 @@ def _claim_batch(now) -> list[Email]:
         if not ids:
             return []
         Email.objects.filter(pk__in=ids, status=Email.Status.QUEUED).update(
-            status=Email.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1
+            status=Email.Status.SENDING, claimed_at=Now(), claim_token=claim.token, attempts=F("attempts") + 1
         )
-    return list(Email.objects.filter(pk__in=ids, status=Email.Status.SENDING, claimed_at=now))
+    return list(claim.rows().filter(pk__in=ids).order_by("created_at", "pk"))
 
 
 def emails_send_due(*, limit: int = 500) -> int:
     """Send queued emails that are due, in claimed batches over one SMTP connection. Returns how many were sent.
 
-    Also returns to the queue rows whose worker died mid-send. Such an email
-    may, rarely, have left already: we prefer a duplicate to a lost email.
+    First returns to the queue the rows of workers that died mid-send (see
+    ``_release_stale_claims``).
     """
     now = timezone.now()
-    Email.objects.filter(status=Email.Status.SENDING, claimed_at__lt=now - STALE_CLAIM).update(
-        status=Email.Status.QUEUED
-    )
+    _release_stale_claims()
     sent = 0
-    with get_connection() as connection:
+    with _Claim() as claim, get_connection() as connection:
         while sent < limit:
-            batch = _claim_batch(now)
+            batch = _claim_batch(now, claim)
             if not batch:
                 break
-            delivered = [email.pk for email in batch if _deliver(email, connection, now)]
-            _mark_sent(delivered)
-            sent += len(delivered)
+            sent += _send_claimed(batch, connection, now, claim)
     return sent
 
 

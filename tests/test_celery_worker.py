@@ -25,7 +25,9 @@ def _test_database_url() -> str:
     return urlunsplit(parts._replace(path="/" + connection.settings_dict["NAME"]))
 
 
-def _start(queue: str, *args: str, log: Path) -> subprocess.Popen:
+def _start(queue: str, *args: str, log: Path, env: dict[str, str] | None = None) -> subprocess.Popen:
+    """Start ``celery -A cohortnet <args>`` on the test database; ``env`` overrides the defaults below."""
+    overrides = env or {}
     env = {
         **os.environ,
         "DATABASE_URL": _test_database_url(),
@@ -35,6 +37,7 @@ def _start(queue: str, *args: str, log: Path) -> subprocess.Popen:
         "SWEEP_INTERVAL_SECONDS": "1",
         "EMAIL_URL": "consolemail://",
         "CONN_MAX_AGE": "0",
+        **overrides,
     }
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     handle = log.open("w")
