@@ -169,6 +169,10 @@ ADMIN_REQUIRE_MFA = env.bool("ADMIN_REQUIRE_MFA", default=not DEBUG)
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 MFA_TOTP_ISSUER = "CohortNet"
 
+# --- Funding ------------------------------------------------------------------
+# Whoever approves an instalment may not also mark it paid; a one-person finance team may waive that.
+FUNDING_ALLOW_SAME_APPROVER_AND_PAYER = env.bool("FUNDING_ALLOW_SAME_APPROVER_AND_PAYER", default=False)
+
 # --- Email --------------------------------------------------------------------
 # EMAIL_URL is one URL, e.g. smtp+tls://user:password@smtp.example.org:587
 _email = env.email_url("EMAIL_URL", default="consolemail://")
