@@ -37,7 +37,7 @@ class DecisionTemplateInline(admin.StackedInline):
     model = DecisionTemplate
     extra = 0
     fields = ["decision", "subject", "body"]
-    verbose_name_plural = "decision emails (placeholders: $organisation, $call, $name, $status_url)"
+    verbose_name_plural = "decision emails (placeholders: $organisation, $call, $name, $status_url, $cohort_url)"
 
 
 @admin.register(OpenCall)

@@ -336,7 +336,7 @@ class Score(models.Model):
 class DecisionTemplate(models.Model):
     """The email drafted when an application is decided; staff read it before it is sent.
 
-    Placeholders: $organisation, $call, $name, $status_url.
+    Placeholders: $organisation, $call, $name, $status_url (the application), $cohort_url (the cohort).
     """
 
     class Decision(models.TextChoices):

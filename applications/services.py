@@ -21,6 +21,7 @@ from applications.models import (
 )
 from applications.permissions import can_edit_application, can_review
 from applications.selectors import live_application
+from applications.workflow import DECISIONS, TRANSITIONS, WITHDRAWABLE, refusal
 from cohortnet.timezones import in_zone
 from cohorts.models import Membership, OrganisationPerson
 from cohorts.permissions import can_act_for_organisation
@@ -41,28 +42,13 @@ REQUIRED_ANSWERS = (
 #: Fields an applicant may write; everything else is set by services.
 ANSWER_FIELDS = (*REQUIRED_ANSWERS, "consent_to_publish")
 
-#: The workflow: which status may follow which. Anything else is refused.
-TRANSITIONS: dict[str, set[str]] = {
-    S.DRAFT: {S.SUBMITTED, S.WITHDRAWN},
-    S.SUBMITTED: {S.UNDER_REVIEW, S.WITHDRAWN},
-    S.UNDER_REVIEW: {S.INTERVIEW, S.ACCEPTED, S.WAITLISTED, S.REJECTED, S.WITHDRAWN},
-    S.INTERVIEW: {S.ACCEPTED, S.WAITLISTED, S.REJECTED, S.WITHDRAWN},
-    S.WAITLISTED: {S.ACCEPTED, S.REJECTED, S.WITHDRAWN},
-    S.ACCEPTED: set(),
-    S.REJECTED: set(),
-    S.WITHDRAWN: set(),
-}
-#: Statuses from which the organisation itself may withdraw.
-WITHDRAWABLE = {S.DRAFT, S.SUBMITTED, S.UNDER_REVIEW, S.INTERVIEW, S.WAITLISTED}
-DECISIONS = {S.ACCEPTED, S.WAITLISTED, S.REJECTED}
-
 REVIEWER_GROUP = "Reviewers"
 
 DEFAULT_DECISION_EMAILS = {
     S.ACCEPTED: (
         "Your application to $call has been accepted",
         "Dear $name,\n\nWe are delighted to tell you that $organisation has been accepted into the programme.\n"
-        "You can now see the cohort, its members and its events: $status_url\n\nThe programme team",
+        "You can now see the cohort, its members and its events: $cohort_url\n\nThe programme team",
     ),
     S.WAITLISTED: (
         "Your application to $call: waiting list",
@@ -323,9 +309,7 @@ def application_transition(*, application: Application, to: str, by, note: str =
     )
     previous = application.status
     if to not in TRANSITIONS.get(previous, set()):
-        raise ValidationError(
-            f"An application that is {application.get_status_display().lower()} cannot move to “{S(to).label.lower()}”."
-        )
+        raise ValidationError(refusal(previous, to))
     application.status = to
     fields = ["status", "updated_at"]
     if to in DECISIONS:
@@ -362,6 +346,7 @@ def _draft_decision_emails(application: Application, decision: str) -> None:
             "call": application.call.title,
             "name": link.user.get_full_name(),
             "status_url": f"{settings.SITE_URL}{application.get_absolute_url()}",
+            "cohort_url": f"{settings.SITE_URL}{application.call.cohort.get_absolute_url()}",
         }
         email_queue(
             key=f"decision:{application.pk}:{decision}:{link.user_id}",
@@ -407,9 +392,15 @@ def invitation_open(*, invitation: Invitation) -> Invitation:
 
 @transaction.atomic
 def review_assign(*, application: Application, reviewer, by) -> ReviewAssignment:
-    """Assign a reviewer (a member of the Reviewers group) to an application. Staff only."""
+    """Assign a reviewer (a member of the Reviewers group) to an application. Staff only.
+
+    Locks the application row. Assigning the first reviewer to a submitted
+    application starts its review: it moves to "under review", recorded in its
+    history as done by ``by``.
+    """
     if not reviewer.groups.filter(name=REVIEWER_GROUP).exists():
         raise ValidationError(f"{reviewer} is not in the {REVIEWER_GROUP} group.")
+    application = Application.objects.select_for_update(of=("self",)).get(pk=application.pk)
     if application.status in (S.DRAFT, S.WITHDRAWN):
         raise ValidationError("Only submitted applications can be reviewed.")
     existing = ReviewAssignment.objects.filter(application=application, reviewer=reviewer).first()
@@ -420,6 +411,10 @@ def review_assign(*, application: Application, reviewer, by) -> ReviewAssignment
     assignment = ReviewAssignment(application=application, reviewer=reviewer, assigned_by=by)
     assignment.full_clean()
     assignment.save()
+    if application.status == S.SUBMITTED:
+        application.status = S.UNDER_REVIEW
+        application.save(update_fields=["status", "updated_at"])
+        _log(application, S.SUBMITTED, S.UNDER_REVIEW, by, f"Review started: {reviewer} assigned.")
     return assignment
 
 

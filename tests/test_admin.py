@@ -64,7 +64,10 @@ def test_accept_action_makes_members_and_reports_what_it_could_not_do(staff_clie
         follow=True,
     )
     texts = [str(m) for m in response.context["messages"]]
-    assert f"{draft.organisation}: An application that is draft cannot move to “accepted”." in texts
+    assert (
+        f"{draft.organisation}: A draft application must be submitted before it can be accepted: "
+        "only the organisation can submit it, from its application page."
+    ) in texts
     assert "Accepted 1 application(s). Decision emails are held in the outbox for you to read and send." in texts
     assert list(Membership.objects.values_list("organisation", flat=True)) == [submitted.organisation_id]
     draft.refresh_from_db()

@@ -248,8 +248,15 @@ def test_withdrawal_after_a_decision_is_refused():
     [
         ([S.UNDER_REVIEW, S.ACCEPTED], None),
         ([S.UNDER_REVIEW, S.INTERVIEW, S.WAITLISTED, S.ACCEPTED], None),
-        ([S.ACCEPTED], "An application that is submitted cannot move to “accepted”."),
-        ([S.UNDER_REVIEW, S.REJECTED, S.ACCEPTED], "An application that is not accepted cannot move to “accepted”."),
+        (
+            [S.ACCEPTED],
+            "A submitted application must be put under review before it can be accepted: "
+            "assign a reviewer or choose “Start review”.",
+        ),
+        (
+            [S.UNDER_REVIEW, S.REJECTED, S.ACCEPTED],
+            "A declined application has been decided: its status cannot change any more.",
+        ),
     ],
 )
 def test_only_allowed_transitions_happen_and_each_is_recorded(path, refused):
