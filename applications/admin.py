@@ -17,6 +17,8 @@ from applications.models import (
 )
 from applications.selectors import applications_with_scores
 from cohortnet.admin_lists import LongChangelistMixin
+from cohortnet.admin_services import ServiceAdminMixin
+from cohortnet.admin_times import ZonedTimesAdminMixin, zoned_column
 
 S = Application.Status
 
@@ -41,15 +43,18 @@ class DecisionTemplateInline(admin.StackedInline):
 
 
 @admin.register(OpenCall)
-class OpenCallAdmin(admin.ModelAdmin):
-    list_display = ["title", "cohort", "opens_at", "closes_at", "time_zone"]
+class OpenCallAdmin(ZonedTimesAdminMixin, ServiceAdminMixin, admin.ModelAdmin):
+    list_display = ["title", "cohort", "opens", "closes", "time_zone"]
     list_select_related = ["cohort"]
     prepopulated_fields = {"slug": ["title"]}
     inlines = [QuestionInline, CriterionInline, DecisionTemplateInline]
+    time_zone_owner = "the call's time zone (set below)"
+    opens = admin.display(description="opens", ordering="opens_at")(zoned_column("opens_at"))
+    closes = admin.display(description="closes", ordering="closes_at")(zoned_column("closes_at"))
 
 
 @admin.register(Invitation)
-class InvitationAdmin(admin.ModelAdmin):
+class InvitationAdmin(ServiceAdminMixin, admin.ModelAdmin):
     list_display = ["organisation_name", "contact_email", "call", "sent_at", "opened_at", "application_status"]
     list_filter = ["call"]
     list_select_related = ["call"]
@@ -149,11 +154,11 @@ APPLICATION_DATES = ["submitted_at", "decided_at", "decided_by", "created_at", "
 
 
 @admin.register(Application)
-class ApplicationAdmin(LongChangelistMixin, admin.ModelAdmin):
+class ApplicationAdmin(ZonedTimesAdminMixin, ServiceAdminMixin, LongChangelistMixin, admin.ModelAdmin):
     list_display = [
         "organisation",
         "call",
-        "submitted_at",
+        "submitted",
         "score",
         "reviews",
         "status",
@@ -178,6 +183,15 @@ class ApplicationAdmin(LongChangelistMixin, admin.ModelAdmin):
     ]
     # Staff change only the deadline here; the rest moves through the actions (services).
     readonly_fields = [*APPLICATION_HEAD, *APPLICATION_ANSWERS, *APPLICATION_DATES]
+    # An extension is typed, and shown to the applicant, in the call's zone.
+    time_zone_field = ""
+    time_zone_owner = "the call's time zone"
+    submitted = admin.display(description="submitted", ordering="submitted_at")(
+        zoned_column("submitted_at", zone_of=lambda application: application.call.time_zone)
+    )
+
+    def time_zone_of(self, obj) -> str:
+        return obj.call.time_zone
 
     def get_queryset(self, request):
         return applications_with_scores(super().get_queryset(request))
@@ -199,12 +213,10 @@ class ApplicationAdmin(LongChangelistMixin, admin.ModelAdmin):
             return super().save_formset(request, form, formset, change)
         # Builds the formset's new/deleted lists (the admin's history reads them) without writing anything.
         formset.save(commit=False)
-        # New reviewers go through the service, which checks the Reviewers group.
+        # New reviewers go through the service, which checks the Reviewers group; a refusal is shown on the
+        # form and nothing is saved (ServiceAdminMixin).
         for assignment in formset.new_objects:
-            try:
-                services.review_assign(application=form.instance, reviewer=assignment.reviewer, by=request.user)
-            except ValidationError as exc:
-                self.message_user(request, " ".join(exc.messages), messages.ERROR)
+            services.review_assign(application=form.instance, reviewer=assignment.reviewer, by=request.user)
         for assignment in formset.deleted_objects:
             assignment.delete()
 

@@ -1,5 +1,7 @@
+from django import forms
 from django.contrib import admin, messages
 
+from cohortnet.admin_services import ServiceAdminMixin
 from cohorts import services
 from cohorts.models import (
     Cohort,
@@ -16,26 +18,54 @@ from cohorts.models import (
 
 
 @admin.register(Theme)
-class ThemeAdmin(admin.ModelAdmin):
+class ThemeAdmin(ServiceAdminMixin, admin.ModelAdmin):
     list_display = ["name", "position"]
     prepopulated_fields = {"slug": ["name"]}
 
 
+class OrganisationPersonForm(forms.ModelForm):
+    def clean_user(self):
+        user = self.cleaned_data["user"]
+        if self.instance.pk and user.pk != self.instance.user_id:
+            raise forms.ValidationError("Remove this person and add the other one instead.")
+        return user
+
+
 class OrganisationPersonInline(admin.TabularInline):
     model = OrganisationPerson
+    form = OrganisationPersonForm
     extra = 0
     autocomplete_fields = ["user"]
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(ServiceAdminMixin, admin.ModelAdmin):
     list_display = ["name", "country", "website", "created_at"]
     search_fields = ["name", "website"]
     inlines = [OrganisationPersonInline]
 
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not OrganisationPerson:
+            return super().save_formset(request, form, formset, change)
+        # Builds the formset's new/changed/deleted lists (the admin's history reads them) without writing.
+        formset.save(commit=False)
+        organisation = form.instance
+        # New people first, then roles, then removals: making someone lead and removing the old lead in
+        # one save works, and the services refuse whatever would leave the organisation without a lead.
+        for link in formset.new_objects:
+            link.organisation = organisation
+            link.full_clean()
+            link.save()
+        for link, changed in formset.changed_objects:
+            if "role" in changed:
+                services.colleague_set_role(organisation=organisation, user=link.user, role=link.role, by=request.user)
+        for link in formset.deleted_objects:
+            services.colleague_remove(organisation=organisation, user_to_remove=link.user, by=request.user)
+        return None
+
 
 @admin.register(Cohort)
-class CohortAdmin(admin.ModelAdmin):
+class CohortAdmin(ServiceAdminMixin, admin.ModelAdmin):
     list_display = ["name", "starts_on", "ends_on", "status", "members_can_post"]
     list_filter = ["status"]
     prepopulated_fields = {"slug": ["name"]}
@@ -48,7 +78,7 @@ class ParticipantInline(admin.TabularInline):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(ServiceAdminMixin, admin.ModelAdmin):
     list_display = ["organisation", "cohort", "source", "listed_publicly", "joined_at"]
     list_filter = ["cohort", "source"]
     list_select_related = ["organisation", "cohort"]
@@ -67,7 +97,7 @@ class MembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(Participant)
-class ParticipantAdmin(admin.ModelAdmin):
+class ParticipantAdmin(ServiceAdminMixin, admin.ModelAdmin):
     list_display = ["user", "membership", "role"]
     list_filter = ["membership__cohort", "role"]
     list_select_related = ["user", "membership__organisation", "membership__cohort"]
@@ -76,7 +106,7 @@ class ParticipantAdmin(admin.ModelAdmin):
 
 
 @admin.register(Message)
-class MessageAdmin(admin.ModelAdmin):
+class MessageAdmin(ServiceAdminMixin, admin.ModelAdmin):
     list_display = ["__str__", "cohort", "author", "created_at"]
     list_filter = ["cohort"]
     list_select_related = ["cohort", "author"]
@@ -89,7 +119,7 @@ class MessageAdmin(admin.ModelAdmin):
 
 
 @admin.register(Resource)
-class ResourceAdmin(admin.ModelAdmin):
+class ResourceAdmin(ServiceAdminMixin, admin.ModelAdmin):
     list_display = ["title", "cohort", "added_by", "created_at"]
     list_filter = ["cohort", "themes"]
     list_select_related = ["cohort", "added_by"]
@@ -102,7 +132,7 @@ class ResourceAdmin(admin.ModelAdmin):
 
 
 @admin.register(Contribution)
-class ContributionAdmin(admin.ModelAdmin):
+class ContributionAdmin(ServiceAdminMixin, admin.ModelAdmin):
     list_display = ["membership", "theme", "credit", "signed_off_at"]
     list_filter = ["membership__cohort", "theme", "credit"]
     list_select_related = ["membership__organisation", "membership__cohort", "theme"]
@@ -113,7 +143,7 @@ class ContributionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Publication)
-class PublicationAdmin(admin.ModelAdmin):
+class PublicationAdmin(ServiceAdminMixin, admin.ModelAdmin):
     list_display = ["title", "cohort", "licence", "published_at"]
     list_select_related = ["cohort"]
     prepopulated_fields = {"slug": ["title"]}

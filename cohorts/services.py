@@ -129,13 +129,13 @@ def colleague_accept(*, invite: ColleagueInvite, user) -> OrganisationPerson:
 
 @transaction.atomic
 def colleague_remove(*, organisation: Organisation, user_to_remove, by) -> None:
-    """A lead contact removes a colleague; the last lead cannot be removed.
+    """A lead contact (or staff, in the admin) removes a colleague; the last lead cannot be removed.
 
     Locks the organisation row: two leads removing each other at once would
     otherwise each count two leads and leave none.
     """
     organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
-    if not is_organisation_lead(by, organisation):
+    if not (by.is_staff or is_organisation_lead(by, organisation)):
         raise PermissionDenied
     link = OrganisationPerson.objects.select_for_update().filter(organisation=organisation, user=user_to_remove).first()
     if link is None:
@@ -145,6 +145,25 @@ def colleague_remove(*, organisation: Organisation, user_to_remove, by) -> None:
         raise ValidationError("An organisation needs a lead contact: make someone else lead first.")
     link.delete()
     Participant.objects.filter(membership__organisation=organisation, user=user_to_remove).delete()
+
+
+@transaction.atomic
+def colleague_set_role(*, organisation: Organisation, user, role: str, by) -> OrganisationPerson:
+    """Staff (the admin) make someone a lead contact or a colleague; the last lead cannot step down.
+
+    Locks the organisation row, as ``colleague_remove`` does.
+    """
+    organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    if not by.is_staff:
+        raise PermissionDenied
+    link = OrganisationPerson.objects.select_for_update().get(organisation=organisation, user=user)
+    leads = OrganisationPerson.objects.filter(organisation=organisation, role=OrganisationPerson.Role.LEAD)
+    if link.role == OrganisationPerson.Role.LEAD and role != link.role and leads.count() == 1:
+        raise ValidationError("An organisation needs a lead contact: make someone else lead first.")
+    link.role = role
+    link.full_clean()
+    link.save(update_fields=["role"])
+    return link
 
 
 # --- Mailing list -------------------------------------------------------------------------

@@ -4,11 +4,10 @@ from django.db.models import Count, Q
 from django.template.response import TemplateResponse
 
 from cohortnet.admin_lists import LongChangelistMixin
+from cohortnet.admin_services import ServiceAdminMixin
+from cohortnet.admin_times import ZonedTimesAdminMixin, zoned_column
 from events import services
 from events.models import RSVP, Event, SupportSlot, WrittenInput
-
-#: Changing any of these tells everyone going or waiting, with an updated .ics.
-CHANGES_TO_ANNOUNCE = {"starts_at", "ends_at", "time_zone", "location", "online_url", "status", "title"}
 
 
 class RSVPInline(admin.TabularInline):
@@ -36,8 +35,8 @@ class WrittenInputInline(admin.StackedInline):
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
-    list_display = ["title", "cohort", "kind", "theme", "starts_at", "status", "going", "waiting"]
+class EventAdmin(ZonedTimesAdminMixin, ServiceAdminMixin, admin.ModelAdmin):
+    list_display = ["title", "cohort", "kind", "theme", "starts", "status", "going", "waiting"]
     list_filter = ["cohort", "kind", "theme", "status"]
     list_select_related = ["cohort", "theme"]
     search_fields = ["title"]
@@ -45,6 +44,10 @@ class EventAdmin(admin.ModelAdmin):
     readonly_fields = ["sequence"]
     inlines = [RSVPInline, WrittenInputInline]
     actions = ["cancel_events", "attendance_report"]
+    time_zone_owner = "the event's time zone (set below)"
+    starts = admin.display(description="starts", ordering="starts_at")(zoned_column("starts_at"))
+    #: Marking attendance; the funding app's admin swaps in the service that also records the time spent.
+    attendance_service = staticmethod(services.attendance_mark)
 
     def get_queryset(self, request):
         # Counts come with the list query, not one query per row.
@@ -66,11 +69,31 @@ class EventAdmin(admin.ModelAdmin):
         return obj.waiting_total
 
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        if change and CHANGES_TO_ANNOUNCE & set(form.changed_data):
-            services.event_changed(event=obj)
-            obj.refresh_from_db(fields=["sequence"])
-            self.message_user(request, "Everyone going or waiting will get an updated calendar invitation.")
+        if not change:
+            super().save_model(request, obj, form, change)
+            return
+        # Through the service, which locks the event, fills new seats from the waiting list and tells people.
+        changes = {f: form.cleaned_data[f] for f in form.changed_data if f in services.EVENT_FIELDS}
+        _event, promoted = services.event_update(event=obj, by=request.user, **changes)
+        obj.refresh_from_db()
+        if promoted:
+            names = ", ".join(rsvp.user.get_full_name() or rsvp.user.email for rsvp in promoted)
+            self.message_after_save(request, f"Promoted from the waiting list and emailed: {names}.")
+        if services.CHANGES_TO_ANNOUNCE & set(changes):
+            self.message_after_save(request, "Everyone going or waiting will get an updated calendar invitation.")
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not RSVP:
+            return super().save_formset(request, form, formset, change)
+        # Builds the formset's changed list (the admin's history reads it) without writing anything.
+        formset.save(commit=False)
+        marked: dict[str, list[RSVP]] = {}
+        for rsvp, changed in formset.changed_objects:
+            if "attendance" in changed:
+                marked.setdefault(rsvp.attendance, []).append(rsvp)
+        for attendance, rsvps in marked.items():
+            self.attendance_service(rsvps=rsvps, attendance=attendance)
+        return None
 
     @admin.action(description="Cancel the selected events and tell everyone", permissions=["change"])
     def cancel_events(self, request, queryset):
@@ -97,19 +120,21 @@ class EventAdmin(admin.ModelAdmin):
 
 
 @admin.register(RSVP)
-class RSVPAdmin(LongChangelistMixin, admin.ModelAdmin):
+class RSVPAdmin(ServiceAdminMixin, LongChangelistMixin, admin.ModelAdmin):
     list_display = ["event", "user", "membership", "status", "attendance", "created_at"]
     list_filter = ["status", "attendance", "event__cohort", "event"]
     list_select_related = ["event", "user", "membership__organisation"]
     search_fields = ["user__email", "event__title"]
     readonly_fields = ["event", "user", "membership", "status", "waiting_since", "promotions", "attendance"]
     actions = ["mark_attended", "mark_no_show", "clear_attendance"]
+    #: Marking attendance; the funding app's admin swaps in the service that also records the time spent.
+    attendance_service = staticmethod(services.attendance_mark)
 
     def has_add_permission(self, request):
         return False
 
     def _mark(self, request, queryset, attendance, verb):
-        count = services.attendance_mark(rsvps=list(queryset), attendance=attendance)
+        count = self.attendance_service(rsvps=list(queryset), attendance=attendance)
         self.message_user(request, f"{verb} {count} answer(s).", messages.SUCCESS)
 
     @admin.action(description="Mark as attended", permissions=["change"])
@@ -126,8 +151,10 @@ class RSVPAdmin(LongChangelistMixin, admin.ModelAdmin):
 
 
 @admin.register(SupportSlot)
-class SupportSlotAdmin(admin.ModelAdmin):
-    list_display = ["starts_at", "cohort", "host", "topic", "booked_by"]
+class SupportSlotAdmin(ZonedTimesAdminMixin, ServiceAdminMixin, admin.ModelAdmin):
+    list_display = ["starts", "cohort", "host", "topic", "booked_by"]
     list_filter = ["cohort", "host"]
     list_select_related = ["cohort", "host", "booked_by__organisation"]
     readonly_fields = ["booked_by", "booked_by_user", "booked_at"]
+    time_zone_owner = "the slot's time zone (set below)"
+    starts = admin.display(description="starts", ordering="starts_at")(zoned_column("starts_at"))

@@ -380,3 +380,41 @@ def attendance_mark(*, rsvps, attendance: str) -> int:
         count += 1
     return count
 
+
+# --- Staff edit an event (the admin) ------------------------------------------------------------
+
+#: Changing any of these tells everyone going or waiting, with an updated .ics.
+CHANGES_TO_ANNOUNCE = frozenset({"starts_at", "ends_at", "time_zone", "location", "online_url", "status", "title"})
+#: What staff may change on an event; the rest (sequence, RSVPs) is kept by the services.
+EVENT_FIELDS = frozenset(
+    {
+        "cohort", "kind", "theme", "title", "description", "starts_at", "ends_at", "time_zone", "location",
+        "online_url", "capacity", "seats_per_organisation", "speakers", "notes", "rsvp_deadline", "status",
+    }
+)  # fmt: skip
+
+
+@transaction.atomic
+def event_update(*, event: Event, by, **changes) -> tuple[Event, list[RSVP]]:
+    """Staff change an event's details. Locks the event. Returns the event and whoever was promoted.
+
+    More seats (a higher capacity, or none) go to the waiting list in the order
+    people joined it, each promoted person emailed; a change of time, place,
+    link, title or status tells everyone going or waiting (``event_changed``).
+    """
+    unknown = set(changes) - EVENT_FIELDS
+    if unknown:
+        raise TypeError(f"Unknown event fields: {', '.join(sorted(unknown))}")
+    locked = Event.objects.select_for_update().get(pk=event.pk)
+    announce = {field for field, value in changes.items() if getattr(locked, field) != value} & CHANGES_TO_ANNOUNCE
+    for field, value in changes.items():
+        setattr(locked, field, value)
+    locked.full_clean()
+    locked.save()
+    promoted = []
+    if locked.status != Event.Status.CANCELLED:
+        while (rsvp := _promote_from_waitlist(locked)) is not None:
+            promoted.append(rsvp)
+    if announce:
+        locked = event_changed(event=locked)
+    return locked, promoted

@@ -2,12 +2,13 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 
 from cohortnet.admin_lists import LongChangelistMixin
+from cohortnet.admin_services import ServiceAdminMixin
 from notifications import services
 from notifications.models import Email, ReminderOptOut, ReminderRule
 
 
 @admin.register(Email)
-class EmailAdmin(LongChangelistMixin, admin.ModelAdmin):
+class EmailAdmin(ServiceAdminMixin, LongChangelistMixin, admin.ModelAdmin):
     list_display = ["subject", "to_email", "kind", "status", "attempts", "created_at", "sent_at"]
     list_filter = ["status", "kind"]
     search_fields = ["to_email", "subject", "key"]
@@ -61,14 +62,14 @@ class EmailAdmin(LongChangelistMixin, admin.ModelAdmin):
 
 
 @admin.register(ReminderRule)
-class ReminderRuleAdmin(admin.ModelAdmin):
+class ReminderRuleAdmin(ServiceAdminMixin, admin.ModelAdmin):
     list_display = ["kind", "offset", "active"]
     list_filter = ["kind", "active"]
     list_editable = ["active"]
 
 
 @admin.register(ReminderOptOut)
-class ReminderOptOutAdmin(admin.ModelAdmin):
+class ReminderOptOutAdmin(ServiceAdminMixin, admin.ModelAdmin):
     list_display = ["user", "kind", "created_at"]
     list_filter = ["kind"]
     list_select_related = ["user"]

@@ -1,0 +1,103 @@
+"""How every CohortNet admin shows a service's refusal: on the form, with nothing written.
+
+The admin saves through services (``save_model``, ``save_related``,
+``save_formset``), and a service refuses by raising ``ValidationError``; the
+database refuses a race the service could not see (two staff adding the same
+award at once) with an ``IntegrityError``. Django's admin validates the form
+and then saves, so an error raised while saving would be a 500.
+
+``ServiceAdminMixin`` runs the save as it is (Django wraps it in a
+transaction, so a refusal rolls back everything it began), and on a refusal
+runs the same POST once more with the refusal added to the form's validation:
+the form is then invalid, Django writes nothing and re-renders it exactly as
+for any other invalid input, with the staff member's values kept. An
+``IntegrityError`` is retried once first: the row that won the race is then
+committed, so the service's own check sees it and explains the refusal in its
+own words.
+
+Admin actions call their service once per selected row and report each
+refusal as an error message beside what they did (``_each`` in the funding
+and notifications admins, ``_move`` in the applications admin).
+"""
+
+from django.contrib import messages
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import IntegrityError
+
+#: Shown when the database refuses a save twice over, where no service message says why.
+CONFLICT_MESSAGE = (
+    "Someone else saved a conflicting change at the same moment, so nothing was saved. "
+    "Reload the page to see the current values and try again."
+)
+
+
+def add_refusal(form, refusal: ValidationError) -> None:
+    """Put a service's refusal on the form: on the named field if the form has it, else above the form."""
+    if hasattr(refusal, "error_dict"):
+        for field, errors in refusal.error_dict.items():
+            target = field if field in form.fields and field != NON_FIELD_ERRORS else None
+            form.add_error(target, errors)
+    else:
+        form.add_error(None, refusal)
+
+
+def _refused(form_class, refusal: ValidationError):
+    """``form_class`` whose validation also fails with ``refusal``."""
+
+    class RefusedForm(form_class):
+        def full_clean(self):
+            super().full_clean()
+            if self.is_bound:
+                add_refusal(self, refusal)
+
+    RefusedForm.__name__ = form_class.__name__
+    RefusedForm.__qualname__ = form_class.__qualname__
+    return RefusedForm
+
+
+class ServiceAdminMixin:
+    """Show refusals raised while saving (a ``ValidationError`` or ``IntegrityError``) on the form."""
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form_class = super().get_form(request, obj, change=change, **kwargs)
+        refusal = getattr(request, "_cohortnet_refusal", None)
+        return _refused(form_class, refusal) if refusal is not None else form_class
+
+    def message_after_save(self, request, message: str, level=messages.INFO) -> None:
+        """Tell staff something about the save, once it has gone through (not when it is refused)."""
+        if not hasattr(request, "_cohortnet_after_save"):
+            request._cohortnet_after_save = []
+        request._cohortnet_after_save.append((message, level))
+
+    def _flush_messages(self, request) -> None:
+        for message, level in getattr(request, "_cohortnet_after_save", []):
+            self.message_user(request, message, level)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        self._flush_messages(request)
+        return super().response_add(request, obj, post_url_continue)
+
+    def response_change(self, request, obj):
+        self._flush_messages(request)
+        return super().response_change(request, obj)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if request.method != "POST":
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        refusal = None
+        for _attempt in range(2):
+            request._cohortnet_after_save = []
+            try:
+                # Django's changeform_view saves inside transaction.atomic: the exception rolls it all back.
+                return super().changeform_view(request, object_id, form_url, extra_context)
+            except ValidationError as exc:
+                refusal = exc
+                break
+            except IntegrityError:
+                refusal = ValidationError(CONFLICT_MESSAGE, code="conflict")
+        request._cohortnet_refusal = refusal
+        request._cohortnet_after_save = []
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        finally:
+            del request._cohortnet_refusal
