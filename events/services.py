@@ -329,7 +329,11 @@ def support_slot_update(
     SEQUENCE and sends the booker and the host the updated invitation (same
     UID), so their calendars move the entry. Arguments left out stay as they are.
     """
-    slot = SupportSlot.objects.select_for_update().select_related("host", "booked_by__organisation").get(pk=slot.pk)
+    slot = (
+        SupportSlot.objects.select_for_update(of=("self",))
+        .select_related("host", "booked_by__organisation", "booked_by_user")
+        .get(pk=slot.pk)
+    )
     if not (by.is_staff or by.pk == slot.host_id):
         raise PermissionDenied
     asked = {
@@ -344,6 +348,8 @@ def support_slot_update(
         return slot
     for name in changed:
         setattr(slot, name, asked[name])
+    if slot.ends_at <= slot.starts_at:
+        raise ValidationError("A slot must end after it starts.")
     if slot.booked_by_id and slot.starts_at <= timezone.now() and {"starts_at", "ends_at"} & set(changed):
         raise ValidationError("A booked slot cannot be moved into the past.")
     slot.full_clean()
