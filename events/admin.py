@@ -158,3 +158,16 @@ class SupportSlotAdmin(ZonedTimesAdminMixin, ServiceAdminMixin, admin.ModelAdmin
     readonly_fields = ["booked_by", "booked_by_user", "booked_at"]
     time_zone_owner = "the slot's time zone (set below)"
     starts = admin.display(description="starts", ordering="starts_at")(zoned_column("starts_at"))
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            super().save_model(request, obj, form, change)
+            return
+        # Through the service, which locks the slot and sends a booked slot's update to the booker and the host.
+        changes = {f: form.cleaned_data[f] for f in form.changed_data if f in services.SLOT_CHANGE_FIELDS}
+        others = {f: form.cleaned_data[f] for f in form.changed_data if f not in services.SLOT_CHANGE_FIELDS}
+        if others:  # cohort or host: no rule of their own
+            SupportSlot.objects.filter(pk=obj.pk).update(**others)
+        slot = services.support_slot_update(slot=obj, by=request.user, **changes)
+        if changes and slot.booked_by_id:
+            self.message_after_save(request, "The booker and the host will get an updated calendar invitation.")

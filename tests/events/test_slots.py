@@ -2,6 +2,7 @@
 
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes
+from html.parser import HTMLParser
 
 import pytest
 import time_machine
@@ -221,3 +222,58 @@ def test_the_host_may_cancel_and_an_outsider_may_not(world):
     services.support_slot_cancel(slot=slot, user=non_staff_host)
     slot.refresh_from_db()
     assert slot.booked_by is None
+
+
+class _Form(HTMLParser):
+    """The values a browser would post back from the admin's change form, as rendered."""
+
+    def __init__(self):
+        super().__init__()
+        self.data, self._select, self._textarea = {}, None, None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        name = attrs.get("name")
+        if tag == "input" and name and attrs.get("type") not in ("submit", "checkbox", "file"):
+            self.data[name] = attrs.get("value") or ""
+        elif tag == "input" and name and attrs.get("type") == "checkbox" and "checked" in attrs:
+            self.data[name] = attrs.get("value") or "on"
+        elif tag == "select" and name:
+            self._select = name
+            self.data.setdefault(name, "")
+        elif tag == "option" and self._select and "selected" in attrs:
+            self.data[self._select] = attrs.get("value") or ""
+        elif tag == "textarea" and name:
+            self._textarea = name
+            self.data[name] = ""
+
+    def handle_endtag(self, tag):
+        if tag == "select":
+            self._select = None
+        elif tag == "textarea":
+            self._textarea = None
+
+    def handle_data(self, data):
+        if self._textarea:
+            self.data[self._textarea] += data
+
+
+@pytest.mark.django_db
+def test_staff_changing_a_booked_slots_link_in_the_admin_tells_both_sides(world):
+    slot = services.support_slot_book(slot=world["slot"], user=world["booker"])
+    client = Client()
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    url = reverse("admin:events_supportslot_change", args=[slot.pk])
+    form = _Form()
+    form.feed(client.get(url).content.decode())
+
+    response = client.post(url, {**form.data, "online_url": "https://meet.example/moved"})
+
+    assert response.status_code == 302
+    slot.refresh_from_db()
+    assert (slot.online_url, slot.sequence, slot.starts_at) == ("https://meet.example/moved", 2, STARTS)
+    for person in (world["booker"], world["host"]):
+        method, calendar = _sent("slot_changed", person.email)
+        assert method == "REQUEST"
+        entry = calendar.walk("VEVENT")[0]
+        assert (entry["SEQUENCE"], str(entry["URL"])) == (2, "https://meet.example/moved")
