@@ -10,11 +10,12 @@ from notifications.services import render_email
 
 
 def _drafts(start, end):
-    # A call's closing time, or an organisation's own extension, falls in the window.
+    # A call's closing time, or an organisation's own extension, falls in the window; which of the two
+    # is the draft's deadline (the later one) is settled below.
     drafts = (
         Application.objects.filter(status=Application.Status.DRAFT)
         .filter(
-            Q(deadline_extended_until__isnull=True, call__closes_at__gte=start, call__closes_at__lte=end)
+            Q(call__closes_at__gte=start, call__closes_at__lte=end)
             | Q(deadline_extended_until__gte=start, deadline_extended_until__lte=end)
         )
         .select_related("call", "organisation")
@@ -71,5 +72,12 @@ def _reviews(start, end):
 
 
 def register_sources() -> None:
-    register(Source("call_draft", "Unfinished applications before a call closes", _drafts))
-    register(Source("review_pending", "Reviews to finish before the review deadline", _reviews))
+    register(Source("call_draft", "Unfinished applications before a call closes", _drafts, passed="the call closed"))
+    register(
+        Source(
+            "review_pending",
+            "Reviews to finish before the review deadline",
+            _reviews,
+            passed="the review deadline passed",
+        )
+    )

@@ -39,46 +39,64 @@ def _going(start, end):
         .order_by("event_id", "pk")
     )
     invitations: dict[int, str] = {}
+
+    def attachments(event, rsvp):
+        # Everyone going gets the same invitation: build it once per event, and only for rows written.
+        if event.pk not in invitations:
+            invitations[event.pk] = event_calendar(event, rsvp=rsvp, include_link=True).decode()
+        return [{"filename": "event.ics", "mimetype": "text/calendar", "content": invitations[event.pk]}]
+
     for rsvp in going:
         event = rsvp.event
-        if event.pk not in invitations:
-            # Everyone going gets the same invitation: build it once per event.
-            invitations[event.pk] = event_calendar(event, rsvp=rsvp, include_link=True).decode()
         yield Due(
             obj_key=f"event-{event.pk}",
             moment=event.starts_at,
             user=rsvp.user,
             subject=f"Reminder: {event.title}",
             render=_render("events/email/reminder_going", event),
-            attachments=[{"filename": "event.ics", "mimetype": "text/calendar", "content": invitations[event.pk]}],
+            attachments=lambda event=event, rsvp=rsvp: attachments(event, rsvp),
         )
 
 
 def _unanswered(start, end):
-    events = Event.objects.filter(
-        status=Event.Status.SCHEDULED, rsvp_deadline__isnull=False, rsvp_deadline__gte=start, rsvp_deadline__lte=end
+    # Three queries whatever the number of events: the events, who answered them, their cohorts' people.
+    events = list(
+        Event.objects.filter(
+            status=Event.Status.SCHEDULED, rsvp_deadline__isnull=False, rsvp_deadline__gte=start, rsvp_deadline__lte=end
+        ).order_by("rsvp_deadline", "pk")
     )
+    if not events:
+        return
+    answered = set(RSVP.objects.filter(event__in=events).values_list("event_id", "user_id"))
+    people: dict[int, dict[int, object]] = {}
+    participants = (
+        Participant.objects.filter(membership__cohort_id__in={event.cohort_id for event in events})
+        .select_related("user", "membership")
+        .order_by("pk")
+    )
+    for participant in participants:
+        # One person in two organisations of a cohort is reminded once.
+        people.setdefault(participant.membership.cohort_id, {}).setdefault(participant.user_id, participant.user)
     for event in events:
-        answered = RSVP.objects.filter(event=event).values("user_id")
-        people = (
-            Participant.objects.filter(membership__cohort_id=event.cohort_id)
-            .exclude(user_id__in=answered)
-            .select_related("user")
-        )
-        seen = set()
-        for participant in people:
-            if participant.user_id in seen:
+        for user in people.get(event.cohort_id, {}).values():
+            if (event.pk, user.pk) in answered:
                 continue
-            seen.add(participant.user_id)
             yield Due(
                 obj_key=f"event-{event.pk}",
                 moment=event.rsvp_deadline,
-                user=participant.user,
+                user=user,
                 subject=f"Will you come? {event.title}",
                 render=_render("events/email/reminder_unanswered", event),
             )
 
 
 def register_sources() -> None:
-    register(Source("event_going", "Events you are going to, before they start", _going))
-    register(Source("event_unanswered", "Events you have not answered, before the answer deadline", _unanswered))
+    register(Source("event_going", "Events you are going to, before they start", _going, passed="the event started"))
+    register(
+        Source(
+            "event_unanswered",
+            "Events you have not answered, before the answer deadline",
+            _unanswered,
+            passed="the answer deadline passed",
+        )
+    )

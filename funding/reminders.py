@@ -16,8 +16,8 @@ DUE_TIME = time(9, 0)
 def _instalments(start, end):
     instalments = Instalment.objects.filter(
         status__in=[Instalment.Status.SCHEDULED, Instalment.Status.APPROVED],
-        due_on__gte=start.date(),
-        due_on__lte=end.date(),
+        due_on__gte=start.astimezone(UTC).date(),
+        due_on__lte=end.astimezone(UTC).date(),
     ).select_related("award__membership__organisation")
     finance = list(get_user_model().objects.filter(groups__name=FINANCE_GROUP, is_active=True))
     for instalment in instalments:
@@ -39,4 +39,6 @@ def _instalments(start, end):
 
 
 def register_sources() -> None:
-    register(Source("instalment_due", "Instalments falling due (Finance)", _instalments))
+    register(
+        Source("instalment_due", "Instalments falling due (Finance)", _instalments, passed="the instalment fell due")
+    )

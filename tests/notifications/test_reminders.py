@@ -1,5 +1,6 @@
-"""Reminders: once per person, on time in their zone, re-timed or dropped when things change."""
+"""Reminders: once per person, on time in their zone, late after an outage, re-timed or dropped when things change."""
 
+import logging
 import threading
 from datetime import UTC, datetime, timedelta
 
@@ -8,6 +9,7 @@ import time_machine
 from django.db import connection
 from django.urls import reverse
 
+from cohortnet.tasks import sweep
 from events.services import event_cancel, event_changed, rsvp_set
 from notifications.models import Email, ReminderOptOut, ReminderRule
 from notifications.reminders import opt_out_link, reminders_sweep
@@ -45,13 +47,86 @@ def test_a_reminder_is_due_exactly_offset_before_and_written_once():
     assert all(r.attachments[0]["filename"] == "event.ics" for r in rows)
 
 
+def _only_rules(kind, *offsets):
+    ReminderRule.objects.exclude(kind=kind, offset__in=offsets).update(active=False)
+    for offset in offsets:
+        ReminderRule.objects.update_or_create(kind=kind, offset=offset, defaults={"active": True})
+
+
+def _sweep_at(moment):
+    """The periodic task as beat runs it, at ``moment``: write what is due, then send it."""
+    with time_machine.travel(moment, tick=False):
+        return sweep()
+
+
 @pytest.mark.django_db
-def test_a_reminder_whose_moment_passed_is_skipped_not_sent_late():
-    _only_rule("event_going", timedelta(hours=1))
-    _event_with_people(2)
-    # The worker was down: the sweep runs only after the event has started.
-    assert reminders_sweep(now=START + timedelta(minutes=5)) == 0
-    assert Email.objects.filter(kind="reminder_event_going").count() == 0
+def test_after_a_three_hour_outage_the_day_before_reminder_goes_late_saying_how_long_is_left(mailoutbox):
+    _only_rules("event_going", timedelta(days=1), timedelta(hours=1))
+    event, (stays, leaves) = _event_with_people(2)
+    assert _sweep_at(START - timedelta(days=1, minutes=1)) == {"reminders_queued": 0, "emails_sent": 0}
+    # The worker is down for 3 hours, from the moment the 1-day reminder fell due; meanwhile one person drops out.
+    with time_machine.travel(START - timedelta(hours=22), tick=False):
+        rsvp_set(event=event, user=leaves, going=False)
+
+    assert _sweep_at(START - timedelta(hours=21)) == {"reminders_queued": 1, "emails_sent": 1}
+    email = Email.objects.get(kind="reminder_event_going")
+    assert email.to_email == stays.email
+    assert email.key == f"reminder:event_going:event-{event.pk}:{stays.pk}:1440:{int(START.timestamp())}"
+    assert f'A reminder that you are going to "{event.title}", which starts in 21 hours:' in email.body_text
+    assert [m.to for m in mailoutbox] == [[stays.email]]
+
+    # The sweep runs again (beat's next minute, and a retried task at the same instant): nothing more.
+    assert _sweep_at(START - timedelta(hours=21)) == {"reminders_queued": 0, "emails_sent": 0}
+    assert _sweep_at(START - timedelta(hours=20, minutes=59)) == {"reminders_queued": 0, "emails_sent": 0}
+    assert len(mailoutbox) == 1
+
+    # The 1-hour reminder still goes at its own time.
+    assert _sweep_at(START - timedelta(hours=1)) == {"reminders_queued": 1, "emails_sent": 1}
+    last = Email.objects.get(key__endswith=f":{stays.pk}:60:{int(START.timestamp())}")
+    assert "which starts in 1 hour:" in last.body_text
+    assert [m.to for m in mailoutbox] == [[stays.email], [stays.email]]
+
+
+@pytest.mark.django_db
+def test_when_two_reminders_of_a_kind_are_overdue_only_the_later_one_goes(mailoutbox, caplog):
+    _only_rules("event_going", timedelta(days=1), timedelta(hours=3))
+    event, (person,) = _event_with_people(1)
+    assert _sweep_at(START - timedelta(hours=25)) == {"reminders_queued": 0, "emails_sent": 0}
+    # Down from 25 hours before the start until 2 hours before: both the 1-day and the 3-hour reminder are overdue.
+    with caplog.at_level(logging.INFO, logger="notifications.reminders"):
+        assert _sweep_at(START - timedelta(hours=2)) == {"reminders_queued": 1, "emails_sent": 1}
+    email = Email.objects.get(kind="reminder_event_going")
+    assert email.key == f"reminder:event_going:event-{event.pk}:{person.pk}:180:{int(START.timestamp())}"
+    assert "which starts in 2 hours:" in email.body_text
+    assert [(r.levelname, r.getMessage()) for r in caplog.records if r.name == "notifications.reminders"] == [
+        (
+            "INFO",
+            f"Skipped the event_going reminder 1 day, 0:00:00 before 2026-12-10T14:00:00+00:00 for event-{event.pk} "
+            "(recipients: 1): the one 3:00:00 before is due too and is sent instead",
+        )
+    ]
+    assert _sweep_at(START - timedelta(hours=1)) == {"reminders_queued": 0, "emails_sent": 0}
+    assert len(mailoutbox) == 1
+
+
+@pytest.mark.django_db
+def test_a_reminder_whose_subject_passed_is_skipped_and_logged_once_not_sent_late(mailoutbox, caplog):
+    _only_rules("event_going", timedelta(days=1), timedelta(hours=1))
+    event, _people = _event_with_people(2)
+    assert _sweep_at(START - timedelta(days=1)) == {"reminders_queued": 2, "emails_sent": 2}
+    # The worker is down from 23 hours before the start until after it: the 1-hour reminder can no longer be true.
+    with caplog.at_level(logging.INFO, logger="notifications.reminders"):
+        assert _sweep_at(START + timedelta(minutes=5)) == {"reminders_queued": 0, "emails_sent": 0}
+        assert _sweep_at(START + timedelta(minutes=6)) == {"reminders_queued": 0, "emails_sent": 0}
+    assert Email.objects.filter(kind="reminder_event_going", key__contains=":60:").count() == 0
+    assert len(mailoutbox) == 2
+    assert [(r.levelname, r.getMessage()) for r in caplog.records if r.name == "notifications.reminders"] == [
+        (
+            "WARNING",
+            f"Skipped the event_going reminder for event-{event.pk} (recipients: 2): "
+            "the event started at 2026-12-10T14:00:00+00:00, before a sweep could send it",
+        )
+    ]
 
 
 @pytest.mark.django_db
@@ -98,7 +173,7 @@ def test_moving_an_event_re_times_its_reminders_and_cancelling_stops_them():
 def test_an_opted_out_person_gets_none_of_that_kind(client):
     _only_rule("event_going", timedelta(hours=24))
     _event, (stays, leaves) = _event_with_people(2)
-    response = client.get(opt_out_link(leaves, "event_going").replace("http://127.0.0.1:8000", ""))
+    response = client.post(opt_out_link(leaves, "event_going").replace("http://127.0.0.1:8000", ""))
     assert response.status_code == 200
     assert ReminderOptOut.objects.filter(user=leaves, kind="event_going").exists()
     assert reminders_sweep(now=START - timedelta(hours=24)) == 1
