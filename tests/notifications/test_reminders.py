@@ -9,12 +9,20 @@ import time_machine
 from django.db import connection
 from django.urls import reverse
 
+from applications.services import application_submit
 from cohortnet.tasks import sweep
 from events.services import event_cancel, event_changed, rsvp_set
 from notifications.models import Email, ReminderOptOut, ReminderRule
 from notifications.reminders import opt_out_link, reminders_sweep
 from notifications.services import emails_send_due
-from tests.factories import EventFactory, MembershipFactory, ParticipantFactory
+from tests.factories import (
+    ApplicationFactory,
+    EventFactory,
+    MembershipFactory,
+    OpenCallFactory,
+    OrganisationPersonFactory,
+    ParticipantFactory,
+)
 from tests.notifications.flaky_backend import FlakyBackend
 
 START = datetime(2026, 12, 10, 14, 0, tzinfo=UTC)
@@ -127,6 +135,30 @@ def test_a_reminder_whose_subject_passed_is_skipped_and_logged_once_not_sent_lat
             "the event started at 2026-12-10T14:00:00+00:00, before a sweep could send it",
         )
     ]
+
+
+@pytest.mark.django_db
+def test_after_an_outage_only_drafts_still_unsubmitted_get_the_latest_due_reminder(mailoutbox):
+    # The default call_draft rules: 7 days, 1 day and 3 hours before the call closes.
+    closes = START
+    with time_machine.travel(closes - timedelta(days=10), tick=False):
+        call = OpenCallFactory(closes_at=closes)
+        waiting, done = OrganisationPersonFactory(), OrganisationPersonFactory()
+        draft = ApplicationFactory(call=call, organisation=waiting.organisation, created_by=waiting.user)
+        submitted = ApplicationFactory(call=call, organisation=done.organisation, created_by=done.user)
+    assert _sweep_at(closes - timedelta(days=1, hours=1))["reminders_queued"] == 2  # the 7-day ones, late
+    # Down for 5 hours, over the 1-day mark; one organisation submits meanwhile.
+    with time_machine.travel(closes - timedelta(hours=22), tick=False):
+        application_submit(application=submitted, user=done.user)
+    mailoutbox.clear()
+
+    # The sweep also sends the submission's confirmation, queued meanwhile.
+    assert _sweep_at(closes - timedelta(hours=20)) == {"reminders_queued": 1, "emails_sent": 2}
+    email = Email.objects.get(key__endswith=f":{waiting.user.pk}:1440:{int(closes.timestamp())}")
+    assert email.key == f"reminder:call_draft:application-{draft.pk}:{waiting.user.pk}:1440:{int(closes.timestamp())}"
+    assert "It must be submitted within 20 hours, by Thursday 10 December 2026, 14:00 GMT" in email.body_text
+    assert [m.to for m in mailoutbox if m.subject.startswith("Reminder")] == [[waiting.user.email]]
+    assert not Email.objects.filter(kind="reminder_call_draft", to_email=done.user.email, key__contains=":1440:")
 
 
 @pytest.mark.django_db
