@@ -19,7 +19,9 @@ from cohorts.models import (
     Resource,
 )
 from cohorts.permissions import can_contribute, can_reply, can_start_thread, is_organisation_lead
+from cohorts.mailing_list import KIND as MESSAGE_KIND
 from notifications.services import email_queue, render_email
+from notifications.unsubscribe import unsubscribe_headers
 
 PROFILE_FIELDS = {
     "website",
@@ -205,11 +207,12 @@ def message_post(*, cohort: Cohort, author, body: str, subject: str = "", parent
             seen.add(participant.user_id)
             email_queue(
                 key=f"message:{message.pk}:{participant.user_id}",
-                kind="cohort_message",
+                kind=MESSAGE_KIND,
                 to=participant.user.email,
                 subject=f"[{cohort.name}] {message.subject}",
                 body_text=text,
                 body_html=html,
+                headers=unsubscribe_headers(participant.user, MESSAGE_KIND, scope=cohort.pk),
             )
     return message
 

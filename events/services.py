@@ -183,8 +183,8 @@ def answer_link(*, event: Event, user, answer: str) -> str:
     return f"{settings.SITE_URL}{reverse('events:answer', kwargs={'token': token})}"
 
 
-def answer_from_link(*, token: str) -> RSVP:
-    """Apply a one-click answer. A tampered or expired link raises ValidationError and changes nothing."""
+def answer_link_read(*, token: str) -> tuple[Event, object, bool]:
+    """Read an answer link: (event, person, going). Changes nothing; a bad or expired link raises ValidationError."""
     from django.contrib.auth import get_user_model
 
     try:
@@ -199,8 +199,18 @@ def answer_from_link(*, token: str) -> RSVP:
     user = get_user_model().objects.filter(pk=data.get("u"), is_active=True).first()
     if event is None or user is None:
         raise ValidationError("This link is not valid. Open the event on the site to answer.")
+    return event, user, data["a"] == "going"
+
+
+def answer_from_link(*, token: str) -> RSVP:
+    """Apply an answer link, on the POST from its page (mail scanners only GET).
+
+    Anyone holding the link may call it: the signed token names the person. A
+    tampered or expired link raises ValidationError and changes nothing.
+    """
+    event, user, going = answer_link_read(token=token)
     try:
-        return rsvp_set(event=event, user=user, going=data["a"] == "going")
+        return rsvp_set(event=event, user=user, going=going)
     except Http404:
         raise ValidationError("You are no longer a participant of this event's cohort.") from None
 

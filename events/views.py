@@ -3,7 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from cohorts.selectors import cohorts_for_user
 from events import calendar, services
@@ -88,13 +88,22 @@ def event_ics(request, pk):
     return response
 
 
+@require_http_methods(["GET", "POST"])
 def answer(request, token):
-    """A one-click answer from an email: no login, this one RSVP, nothing else."""
+    """An answer link from an email: no login, this one RSVP, nothing else.
+
+    The GET shows the answer and one button; only the POST records it, so a
+    mail scanner following the link answers nothing. The POST keeps its CSRF
+    check: the page that carries the button sets the cookie.
+    """
     try:
-        rsvp = services.answer_from_link(token=token)
+        if request.method == "POST":
+            rsvp = services.answer_from_link(token=token)
+            return render(request, "events/answer.html", {"rsvp": rsvp})
+        event, _person, going = services.answer_link_read(token=token)
     except ValidationError as exc:
         return render(request, "events/answer.html", {"error": " ".join(exc.messages)}, status=400)
-    return render(request, "events/answer.html", {"rsvp": rsvp})
+    return render(request, "events/answer.html", {"event": event, "going": going})
 
 
 @login_required

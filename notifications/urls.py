@@ -6,5 +6,7 @@ app_name = "notifications"
 
 urlpatterns = [
     path("reminders/", views.preferences, name="preferences"),
-    path("reminders/stop/<str:token>/", views.opt_out, name="opt_out"),
+    path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+    # The address in reminders already sent; the same tokens, the same page.
+    path("reminders/stop/<str:token>/", views.unsubscribe, name="opt_out"),
 ]

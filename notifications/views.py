@@ -1,26 +1,27 @@
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.core import signing
 from django.shortcuts import redirect, render
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from notifications import services
-from notifications.reminders import OPT_OUT_SALT, REGISTRY
+from notifications.reminders import REGISTRY
+from notifications.unsubscribe import unsubscribe_from_token
 
 
-def opt_out(request, token):
-    """The one-click link in every reminder: stop that kind, for that person, nothing else."""
-    try:
-        data = signing.loads(token, salt=OPT_OUT_SALT)
-    except signing.BadSignature:
+# RFC 8058's one-click POST comes from the mail provider without cookies or a CSRF token;
+# the signed token is the authority, and it can only ever stop email to the person it names.
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request, token):
+    """Stop one kind of email for one person. A GET shows one button (scanners follow links); a POST stops it."""
+    target = unsubscribe_from_token(token)
+    if target is None:
         return render(request, "notifications/opt_out.html", {"error": True}, status=400)
-    user = get_user_model().objects.filter(pk=data.get("u")).first()
-    source = REGISTRY.get(data.get("k"))
-    if user is None or source is None:
-        return render(request, "notifications/opt_out.html", {"error": True}, status=400)
-    services.reminder_opt_out_set(user=user, kind=source.kind, stopped=True)
-    return render(request, "notifications/opt_out.html", {"label": source.label})
+    if request.method == "POST":
+        target.apply()
+        return render(request, "notifications/opt_out.html", {"label": target.label, "done": True})
+    return render(request, "notifications/opt_out.html", {"label": target.label})
 
 
 @login_required

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from applications.models import Invitation
@@ -21,6 +21,7 @@ from events.models import SupportSlot
 from events.services import answer_link, calendar_token_for
 from funding import services as funding_services
 from notifications.reminders import opt_out_link
+from notifications.unsubscribe import unsubscribe_token
 from tests.factories import (
     ApplicationFactory,
     AwardFactory,
@@ -246,6 +247,15 @@ MATRIX = {
     ),
     "notifications:preferences": ("get", lambda w: "/reminders/", signed_in()),
     "notifications:opt_out": ("get", lambda w: w.opt_out_path, public()),
+    # A GET only shows the button; the signed token, not a session, says whose email stops.
+    "notifications:unsubscribe": (
+        "get",
+        lambda w: reverse(
+            "notifications:unsubscribe",
+            args=[unsubscribe_token(w.users["participant_x"], "cohort_message", w.cohort_x.pk)],
+        ),
+        public(),
+    ),
 }
 
 
