@@ -4,7 +4,7 @@ Each test posts the real admin form as a browser would: the fields the page
 rendered, read back from its HTML, with one value changed.
 """
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from html.parser import HTMLParser
 
@@ -350,3 +350,58 @@ def test_the_event_pages_rsvp_inline_records_attendance_as_time_like_the_rsvp_ad
     data[f"rsvps-{inline_index(data, 'rsvps', rsvp.pk)}-attendance"] = ""
     assert staff_client.post(url, data).status_code == 302
     assert not TimeEntry.objects.filter(rsvp=rsvp).exists()
+
+
+# --- Every admin ------------------------------------------------------------------------------
+
+PROJECT_APPS = {"applications", "cohorts", "events", "funding", "notifications", "users"}
+
+
+def test_every_project_admin_shows_refusals_through_the_one_mixin():
+    from django.contrib import admin
+
+    from cohortnet.admin_services import ServiceAdminMixin
+
+    ours = {
+        model: model_admin
+        for model, model_admin in admin.site._registry.items()
+        if model._meta.app_label in PROJECT_APPS
+    }
+    assert len(ours) >= 20
+    assert [
+        model.__name__ for model, model_admin in ours.items() if not isinstance(model_admin, ServiceAdminMixin)
+    ] == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("url_name", "make"),
+    [
+        ("admin:applications_opencall_change", lambda: OpenCallFactory()),
+        ("admin:applications_application_change", lambda: ApplicationFactory()),
+        ("admin:events_event_change", lambda: EventFactory()),
+        ("admin:funding_award_change", lambda: AwardFactory()),
+        ("admin:funding_instalment_change", lambda: InstalmentFactory()),
+        ("admin:cohorts_organisation_change", lambda: OrganisationPersonFactory().organisation),
+        ("admin:cohorts_membership_change", lambda: MembershipFactory()),
+        ("admin:users_user_change", lambda: UserFactory()),
+    ],
+)
+def test_each_admin_change_form_posted_back_unchanged_saves_and_changes_nothing(staff_client, url_name, make):
+    obj = make()
+
+    def values():
+        found = {}
+        for field in obj._meta.concrete_fields:
+            value = getattr(obj, field.attname)
+            # The admin's time fields hold whole seconds.
+            found[field.attname] = value.replace(microsecond=0) if isinstance(value, datetime) else value
+        found.pop("updated_at", None)
+        return found
+
+    before = values()
+    url = reverse(url_name, args=[obj.pk])
+    response = staff_client.post(url, admin_form_data(staff_client.get(url)))
+    assert response.status_code == 302
+    obj.refresh_from_db()
+    assert values() == before
