@@ -122,7 +122,11 @@ def test_a_session_signed_in_on_the_password_alone_must_enter_a_code(client, wor
 
 def test_people_who_see_only_their_own_organisation_need_no_second_factor(client, world):
     client.force_login(world.users["participant_x"])
-    paths = [world.thread.get_absolute_url(), world.award.get_absolute_url(), f"/cohorts/{world.cohort_x.slug}/members/"]
+    paths = [
+        world.thread.get_absolute_url(),
+        world.award.get_absolute_url(),
+        f"/cohorts/{world.cohort_x.slug}/members/",
+    ]
     assert {path: client.get(path).status_code for path in paths} == dict.fromkeys(paths, 200)
 
 
