@@ -131,8 +131,22 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
+
+
+def redis_cache(location: str) -> dict:
+    """The cache on Redis. Sign-in rate limits live there, and a cache must never take pages down:
+    with Redis unreachable every call is a miss or a no-op (logged) after at most a short connect
+    timeout (see cohortnet/cache.py); the rate limits count nothing until Redis is back."""
+    return {
+        "BACKEND": "cohortnet.cache.OptionalRedisCache",
+        "LOCATION": location,
+        "OPTIONS": {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 0.25, "SOCKET_TIMEOUT": 0.5},
+    }
+
+
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {"default": redis_cache(REDIS_URL)}
 
 AUTH_USER_MODEL = "users.User"
 AUTH_PASSWORD_VALIDATORS = [
@@ -264,6 +278,11 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         # kombu's default is "control" in the working directory, i.e. the top of the checkout.
         "control_folder": str(VAR_DIR / "celery" / "control"),
     }
+elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    # A dead broker must cost a web request little (the sweep sends what a publish missed):
+    # give up connecting after half a second and a silent connection after two
+    # (above kombu's 1-second BRPOP, so the worker's waits are unaffected).
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 0.5, "socket_timeout": 2.0}
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 CELERY_TASK_ACKS_LATE = True

@@ -8,6 +8,7 @@ from the sweep for anything due that was missed or is being retried.
 import logging
 import secrets
 import threading
+import time
 from collections.abc import Iterable
 from datetime import timedelta
 
@@ -87,15 +88,51 @@ def email_queue(
     return email
 
 
+#: One immediate reconnect (a pooled connection may predate a Redis restart), then give up.
+PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0, "interval_max": 0}
+#: After a failed publish this process leaves new emails to the sweep for this long.
+PUBLISH_PAUSE_SECONDS = 10.0
+
+
+class _PublishPause:
+    """Whether this process has just failed to reach the broker.
+
+    Publishing after commit must never hold a request up: with the broker
+    down, each publish would wait for its connect timeout, and moving an event
+    queues one email per person. After one failure the rest skip the broker
+    for a few seconds; their rows are safe in the outbox and the sweep sends them.
+    """
+
+    def __init__(self):
+        self.until = 0.0
+
+    def active(self) -> bool:
+        return time.monotonic() < self.until
+
+    def start(self) -> None:
+        self.until = time.monotonic() + PUBLISH_PAUSE_SECONDS
+
+
+publish_pause = _PublishPause()
+
+
 def _send_after_commit(email_id: int) -> None:
     from notifications.tasks import email_send_task
 
     def enqueue():
+        if publish_pause.active():
+            return
         try:
-            email_send_task.delay(email_id=email_id)
+            email_send_task.apply_async(kwargs={"email_id": email_id}, retry=True, retry_policy=PUBLISH_RETRY_POLICY)
         except Exception:
             # The broker is down: the row is safe and the sweep will send it.
-            logger.warning("Could not enqueue email %s; the sweep will send it", email_id, exc_info=True)
+            publish_pause.start()
+            logger.warning(
+                "Could not enqueue email %s; the sweep will send it and new emails for %s s",
+                email_id,
+                PUBLISH_PAUSE_SECONDS,
+                exc_info=True,
+            )
 
     transaction.on_commit(enqueue)
 

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 from django.db import connection
 
+from cohortnet.celery import app
 from notifications.models import Email
 from notifications.tasks import email_send_task
 
@@ -48,6 +49,15 @@ def _start(queue: str, *args: str, log: Path, env: dict[str, str] | None = None)
         stdout=handle,
         stderr=subprocess.STDOUT,
     )
+
+
+def _use_broker(url: str) -> str:
+    """Point this process's publishers at ``url``, dropping its connections to the old broker; returns the old URL."""
+    previous = app.conf.broker_url
+    app.conf.broker_url = url
+    app._pool = None
+    app.amqp._producer_pool = None
+    return previous
 
 
 def _stop(process: subprocess.Popen) -> None:
@@ -153,15 +163,12 @@ def test_with_redis_stopped_nothing_is_lost_and_everything_goes_once_it_is_back(
     from django.utils import timezone
 
     from applications.services import application_submit
-    from cohortnet.celery import app
     from tests.factories import ApplicationFactory, OpenCallFactory, OrganisationPersonFactory
 
     port = 6391
     url = f"redis://127.0.0.1:{port}/0"
-    previous = app.conf.broker_url
     previous_env = os.environ["REDIS_URL"]
-    app.conf.broker_url = url
-    app._pool = None  # drop connections to the old broker
+    previous = _use_broker(url)
     server = None
     try:
         # Redis is stopped: people still submit and staff still create events.
@@ -191,8 +198,7 @@ def test_with_redis_stopped_nothing_is_lost_and_everything_goes_once_it_is_back(
             for process in processes:
                 _stop(process)
     finally:
-        app.conf.broker_url = previous
-        app._pool = None
+        _use_broker(previous)
         os.environ["REDIS_URL"] = previous_env
         if server is not None:
             server.terminate()

@@ -31,6 +31,7 @@ from tests.factories import (
     UserFactory,
 )
 from tests.helpers import race
+from tests.smtp_sink import SmtpSink, free_port
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 ROUNDS = range(10)
@@ -137,15 +138,13 @@ def test_redis_stopped_and_restarted_ten_times_loses_nothing_and_sends_once(tmp_
 
     from django.db import transaction
 
-    from cohortnet.celery import app
     from notifications.services import email_queue
-    from tests.test_celery_worker import _start, _stop, _wait_for
+    from tests.test_celery_worker import _start, _stop, _use_broker, _wait_for
 
-    port = 6392
+    port = free_port()
     url = f"redis://127.0.0.1:{port}/0"
-    previous, previous_env = app.conf.broker_url, os.environ["REDIS_URL"]
-    app.conf.broker_url, os.environ["REDIS_URL"] = url, url
-    app._pool = None
+    previous, previous_env = _use_broker(url), os.environ["REDIS_URL"]
+    os.environ["REDIS_URL"] = url
 
     def redis():
         return subprocess.Popen(  # noqa: S603 -- a Redis of this test's own, on loopback
@@ -175,7 +174,142 @@ def test_redis_stopped_and_restarted_ten_times_loses_nothing_and_sends_once(tmp_
             _stop(process)
         server.terminate()
         server.wait(timeout=10)
-        app.conf.broker_url, os.environ["REDIS_URL"] = previous, previous_env
-        app._pool = None
+        _use_broker(previous)
+        os.environ["REDIS_URL"] = previous_env
     assert Email.objects.filter(kind="test", status="sent").count() == 10
     assert Email.objects.filter(kind="test").exclude(attempts=1).count() == 0  # each sent once, at the first try
+
+
+def _redis_server(port: int):
+    """A Redis of the test's own on loopback, answering before this returns."""
+    import subprocess
+
+    from tests.test_celery_worker import _wait_for
+
+    process = subprocess.Popen(  # noqa: S603 -- a fixed command on loopback
+        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    assert _wait_for(lambda: _answers(port), timeout=10), "redis-server did not start"
+    return process
+
+
+def _answers(port: int) -> bool:
+    import socket
+
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.5) as sock:
+            sock.sendall(b"PING\r\n")
+            return sock.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+def _timed(action):
+    import time
+
+    started = time.monotonic()
+    result = action()
+    return result, time.monotonic() - started
+
+
+@pytest.mark.redis
+def test_with_redis_stopped_pages_answer_within_two_seconds_and_each_email_goes_once_it_is_back(
+    tmp_path, settings, client
+):
+    import uuid
+
+    from django.db import transaction
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from cohortnet.settings import redis_cache
+    from notifications.services import publish_pause
+    from notifications.tasks import email_send_task
+    from tests.applications.test_views import _valid_answers
+    from tests.factories import PASSWORD, ApplicationFactory, OpenCallFactory, OrganisationPersonFactory
+    from tests.test_celery_worker import _start, _stop, _use_broker, _wait_for
+
+    port = free_port()
+    url = f"redis://127.0.0.1:{port}/0"
+    # The deployment's own cache settings (conftest swaps in a local cache), on this test's Redis.
+    settings.CACHES = {"default": redis_cache(url)}
+    previous_broker = _use_broker(url)
+    queue = f"test-{uuid.uuid4().hex}"
+    server = _redis_server(port)
+    processes = []
+    try:
+        from django.core.cache import cache
+
+        # Redis was up and in use: the cache and a publisher hold connections to it.
+        cache.set("warm", 1)
+        assert cache.get("warm") == 1
+        email_send_task.apply_async(kwargs={"email_id": 0}, queue=queue)
+
+        link = OrganisationPersonFactory()
+        call = OpenCallFactory(closes_at=timezone.now() + timedelta(days=3))
+        application = ApplicationFactory(call=call, organisation=link.organisation, created_by=link.user)
+        staff = UserFactory(is_staff=True)
+        event = EventFactory(title="Roundtable: moved")
+        membership = MembershipFactory(cohort=event.cohort)
+        people = [ParticipantFactory(membership=membership).user for _ in range(200)]
+        RSVP.objects.bulk_create(
+            RSVP(event=event, user=person, membership=membership, status=RSVP.Status.GOING) for person in people
+        )
+
+        server.kill()
+        server.wait(timeout=10)
+
+        signed_in, took_sign_in = _timed(
+            lambda: client.post(reverse("account_login"), {"login": link.user.email, "password": PASSWORD})
+        )
+        submitted, took_submit = _timed(
+            lambda: client.post(
+                reverse("applications:edit", args=[application.pk]),
+                {**_valid_answers(), "submit_application": "Submit"},
+            )
+        )
+
+        def move():
+            with transaction.atomic():  # the admin's request: the change, then the publishes after commit
+                return events.event_update(
+                    event=event, by=staff, starts_at=event.starts_at + timedelta(hours=2),
+                    ends_at=event.ends_at + timedelta(hours=2),
+                )  # fmt: skip
+
+        _moved, took_move = _timed(move)
+        page, took_page = _timed(lambda: client.get(reverse("applications:detail", args=[application.pk])))
+
+        assert (signed_in.status_code, signed_in["Location"]) == (302, reverse("dashboard"))
+        assert (submitted.status_code, page.status_code) == (302, 200)
+        print(
+            f"sign-in {took_sign_in:.2f} s, submit {took_submit:.2f} s, move {took_move:.2f} s, page {took_page:.2f} s"
+        )
+        assert max(took_sign_in, took_submit, took_move, took_page) < 2
+        assert Email.objects.filter(kind="application_submitted", status="queued").count() == 1
+        assert Email.objects.filter(kind="event_changed", status="queued").count() == 200
+        assert not Email.objects.exclude(status="queued").exists()
+
+        # Redis is back: the worker and the sweep send everything, each once.
+        server = _redis_server(port)
+        with SmtpSink() as sink:
+            env = {"CELERY_BROKER_URL": url, "REDIS_URL": url, "EMAIL_URL": sink.url}
+            processes = [
+                _start(queue, "worker", "--pool", "solo", "-Q", queue, "-l", "info", log=tmp_path / "w.log", env=env),
+                _start(queue, "beat", "-l", "info", "-s", str(tmp_path / "schedule"), log=tmp_path / "b.log", env=env),
+            ]
+            assert _wait_for(lambda: not Email.objects.exclude(status="sent").exists(), timeout=120), (
+                tmp_path / "w.log"
+            ).read_text()
+            expected = {(row.to_email, row.subject): 1 for row in Email.objects.all()}
+            assert _wait_for(lambda: dict(sink.counts()) == expected, timeout=10), sink.counts()
+    finally:
+        for process in processes:
+            _stop(process)
+        server.kill()
+        server.wait(timeout=10)
+        _use_broker(previous_broker)
+        publish_pause.until = 0.0
+    assert len(expected) == 201
+    assert (people[0].email, "Changed: Roundtable: moved") in expected

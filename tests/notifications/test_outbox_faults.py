@@ -23,7 +23,7 @@ from cohortnet.tasks import sweep
 from notifications.models import Email
 from notifications.services import _Claim, _claim_batch, _send_claimed, email_queue, emails_send_due
 from tests.smtp_sink import SmtpSink
-from tests.test_celery_worker import _start, _stop, _wait_for
+from tests.test_celery_worker import _start, _stop, _use_broker, _wait_for
 
 transactional = pytest.mark.django_db(transaction=True)
 
@@ -176,3 +176,31 @@ def test_a_claim_unrenewed_for_the_stale_window_goes_back_to_the_queue(settings,
         "failed",
         "The worker stopped while sending it.",
     )
+
+
+@transactional
+def test_with_the_broker_down_publishing_after_commit_costs_one_quick_failure(caplog):
+    from django.db import transaction
+
+    from cohortnet.celery import app
+    from notifications.services import publish_pause
+    from tests.smtp_sink import free_port
+
+    previous_eager, app.conf.task_always_eager = app.conf.task_always_eager, False
+    previous = _use_broker(f"redis://127.0.0.1:{free_port()}/0")
+    try:
+        started = time.monotonic()
+        with transaction.atomic():
+            for n in range(50):
+                email_queue(key=f"down:{n}", kind="test", to="ada@example.org", subject=f"Down {n}", body_text="x")
+        took = time.monotonic() - started
+        paused = publish_pause.active()
+    finally:
+        _use_broker(previous)
+        app.conf.task_always_eager = previous_eager
+        publish_pause.until = 0.0
+    assert took < 1, f"queueing 50 emails with the broker down took {took:.1f} s"
+    assert paused
+    assert Email.objects.filter(kind="test", status="queued").count() == 50
+    failures = [r for r in caplog.records if r.getMessage().startswith("Could not enqueue email")]
+    assert len(failures) == 1
