@@ -106,9 +106,9 @@ class SlowBackend(EmailBackend):
 @transactional
 def test_a_send_slower_than_the_stale_window_is_not_reclaimed_while_its_worker_lives(settings, mailoutbox):
     # Each email takes longer than the whole stale window: only the renewals keep the claim alive.
-    settings.OUTBOX_STALE_CLAIM_SECONDS = 0.6
+    settings.OUTBOX_STALE_CLAIM_SECONDS = 1.0
     settings.EMAIL_BACKEND = "tests.notifications.test_outbox_faults.SlowBackend"
-    SlowBackend.delay = 1.0
+    SlowBackend.delay = 1.5
     emails = _queue(3, prefix="slow")
     first_done = threading.Event()
     results: dict[str, int] = {}
