@@ -61,8 +61,11 @@ def award_create(*, membership: Membership, amount: Decimal, created_by, **detai
     """Record the funding offered to one member organisation. Staff (the admin).
 
     The amount lies between £0.01 and £20,000 (also a database check) and
-    within the open call's cap if that is lower.
+    within the open call's cap if that is lower. Locks the membership first, so
+    that of two staff adding an award for it at once the second waits, then sees
+    the first award and is refused in these words (the unique key is the backstop).
     """
+    Membership.objects.select_for_update().get(pk=membership.pk)
     if Award.objects.filter(membership=membership).exists():
         raise ValidationError(f"{membership.organisation} already has an award for {membership.cohort}.")
     _check_amount(membership, amount)

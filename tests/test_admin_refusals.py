@@ -4,6 +4,8 @@ Each test posts the real admin form as a browser would: the fields the page
 rendered, read back from its HTML, with one value changed.
 """
 
+import threading
+import time
 from datetime import datetime, timedelta
 from decimal import Decimal
 from html.parser import HTMLParser
@@ -202,14 +204,52 @@ def test_two_staff_adding_an_award_for_one_organisation_at_once_get_one_award_an
         assert errors == []
         assert sorted(r.status_code for r in responses) == [200, 302]
         (refusal,) = [r for r in responses if r.status_code == 200]
-        # award_create refuses in its own words, or, when the other award commits between its own check and
-        # its full_clean, with the model's unique message; a unique-key clash is retried and then refused so.
-        assert refused(refusal) in (
-            [f"{membership.organisation} already has an award for {membership.cohort}."],
-            ["membership: Award with this Membership already exists."],
-        )
+        # award_create locks the membership before its check: the second waits for the first, then is
+        # refused in the service's own words, never the model's unique message.
+        assert refused(refusal) == [f"{membership.organisation} already has an award for {membership.cohort}."]
         assert Award.objects.filter(membership=membership).count() == 1
         assert FundingChange.objects.filter(award__membership=membership).count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_later_of_two_racing_award_adds_is_refused_in_the_services_words_after_the_first_commits(
+    staff, monkeypatch
+):
+    """The interleaving that once showed the model's unique message, staged: both adds pass the duplicate
+    check, the first commits, and only then does the second validate its award."""
+    from funding import services
+
+    checked = threading.Semaphore(0)
+    arrivals = []
+    check_amount = services._check_amount
+
+    def staged_check_amount(membership, amount):
+        arrivals.append(threading.get_ident())
+        if len(arrivals) == 1:
+            # The first waits (briefly) for the second to pass the duplicate check too, then goes on to commit.
+            checked.acquire(timeout=1)
+        else:
+            checked.release()
+            time.sleep(0.5)  # the first commits meanwhile
+        check_amount(membership, amount)
+
+    monkeypatch.setattr(services, "_check_amount", staged_check_amount)
+    membership = MembershipFactory()
+    url = reverse("admin:funding_award_add")
+    clients = []
+    for _ in range(2):
+        client = Client()
+        client.force_login(staff)
+        clients.append(client)
+    data = admin_form_data(clients[0].get(url))
+    data.update(membership=membership.pk, amount="5000.00")
+    responses = []
+    assert race(clients, lambda client: responses.append(client.post(url, data))) == []
+    assert sorted(r.status_code for r in responses) == [200, 302]
+    (refusal,) = [r for r in responses if r.status_code == 200]
+    assert refused(refusal) == [f"{membership.organisation} already has an award for {membership.cohort}."]
+    assert Award.objects.filter(membership=membership).count() == 1
 
 
 @pytest.mark.django_db
