@@ -18,17 +18,64 @@ own words.
 Admin actions call their service once per selected row and report each
 refusal as an error message beside what they did (``_each`` in the funding
 and notifications admins, ``_move`` in the applications admin).
+
+Two kinds of input would fail after the form had accepted it, so the mixin
+refuses them on the form too: a date whose year is far outside the programme
+(0001 or 9999: no calendar, and for 0001 east of Greenwich not even Python,
+can read it back), and, in an autocomplete field, a posted value that is not
+a key at all (Django's widget looks it up to draw the page again, which
+raises). ``GuardedInlineMixin`` does the second for inlines.
 """
 
 from django.contrib import messages
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import IntegrityError
+from django.db import IntegrityError, models
 
 #: Shown when the database refuses a save twice over, where no service message says why.
 CONFLICT_MESSAGE = (
     "Someone else saved a conflicting change at the same moment, so nothing was saved. "
     "Reload the page to see the current values and try again."
 )
+
+
+#: The years a date or time typed in the admin may fall in; anything else is a typo (0207, 9999).
+PLAUSIBLE_YEARS = range(2000, 2101)
+
+
+def validate_plausible_year(value) -> None:
+    if value is not None and value.year not in PLAUSIBLE_YEARS:
+        raise ValidationError(
+            f"Enter a date between {PLAUSIBLE_YEARS[0]} and {PLAUSIBLE_YEARS[-1]}.", code="implausible_year"
+        )
+
+
+def _is_key(field, value) -> bool:
+    try:
+        field.to_python(value)
+    except ValidationError:
+        return False
+    return True
+
+
+class KeyCheckingAutocompleteSelect(AutocompleteSelect):
+    """Django's autocomplete select, drawing a refused form again even when the posted value is no key at all.
+
+    Django filters the related table by the posted value to show it as selected; a value the key cannot hold
+    ("abc", a NUL byte) raises there. It is left out, and the form field's own "Select a valid choice" shows.
+    """
+
+    def optgroups(self, name, value, attr=None):
+        return super().optgroups(name, [v for v in value if _is_key(self.field.target_field, v)], attr)
+
+
+class GuardedInlineMixin:
+    """For an inline (and, through ``ServiceAdminMixin``, every admin): autocomplete fields that never raise."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = KeyCheckingAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using"))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 def add_refusal(form, refusal: ValidationError) -> None:
@@ -55,8 +102,15 @@ def _refused(form_class, refusal: ValidationError):
     return RefusedForm
 
 
-class ServiceAdminMixin:
+class ServiceAdminMixin(GuardedInlineMixin):
     """Show refusals raised while saving (a ``ValidationError`` or ``IntegrityError``) on the form."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        # DateTimeField is a DateField too.
+        if formfield is not None and isinstance(db_field, models.DateField):
+            formfield.validators.append(validate_plausible_year)
+        return formfield
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form_class = super().get_form(request, obj, change=change, **kwargs)

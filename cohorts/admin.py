@@ -1,7 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
 
-from cohortnet.admin_services import ServiceAdminMixin
+from cohortnet.admin_services import GuardedInlineMixin, ServiceAdminMixin
 from cohorts import services
 from cohorts.models import (
     Cohort,
@@ -31,7 +31,7 @@ class OrganisationPersonForm(forms.ModelForm):
         return user
 
 
-class OrganisationPersonInline(admin.TabularInline):
+class OrganisationPersonInline(GuardedInlineMixin, admin.TabularInline):
     model = OrganisationPerson
     form = OrganisationPersonForm
     extra = 0
@@ -71,7 +71,7 @@ class CohortAdmin(ServiceAdminMixin, admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
 
-class ParticipantInline(admin.TabularInline):
+class ParticipantInline(GuardedInlineMixin, admin.TabularInline):
     model = Participant
     extra = 0
     autocomplete_fields = ["user"]
