@@ -16,6 +16,7 @@ from django.db.models import Min, Sum
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
+from cohortnet.timezones import in_zone
 from cohorts.models import Membership
 from events.models import RSVP
 from events.services import attendance_mark
@@ -336,7 +337,8 @@ def attendance_record(*, rsvps, attendance: str) -> int:
                 defaults={
                     "membership": rsvp.membership,
                     "user_id": rsvp.user_id,
-                    "date": timezone.localtime(rsvp.event.starts_at).date(),
+                    # The day the event took place where it took place, whichever admin page marked it.
+                    "date": in_zone(rsvp.event.starts_at, rsvp.event.time_zone).date(),
                     "hours": min(hours, Decimal("24")),
                     "activity": f"Attended: {rsvp.event.title}",
                     "event": rsvp.event,
