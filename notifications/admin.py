@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 
@@ -7,8 +8,18 @@ from notifications import services
 from notifications.models import Email, ReminderOptOut, ReminderRule
 
 
+class EmailForm(forms.ModelForm):
+    def clean_subject(self):
+        # A line break would make the header unsendable: every attempt would fail after the save.
+        subject = self.cleaned_data["subject"]
+        if "\r" in subject or "\n" in subject:
+            raise forms.ValidationError("A subject is one line: remove the line break.")
+        return subject
+
+
 @admin.register(Email)
 class EmailAdmin(ServiceAdminMixin, LongChangelistMixin, admin.ModelAdmin):
+    form = EmailForm
     list_display = ["subject", "to_email", "kind", "status", "attempts", "created_at", "sent_at"]
     list_filter = ["status", "kind"]
     search_fields = ["to_email", "subject", "key"]

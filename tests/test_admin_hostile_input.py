@@ -197,3 +197,26 @@ def test_an_instalment_refused_for_a_year_outside_the_programme_is_not_scheduled
     data.update(award=instalment.award_id, amount="10.00", due_on="31/12/9999")
     assert refused(staff_client.post(url, data)) == [f"due_on: {YEARS_REFUSED}"]
     assert list(Instalment.objects.values_list("pk", flat=True)) == [instalment.pk]
+
+
+# --- The outbox -------------------------------------------------------------------------------
+
+
+def test_a_held_emails_subject_given_a_line_break_is_refused_on_the_form(staff_client):
+    from notifications.models import Email
+
+    email = Email.objects.create(
+        key="decision-1",
+        kind="decision",
+        to_email="lead@example.org",
+        subject="Your application has been accepted",
+        body_text="Welcome.",
+        status=Email.Status.HELD,
+    )
+    url = reverse("admin:notifications_email_change", args=[email.pk])
+    data = admin_form_data(staff_client.get(url))
+    data["subject"] = "Accepted\r\nBcc: someone@example.org"
+    # Saved, it could never be sent: every attempt failed on the header, after staff had released it.
+    assert refused(staff_client.post(url, data)) == ["subject: A subject is one line: remove the line break."]
+    email.refresh_from_db()
+    assert email.subject == "Your application has been accepted"
