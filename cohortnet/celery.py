@@ -6,12 +6,33 @@ Beat:   ``celery -A cohortnet beat -l info -s var/celerybeat-schedule``
 Configuration comes from Django settings under the ``CELERY_`` prefix.
 """
 
+import logging
 import os
 
 from celery import Celery
+from celery.signals import worker_ready
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cohortnet.settings")
 
 app = Celery("cohortnet")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@worker_ready.connect
+def sweep_after_a_restart(**_kwargs) -> None:
+    """A worker that starts sweeps once more, one stale window later.
+
+    A worker killed mid-batch stops renewing its claims, so one stale window
+    after a restart they are stale at the latest: this sweep gives them back
+    and sends them, instead of waiting for the next beat sweep after that
+    moment (almost one more sweep interval, with the default of 60 s for both).
+    """
+    from django.conf import settings
+
+    from cohortnet.tasks import sweep
+
+    try:
+        sweep.apply_async(countdown=settings.OUTBOX_STALE_CLAIM_SECONDS + 1)
+    except Exception:  # noqa: BLE001 -- beat's own sweeps still come; a worker must start regardless
+        logging.getLogger(__name__).warning("Could not schedule the sweep after the worker started", exc_info=True)

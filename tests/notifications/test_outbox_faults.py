@@ -204,3 +204,29 @@ def test_with_the_broker_down_publishing_after_commit_costs_one_quick_failure(ca
     assert Email.objects.filter(kind="test", status="queued").count() == 50
     failures = [r for r in caplog.records if r.getMessage().startswith("Could not enqueue email")]
     assert len(failures) == 1
+
+
+@pytest.mark.redis
+@pytest.mark.postgres
+@transactional
+def test_a_restarted_worker_sends_a_dead_workers_emails_one_stale_window_later_without_beat(tmp_path):
+    # With the defaults (a sweep a minute, a one-minute stale window) the beat sweep after the claims
+    # turn stale can come almost two minutes after the restart; the worker's own sweep comes after one window.
+    stale = 3
+    emails = _queue(5, prefix="restart")
+    Email.objects.filter(pk__in=[e.pk for e in emails]).update(
+        status="sending", claim_token="killed-worker", claimed_at=Now(), attempts=1
+    )
+    queue = f"test-{uuid.uuid4().hex}"
+    env = {"SWEEP_INTERVAL_SECONDS": "3600", "OUTBOX_STALE_CLAIM_SECONDS": str(stale)}
+    started = time.monotonic()
+    worker = _start(queue, "worker", "--pool", "solo", "-Q", queue, "-l", "info", log=tmp_path / "worker.log", env=env)
+    try:
+        assert _wait_for(lambda: Email.objects.filter(status="sent").count() == 5, timeout=stale + 30), (
+            tmp_path / "worker.log"
+        ).read_text()
+        took = time.monotonic() - started
+    finally:
+        _stop(worker)
+    assert sorted(Email.objects.values_list("status", "attempts")) == [("sent", 2)] * 5
+    assert took >= stale
