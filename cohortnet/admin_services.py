@@ -24,10 +24,13 @@ refuses them on the form too: a date whose year is far outside the programme
 (0001 or 9999: no calendar, and for 0001 east of Greenwich not even Python,
 can read it back), and, in an autocomplete field, a posted value that is not
 a key at all (Django's widget looks it up to draw the page again, which
-raises). ``GuardedInlineMixin`` does the second for inlines.
+raises). ``GuardedInlineMixin`` does the second for inlines. Likewise a
+changelist filter that fails only once its query runs goes back to the list
+with Django's "?e=1", as every other bad filter does.
 """
 
 from django.contrib import messages
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, models
@@ -104,6 +107,14 @@ def _refused(form_class, refusal: ValidationError):
 
 class ServiceAdminMixin(GuardedInlineMixin):
     """Show refusals raised while saving (a ``ValidationError`` or ``IntegrityError``) on the form."""
+
+    def get_changelist_instance(self, request):
+        # A filter in the address bar that fails only when the query is built or run (a year such as -1 or
+        # 9999999999, a reviewer "abc") is refused as Django refuses any other bad filter: back to the list, ?e=1.
+        try:
+            return super().get_changelist_instance(request)
+        except (ValueError, OverflowError) as exc:
+            raise IncorrectLookupParameters(exc) from exc
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         formfield = super().formfield_for_dbfield(db_field, request, **kwargs)

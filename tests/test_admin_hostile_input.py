@@ -22,6 +22,7 @@ from tests.factories import (
     OrganisationFactory,
     OrganisationPersonFactory,
     UserFactory,
+    reviewer,
 )
 from tests.test_admin_refusals import admin_form_data, inline_index, refused
 
@@ -220,3 +221,25 @@ def test_a_held_emails_subject_given_a_line_break_is_refused_on_the_form(staff_c
     assert refused(staff_client.post(url, data)) == ["subject: A subject is one line: remove the line break."]
     email.refresh_from_db()
     assert email.subject == "Your application has been accepted"
+
+
+# --- Changelist filters typed into the address bar ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("changelist", "query"),
+    [
+        ("admin:funding_award_changelist", "created_at__year=-1"),
+        ("admin:events_event_changelist", "created_at__year=9999999999"),
+        ("admin:notifications_email_changelist", "created_at__year=9999999999"),
+        ("admin:applications_application_changelist", "reviewer=abc"),
+        ("admin:applications_application_changelist", "reviewer=%27"),
+    ],
+)
+def test_a_filter_that_fails_when_its_query_runs_goes_back_to_the_list_like_any_bad_filter(
+    staff_client, changelist, query
+):
+    reviewer()  # the reviewer filter is offered (and applied) once someone is in the Reviewers group
+    url = reverse(changelist)
+    response = staff_client.get(f"{url}?{query}")
+    assert (response.status_code, response["Location"]) == (302, f"{url}?e=1")
