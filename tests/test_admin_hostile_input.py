@@ -234,6 +234,7 @@ def test_a_held_emails_subject_given_a_line_break_is_refused_on_the_form(staff_c
         ("admin:notifications_email_changelist", "created_at__year=9999999999"),
         ("admin:applications_application_changelist", "reviewer=abc"),
         ("admin:applications_application_changelist", "reviewer=%27"),
+        ("admin:mfa_authenticator_changelist", "created_at__year=-1"),
     ],
 )
 def test_a_filter_that_fails_when_its_query_runs_goes_back_to_the_list_like_any_bad_filter(
