@@ -26,14 +26,19 @@ can read it back), and, in an autocomplete field, a posted value that is not
 a key at all (Django's widget looks it up to draw the page again, which
 raises). ``GuardedInlineMixin`` does the second for inlines. Likewise a
 changelist filter that fails only once its query runs goes back to the list
-with Django's "?e=1", as every other bad filter does.
+with Django's "?e=1", as every other bad filter does, and an action posted
+row ids that are no keys changes nothing and says so.
 """
 
 from django.contrib import messages
+from django.contrib.admin import helpers
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, models
+
+#: Shown when an action is posted rows that are no keys at all (a browser never sends them).
+UNREADABLE_SELECTION = "The rows selected could not be read, so nothing was changed: select rows in the list again."
 
 #: Shown when the database refuses a save twice over, where no service message says why.
 CONFLICT_MESSAGE = (
@@ -107,6 +112,14 @@ def _refused(form_class, refusal: ValidationError):
 
 class ServiceAdminMixin(GuardedInlineMixin):
     """Show refusals raised while saving (a ``ValidationError`` or ``IntegrityError``) on the form."""
+
+    def response_action(self, request, queryset):
+        # Django filters by the posted row ids before running the action: "abc" or "" would raise there.
+        selected = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
+        if not all(_is_key(self.model._meta.pk, value) for value in selected):
+            self.message_user(request, UNREADABLE_SELECTION, messages.WARNING)
+            return None
+        return super().response_action(request, queryset)
 
     def get_changelist_instance(self, request):
         # A filter in the address bar that fails only when the query is built or run (a year such as -1 or

@@ -244,3 +244,33 @@ def test_a_filter_that_fails_when_its_query_runs_goes_back_to_the_list_like_any_
     url = reverse(changelist)
     response = staff_client.get(f"{url}?{query}")
     assert (response.status_code, response["Location"]) == (302, f"{url}?e=1")
+
+
+# --- Actions posted rows that are no keys -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("selected", ["abc", "", "\x00", "1e30"])
+@pytest.mark.parametrize(
+    ("changelist", "action"),
+    [
+        ("admin:funding_instalment_changelist", "cancel"),
+        ("admin:applications_application_changelist", "start_review"),
+        ("admin:events_rsvp_changelist", "mark_attended"),
+        ("admin:cohorts_organisation_changelist", "delete_selected"),
+    ],
+)
+def test_an_action_posted_rows_that_are_no_keys_changes_nothing_and_says_so(client, changelist, action, selected):
+    from django.contrib.auth.models import Group
+
+    from cohortnet.admin_services import UNREADABLE_SELECTION
+
+    user = UserFactory(is_staff=True, is_superuser=True)
+    user.groups.add(Group.objects.get(name="Finance"))
+    client.force_login(user)
+    instalment = InstalmentFactory()
+    url = reverse(changelist)
+    response = client.post(url, {"action": action, "_selected_action": [selected], "index": 0}, follow=True)
+    assert response.status_code == 200
+    assert [str(m) for m in response.context["messages"]] == [UNREADABLE_SELECTION]
+    instalment.refresh_from_db()
+    assert instalment.status == Instalment.Status.SCHEDULED
