@@ -274,3 +274,25 @@ def test_an_action_posted_rows_that_are_no_keys_changes_nothing_and_says_so(clie
     assert [str(m) for m in response.context["messages"]] == [UNREADABLE_SELECTION]
     instalment.refresh_from_db()
     assert instalment.status == Instalment.Status.SCHEDULED
+
+
+def test_every_admin_on_the_site_has_the_shared_mixin_the_libraries_included():
+    from django.contrib import admin
+
+    from cohortnet.admin_services import ServiceAdminMixin
+
+    assert [
+        model._meta.label
+        for model, model_admin in admin.site._registry.items()
+        if not isinstance(model_admin, ServiceAdminMixin)
+    ] == []
+
+
+@pytest.mark.parametrize("changelist", ["admin:auth_group_changelist", "admin:account_emailaddress_changelist"])
+def test_a_libraries_admin_posted_rows_that_are_no_keys_changes_nothing(staff_client, changelist):
+    from cohortnet.admin_services import UNREADABLE_SELECTION
+
+    response = staff_client.post(
+        reverse(changelist), {"action": "delete_selected", "_selected_action": ["abc"], "index": 0}, follow=True
+    )
+    assert [str(m) for m in response.context["messages"]] == [UNREADABLE_SELECTION]

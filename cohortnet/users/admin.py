@@ -1,9 +1,13 @@
-from allauth.mfa.admin import AuthenticatorAdmin as BaseAuthenticatorAdmin
+from allauth.account.admin import EmailAddressAdmin
+from allauth.account.models import EmailAddress
+from allauth.mfa.admin import AuthenticatorAdmin
 from allauth.mfa.models import Authenticator
 from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import UserChangeForm as BaseUserChangeForm
 from django.contrib.auth.forms import UserCreationForm as BaseUserCreationForm
+from django.contrib.auth.models import Group
 
 from cohortnet.admin_services import ServiceAdminMixin
 from cohortnet.users.models import User
@@ -38,11 +42,13 @@ class UserAdmin(ServiceAdminMixin, BaseUserAdmin):
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "name", "password1", "password2")}),)
 
 
-# Two-factor keys belong to users: allauth's admin, with the refusals and the guarded changelist of every other
-# (its created_at filter took "?created_at__year=-1" to a 500). Importing it above has registered it already.
-admin.site.unregister(Authenticator)
-
-
-@admin.register(Authenticator)
-class AuthenticatorAdmin(ServiceAdminMixin, BaseAuthenticatorAdmin):
-    pass
+# The admins of the libraries' models people edit here (groups, email addresses, two-factor keys), with the
+# shared mixin like every other: Django's filters and actions took "?created_at__year=-1" or a posted row "abc"
+# to a 500 there. Importing them above has registered them already.
+for model, library_admin in [
+    (Group, GroupAdmin),
+    (EmailAddress, EmailAddressAdmin),
+    (Authenticator, AuthenticatorAdmin),
+]:
+    admin.site.unregister(model)
+    admin.site.register(model, type(library_admin.__name__, (ServiceAdminMixin, library_admin), {}))
