@@ -69,13 +69,20 @@ class Event(models.Model):
         # A cohort's page lists its next events a page at a time: read them in order, stop at the page.
         indexes = [models.Index(fields=["cohort", "starts_at"], name="events_event_cohort_starts")]
         constraints = [
-            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="events_event_ends_after_start"),
             models.CheckConstraint(
-                condition=Q(capacity__isnull=True) | Q(capacity__gte=1), name="events_event_capacity_positive"
+                condition=Q(ends_at__gt=F("starts_at")),
+                name="events_event_ends_after_start",
+                violation_error_message="An event must end after it starts.",
+            ),
+            models.CheckConstraint(
+                condition=Q(capacity__isnull=True) | Q(capacity__gte=1),
+                name="events_event_capacity_positive",
+                violation_error_message="The capacity is at least 1; leave it empty for no limit.",
             ),
             models.CheckConstraint(
                 condition=Q(seats_per_organisation__isnull=True) | Q(seats_per_organisation__gte=1),
                 name="events_event_seats_per_organisation_positive",
+                violation_error_message="Seats per organisation are at least 1; leave it empty for no limit.",
             ),
         ]
 
@@ -175,7 +182,11 @@ class SupportSlot(models.Model):
     class Meta:
         ordering = ["starts_at"]
         constraints = [
-            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="events_supportslot_ends_after_start"),
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")),
+                name="events_supportslot_ends_after_start",
+                violation_error_message="A slot must end after it starts.",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -296,3 +296,23 @@ def test_a_libraries_admin_posted_rows_that_are_no_keys_changes_nothing(staff_cl
         reverse(changelist), {"action": "delete_selected", "_selected_action": ["abc"], "index": 0}, follow=True
     )
     assert [str(m) for m in response.context["messages"]] == [UNREADABLE_SELECTION]
+
+
+# --- The database's own rules, in words ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ({"ends_at_0": "01/01/2020", "ends_at_1": "10:00"}, "An event must end after it starts."),
+        ({"capacity": "0"}, "The capacity is at least 1; leave it empty for no limit."),
+        ({"seats_per_organisation": "0"}, "Seats per organisation are at least 1; leave it empty for no limit."),
+    ],
+)
+def test_an_event_breaking_a_database_rule_is_refused_in_words_staff_can_act_on(staff_client, typed, message):
+    event = _event_with_people()
+    url = reverse("admin:events_event_change", args=[event.pk])
+    data = admin_form_data(staff_client.get(url))
+    data.update(typed)
+    # It read "Constraint “events_event_capacity_positive” is violated."
+    assert refused(staff_client.post(url, data)) == [message]
