@@ -141,7 +141,7 @@ def invitation_attachment(method: str, content: bytes, filename: str = "invite.i
 # --- 1:1 support slots ----------------------------------------------------------------------------
 
 
-def _slot_entry(slot: SupportSlot, *, booker, for_host: bool, cancelled: bool) -> VEvent:
+def _slot_entry(slot: SupportSlot, *, booker, for_host: bool, cancelled: bool, host=None) -> VEvent:
     entry = VEvent()
     entry.add("uid", slot.uid)
     entry.add("sequence", slot.sequence)
@@ -149,7 +149,7 @@ def _slot_entry(slot: SupportSlot, *, booker, for_host: bool, cancelled: bool) -
     _add_time(entry, "dtstart", slot.starts_at, slot.time_zone)
     _add_time(entry, "dtend", slot.ends_at, slot.time_zone)
     entry.add("organizer", _organizer())
-    entry.add("attendee", _attendee(slot.host, partstat="ACCEPTED", role="CHAIR"))
+    entry.add("attendee", _attendee(host or slot.host, partstat="ACCEPTED", role="CHAIR"))
     if booker is not None:
         entry.add("attendee", _attendee(booker, partstat="ACCEPTED"))
     if for_host:
@@ -168,14 +168,17 @@ def _slot_entry(slot: SupportSlot, *, booker, for_host: bool, cancelled: bool) -
     return entry
 
 
-def slot_invitation(slot: SupportSlot, *, booker, for_host: bool, cancelled: bool = False) -> tuple[str, bytes]:
+def slot_invitation(
+    slot: SupportSlot, *, booker, for_host: bool, cancelled: bool = False, host=None
+) -> tuple[str, bytes]:
     """The iTIP message about a booking, to its booker or its host: (method, file).
 
-    ``booker`` is passed in because a cancelled booking no longer names them.
+    ``booker`` is passed in because a cancelled booking no longer names them;
+    ``host``, for the CANCEL to a host taken off the slot, who is no longer its host.
     """
     method = CANCEL if cancelled else REQUEST
     cal = _calendar(method)
-    cal.add_component(_slot_entry(slot, booker=booker, for_host=for_host, cancelled=cancelled))
+    cal.add_component(_slot_entry(slot, booker=booker, for_host=for_host, cancelled=cancelled, host=host))
     return method, _finish(cal)
 
 

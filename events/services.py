@@ -233,21 +233,22 @@ def calendar_token_revoke(*, user) -> CalendarToken:
 # --- 1:1 support --------------------------------------------------------------------------------
 
 #: Fields of a slot a host (or staff) may change; a change is sent to both sides when the slot is booked.
-SLOT_CHANGE_FIELDS = ("starts_at", "ends_at", "time_zone", "online_url", "topic")
+SLOT_CHANGE_FIELDS = ("host", "starts_at", "ends_at", "time_zone", "online_url", "topic")
 
 
-def _slot_tell(slot: SupportSlot, *, what: str, booker) -> None:
+def _slot_tell(slot: SupportSlot, *, what: str, booker, host=None) -> None:
     """Email the booker and the host about ``slot`` with its iTIP file (REQUEST, or CANCEL when cancelled).
 
     ``what`` is booked, changed or cancelled. One email per person per SEQUENCE.
+    ``host`` alone (no ``booker``) tells only that host: a host taken off a slot gets its CANCEL.
     """
     cancelled = what == "cancelled"
     subjects = {"booked": "Booked", "changed": "Changed", "cancelled": "Cancelled"}
-    people = [(booker, False), (slot.host, True)]
+    people = [(host, True)] if host is not None else [(booker, False), (slot.host, True)]
     for person, for_host in people:
         if person is None or not person.email:
             continue
-        method, content = slot_invitation(slot, booker=booker, for_host=for_host, cancelled=cancelled)
+        method, content = slot_invitation(slot, booker=booker, for_host=for_host, cancelled=cancelled, host=host)
         organisation = slot.booked_by.organisation.name if slot.booked_by_id else ""
         text, html = render_email(
             "events/email/slot",
@@ -260,6 +261,7 @@ def _slot_tell(slot: SupportSlot, *, what: str, booker) -> None:
                 "organisation": organisation,
                 "starts": in_zone(slot.starts_at, person.time_zone),
                 "starts_slot_zone": in_zone(slot.starts_at, slot.time_zone),
+                "reassigned": host is not None,
             },
         )
         email_queue(
@@ -327,17 +329,19 @@ def support_slot_update(
     *,
     slot: SupportSlot,
     by,
+    host=_UNCHANGED,
     starts_at=_UNCHANGED,
     ends_at=_UNCHANGED,
     time_zone=_UNCHANGED,
     online_url=_UNCHANGED,
     topic=_UNCHANGED,
 ) -> SupportSlot:
-    """The host or staff change a slot's time, zone, online link or topic.
+    """The host or staff change a slot's host, time, zone, online link or topic.
 
     Locks the slot. When anything changed and the slot is booked, raises its
     SEQUENCE and sends the booker and the host the updated invitation (same
-    UID), so their calendars move the entry. Arguments left out stay as they are.
+    UID), so their calendars move the entry; a host taken off a booked slot
+    gets a CANCEL, so it leaves their calendar. Arguments left out stay as they are.
     """
     slot = (
         SupportSlot.objects.select_for_update(of=("self",))
@@ -347,6 +351,7 @@ def support_slot_update(
     if not (by.is_staff or by.pk == slot.host_id):
         raise PermissionDenied
     asked = {
+        "host": host,
         "starts_at": starts_at,
         "ends_at": ends_at,
         "time_zone": time_zone,
@@ -356,6 +361,7 @@ def support_slot_update(
     changed = [name for name, value in asked.items() if value is not _UNCHANGED and value != getattr(slot, name)]
     if not changed:
         return slot
+    previous_host = slot.host
     for name in changed:
         setattr(slot, name, asked[name])
     if slot.ends_at <= slot.starts_at:
@@ -366,6 +372,8 @@ def support_slot_update(
     slot.sequence += 1
     slot.save(update_fields=[*changed, "sequence"])
     if slot.booked_by_id:
+        if "host" in changed:
+            _slot_tell(slot, what="cancelled", booker=slot.booked_by_user, host=previous_host)
         _slot_tell(slot, what="changed", booker=slot.booked_by_user)
     return slot
 

@@ -277,3 +277,44 @@ def test_staff_changing_a_booked_slots_link_in_the_admin_tells_both_sides(world)
         assert method == "REQUEST"
         entry = calendar.walk("VEVENT")[0]
         assert (entry["SEQUENCE"], str(entry["URL"])) == (2, "https://meet.example/moved")
+
+
+@pytest.mark.django_db
+def test_giving_a_booked_slot_to_another_host_in_the_admin_cancels_it_for_the_old_host_and_invites_the_new(world):
+    slot, booker, old_host = (
+        services.support_slot_book(slot=world["slot"], user=world["booker"]),
+        *[world[k] for k in ("booker", "host")],
+    )
+    new_host = UserFactory(is_staff=True, name="Nia Newhost")
+    client = Client()
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    url = reverse("admin:events_supportslot_change", args=[slot.pk])
+    form = _Form()
+    form.feed(client.get(url).content.decode())
+
+    response = client.post(url, {**form.data, "host": str(new_host.pk)})
+
+    assert response.status_code == 302
+    slot.refresh_from_db()
+    assert (slot.host, slot.sequence, slot.booked_by_user) == (new_host, 2, booker)
+    method, calendar = _sent("slot_cancelled", old_host.email)
+    assert method == "CANCEL"
+    (entry,) = calendar.walk("VEVENT")
+    assert (str(entry["UID"]), entry["SEQUENCE"], str(entry["STATUS"])) == (slot.uid, 2, "CANCELLED")
+    assert f"mailto:{old_host.email}" in [str(a) for a in entry["ATTENDEE"]]
+    assert (
+        "is no longer yours: Nia Newhost hosts it now"
+        in Email.objects.get(to_email=old_host.email, kind="slot_cancelled").body_text
+    )
+    for person in (booker, new_host):
+        method, calendar = _sent("slot_changed", person.email)
+        assert method == "REQUEST"
+        (entry,) = calendar.walk("VEVENT")
+        assert (str(entry["UID"]), entry["SEQUENCE"]) == (slot.uid, 2)
+        assert sorted(str(a) for a in entry["ATTENDEE"]) == sorted(
+            [f"mailto:{booker.email}", f"mailto:{new_host.email}"]
+        )
+    assert str(_sent("slot_changed", booker.email)[1].walk("VEVENT")[0]["SUMMARY"]) == "1:1 support with Nia Newhost"
+    assert Email.objects.filter(kind="slot_cancelled").count() == 1
+    assert _feed_uids(new_host) == {slot.uid: (STARTS, "https://meet.example/abc")}
+    assert _feed_uids(old_host) == {}
