@@ -32,6 +32,7 @@ row ids that are no keys changes nothing and says so.
 
 from django.contrib import messages
 from django.contrib.admin import helpers
+from django.contrib.admin.exceptions import DisallowedModelAdminToField
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -120,6 +121,12 @@ class ServiceAdminMixin(GuardedInlineMixin):
             self.message_user(request, UNREADABLE_SELECTION, messages.WARNING)
             return None
         return super().response_action(request, queryset)
+
+    def get_object(self, request, object_id, from_field=None):
+        # "?_to_field=" (empty) passes Django's check of the field name, then is looked up as a field called "".
+        if from_field == "":
+            raise DisallowedModelAdminToField("An empty _to_field names no field.")
+        return super().get_object(request, object_id, from_field)
 
     def get_changelist_instance(self, request):
         # A filter in the address bar that fails only when the query is built or run (a year such as -1 or

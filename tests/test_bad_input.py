@@ -167,3 +167,21 @@ def test_broken_utf8_from_the_server_is_a_400(rf, path_info, query):
     request.META["QUERY_STRING"] = query
     response = RejectMalformedURLMiddleware(lambda request: pytest.fail("the view must not run"))(request)
     assert response.status_code == 400
+
+
+def test_an_empty_to_field_on_any_admin_change_or_delete_page_is_a_400(client):
+    """Django's admin checks a non-empty ``_to_field`` only, then looks a field called "" up: a 500 before."""
+    from django.contrib import admin
+
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    organisation = Organisation.objects.create(name="Tide")
+    assert client.get(reverse("admin:cohorts_organisation_change", args=[organisation.pk])).status_code == 200
+    for view in ("change", "delete"):
+        url = reverse(f"admin:cohorts_organisation_{view}", args=[organisation.pk])
+        assert client.get(f"{url}?_to_field=").status_code == 400
+        assert client.post(url, {"_to_field": ""}).status_code == 400
+    # Every admin on the site, third-party models included, goes through the same guard.
+    for model in admin.site._registry:
+        url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_change", args=[1])
+        assert client.get(f"{url}?_to_field=").status_code == 400, model
+    assert Organisation.objects.get().name == "Tide"
