@@ -85,9 +85,17 @@ def opt_out_link(user, kind: str) -> str:
 
 
 def time_left(moment: datetime, now: datetime) -> str:
-    """How long until ``moment``, as the email says it: "21 hours", "1 day, 3 hours", "5 minutes"."""
-    # To the nearest minute, so a sweep a few seconds early or late still says "21 hours".
-    minutes = max(1, round((moment - now).total_seconds() / 60))
+    """How long until ``moment``, as the email says it: "21 hours", "1 day, 3 hours", "5 minutes".
+
+    Rounded as people say it (the email prints the exact time beside it): to
+    the hour from 3 hours on, to 5 minutes from 20 minutes on, else to the
+    minute. Beat sweeps once a minute, so a reminder due 21 hours ahead goes
+    out with up to a minute less left: it still says "21 hours", not "20 hours,
+    59 minutes".
+    """
+    left = (moment - now).total_seconds() / 60
+    step = 60 if left >= 180 else 5 if left >= 20 else 1
+    minutes = max(1, round(left / step) * step)
     # Django keeps number and unit together with a no-break space; the text email wants a plain one.
     return timeuntil(now + timedelta(minutes=minutes), now).replace("\xa0", " ")
 

@@ -13,7 +13,7 @@ from applications.services import application_submit
 from cohortnet.tasks import sweep
 from events.services import event_cancel, event_changed, rsvp_set
 from notifications.models import Email, ReminderOptOut, ReminderRule
-from notifications.reminders import opt_out_link, reminders_sweep
+from notifications.reminders import opt_out_link, reminders_sweep, time_left
 from notifications.services import emails_send_due
 from tests.factories import (
     ApplicationFactory,
@@ -93,6 +93,35 @@ def test_after_a_three_hour_outage_the_day_before_reminder_goes_late_saying_how_
     last = Email.objects.get(key__endswith=f":{stays.pk}:60:{int(START.timestamp())}")
     assert "which starts in 1 hour:" in last.body_text
     assert [m.to for m in mailoutbox] == [[stays.email], [stays.email]]
+
+
+@pytest.mark.django_db
+def test_after_an_outage_a_sweep_a_minute_after_the_21_hour_mark_still_says_21_hours(mailoutbox):
+    # Beat sweeps once a minute: the first sweep after the outage comes up to a minute past the round hour.
+    _only_rules("event_going", timedelta(days=1), timedelta(hours=1))
+    event, (person,) = _event_with_people(1)
+    assert _sweep_at(START - timedelta(days=1, minutes=1)) == {"reminders_queued": 0, "emails_sent": 0}
+
+    assert _sweep_at(START - timedelta(hours=20, minutes=59, seconds=1)) == {"reminders_queued": 1, "emails_sent": 1}
+    email = Email.objects.get(kind="reminder_event_going")
+    assert email.key == f"reminder:event_going:event-{event.pk}:{person.pk}:1440:{int(START.timestamp())}"
+    assert f'A reminder that you are going to "{event.title}", which starts in 21 hours:' in email.body_text
+    assert mailoutbox[0].body == email.body_text
+
+
+@pytest.mark.parametrize(
+    ("left", "said"),
+    [
+        (timedelta(hours=20, minutes=59), "21 hours"),
+        (timedelta(days=1, hours=3, minutes=10), "1 day, 3 hours"),
+        (timedelta(hours=2, minutes=34), "2 hours, 35 minutes"),
+        (timedelta(minutes=59, seconds=10), "1 hour"),
+        (timedelta(minutes=7), "7 minutes"),
+        (timedelta(seconds=5), "1 minute"),
+    ],
+)
+def test_time_left_is_rounded_as_people_say_it(left, said):
+    assert time_left(START, START - left) == said
 
 
 @pytest.mark.django_db
