@@ -35,11 +35,13 @@ install: $(VENV)/.installed-base
 
 install-dev: $(VENV)/.installed-dev
 
+# honcho gives each process a PORT of its own (web 8000, worker 8100, beat 8200), so SITE_URL is
+# fixed on the web's port here: otherwise links in emails the worker and beat write point to theirs.
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
 	@echo "Starting web, worker and beat; Ctrl-C stops all of them."
-	$(BIN)/honcho --procfile Procfile.dev start
+	SITE_URL="$${SITE_URL:-http://127.0.0.1:$(PORT)}" $(BIN)/honcho --procfile Procfile.dev start
 
 test: install-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -2,6 +2,7 @@
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -119,6 +120,36 @@ def test_make_run_exports_port_to_the_processes_it_starts():
     makefile = (ROOT / "Makefile").read_text()
     assert "PORT ?= 8000\nexport PORT\n" in makefile
     assert "runserver 127.0.0.1:${PORT:-8000}" in (ROOT / "Procfile.dev").read_text()
+
+
+def test_every_process_make_run_starts_links_to_the_web_port(tmp_path):
+    """honcho hands each process its own PORT (worker 8201, beat 8301): emails the worker writes link to the web's."""
+    if shutil.which("make") is None:
+        pytest.skip("make is not installed")
+    env = {k: v for k, v in os.environ.items() if k not in _CLEARED}
+    dry_run = subprocess.run(
+        ["make", "-s", "-n", "run", "PORT=8101"], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+    )
+    (start,) = [line for line in dry_run.stdout.splitlines() if "honcho" in line]
+    probe = f'{sys.executable} -c "{SITE_URL_PROBE}" && sleep 5'
+    procfile = tmp_path / "Procfile"
+    procfile.write_text("".join(f"{name}: {probe}\n" for name in ("web", "worker", "beat")))
+
+    result = subprocess.run(
+        ["sh", "-c", start.replace("Procfile.dev", str(procfile))],
+        cwd=ROOT,
+        # As make would: it exports PORT to the recipe.
+        env={**env, "PORT": "8101", "DJANGO_SETTINGS_MODULE": "cohortnet.settings", "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    printed = dict(
+        (line.split()[1], line.split("| ", 1)[1].strip()) for line in result.stdout.splitlines() if "| http" in line
+    )
+    assert printed == dict.fromkeys(["web.1", "worker.1", "beat.1"], "http://127.0.0.1:8101"), result.stdout
 
 
 BROKER_PROBE = """
