@@ -45,9 +45,12 @@ def call_detail(request, slug):
 
 
 def invitation(request, token):
-    """The link in a staff invitation: remember it, then go on to apply with the organisation pre-filled."""
+    """The link in a staff invitation: remember it, then go on to apply with the organisation pre-filled.
+
+    It records nothing itself: mail scanners follow links. The visit is
+    recorded once the person is signed in and on the call's start page.
+    """
     invitation = get_object_or_404(Invitation.objects.select_related("call"), token=token)
-    services.invitation_open(invitation=invitation)
     request.session[INVITATION_KEY] = invitation.pk
     messages.info(
         request, f"Welcome, {invitation.organisation_name}: you are invited to apply to {invitation.call.title}."
@@ -65,6 +68,8 @@ def _session_invitation(request, call) -> Invitation | None:
 def application_start(request, slug):
     call = get_object_or_404(OpenCall, slug=slug)
     invitation = _session_invitation(request, call)
+    if invitation is not None:
+        services.invitation_open(invitation=invitation)
     organisations = organisations_for_user(request.user)
     if not organisations.exists():
         messages.info(request, "First tell us about your organisation.")

@@ -5,6 +5,7 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -134,14 +135,24 @@ def test_every_applicant_form_answers_bad_input_without_a_500(own, value):
 def test_an_invitation_link_records_the_visit_and_prefills_the_organisation(client):
     call = OpenCallFactory()
     invitation = Invitation.objects.create(call=call, organisation_name="Tide Trust", contact_email="a@tide.example")
-    client.force_login(UserFactory())
 
+    # A mail scanner follows the link without signing in: nothing is recorded.
+    scanner = Client()
+    response = scanner.get(invitation.get_absolute_url())
+    assert response["Location"] == reverse("applications:start", args=[call.slug])
+    assert scanner.get(response["Location"]).status_code == 302  # to sign in
+    invitation.refresh_from_db()
+    assert invitation.opened_at is None
+
+    client.force_login(UserFactory())
     response = client.get(invitation.get_absolute_url())
     assert response["Location"] == reverse("applications:start", args=[call.slug])
     invitation.refresh_from_db()
-    assert invitation.opened_at is not None
+    assert invitation.opened_at is None
 
     response = client.get(reverse("applications:start", args=[call.slug]))
+    invitation.refresh_from_db()
+    assert invitation.opened_at is not None
     assert response["Location"].startswith("/organisations/new/?next=")
     page = client.get(response["Location"])
     assert 'value="Tide Trust"' in page.content.decode()
