@@ -5,16 +5,21 @@ The site's current time zone is UTC, so Django's admin would read "31/08
 next day. ``ZonedTimesAdminMixin`` makes the object's IANA zone the current
 one for the whole add/change view, including rendering the page: Django's
 form fields then read what staff type as wall-clock time in that zone (and
-refuse a time the clocks skip or repeat, as ambiguous), and show stored
-instants in it. The zone is the one submitted on the form when it is valid
-(so changing the zone and the times together reads the times in the new
-zone), else the object's own, else the field's default; each time field
-names it in its help text.
+refuse a time the clocks skip), and show stored instants in it. A time in
+the hour the clocks repeat names its pass with the zone's abbreviation
+("01:30 BST", then "01:30 GMT"): shown so, it posts back unchanged, and
+typed without one it is refused with both choices named. The zone is the
+one submitted on the form when it is valid (so changing the zone and the
+times together reads the times in the new zone), else the object's own,
+else the field's default; each time field names it in its help text.
 """
 
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+from django import forms
 from django.contrib.admin.utils import unquote
+from django.contrib.admin.widgets import AdminSplitDateTime
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
@@ -48,6 +53,82 @@ def zoned_column(field: str, zone_of=lambda obj: obj.time_zone):
     return column
 
 
+def _passes(naive: datetime, zone) -> list[datetime]:
+    """The instants ``naive`` wall-clock time names in ``zone``: two in the hour clocks repeat, none in the hour
+    they skip, else one."""
+    passes = []
+    for fold in (0, 1):
+        candidate = naive.replace(tzinfo=zone, fold=fold)
+        try:
+            real = candidate.astimezone(UTC).astimezone(zone).replace(tzinfo=None, fold=0) == naive.replace(fold=0)
+        except OverflowError:  # year 1 east of Greenwich: no clock changes there; the year check refuses it
+            return [candidate]
+        if real and all(candidate.utcoffset() != other.utcoffset() for other in passes):
+            passes.append(candidate)
+    return passes
+
+
+class ZonedSplitDateTimeWidget(AdminSplitDateTime):
+    """Shows a time in the hour the clocks repeat with its abbreviation ("01:30:00 GMT"): it posts back as it is."""
+
+    def decompress(self, value):
+        if isinstance(value, datetime) and timezone.is_aware(value):
+            local = value.astimezone(timezone.get_current_timezone())
+            if len(_passes(local.replace(tzinfo=None), local.tzinfo)) == 2:
+                return [local.date(), f"{local:%H:%M:%S} {local.tzname()}"]
+        return super().decompress(value)
+
+
+class ZonedSplitDateTimeField(forms.SplitDateTimeField):
+    """Reads a time in the hour the clocks repeat when it names its pass: "01:30 BST" or "01:30 GMT".
+
+    Without the abbreviation such a time is refused with both choices named,
+    as Django refuses it, rather than read as either one.
+    """
+
+    widget = ZonedSplitDateTimeWidget
+
+    def clean(self, value):
+        self._abbreviation = None
+        if isinstance(value, list | tuple) and len(value) == 2 and isinstance(value[1], str):
+            time, _, abbreviation = value[1].strip().partition(" ")
+            if abbreviation.strip():
+                self._abbreviation = abbreviation.strip()
+                value = [value[0], time]
+        return super().clean(value)
+
+    def compress(self, data_list):
+        if not data_list or data_list[0] in self.empty_values or data_list[1] in self.empty_values:
+            return super().compress(data_list)
+        zone = timezone.get_current_timezone()
+        naive = datetime.combine(*data_list)
+        passes = _passes(naive, zone)
+        abbreviation = getattr(self, "_abbreviation", None)
+        if abbreviation is not None:
+            for candidate in passes:
+                if candidate.tzname() == abbreviation:
+                    # In UTC: Python never finds a time in the repeated hour equal to one in another zone (PEP 495).
+                    return candidate.astimezone(UTC)
+            if passes:
+                names = " or ".join(candidate.tzname() for candidate in passes)
+                raise ValidationError(f"{naive:%d/%m/%Y %H:%M} in {zone} is {names}, not {abbreviation}.")
+        if len(passes) == 2:
+            first, second = (f"{naive:%H:%M} {candidate.tzname()}" for candidate in passes)
+            raise ValidationError(
+                f"{naive:%H:%M} happens twice on {naive:%d/%m/%Y} in {zone}, as the clocks go back: "
+                f"type {first} for the first time or {second} for the second.",
+                code="ambiguous",
+            )
+        return super().compress(data_list)
+
+    def has_changed(self, initial, data):
+        try:
+            value = self.clean(data)
+        except ValidationError:
+            return True
+        return value != initial
+
+
 class ZonedTimesAdminMixin:
     """Read and show the times of the add/change form in the object's own IANA time zone."""
 
@@ -71,6 +152,9 @@ class ZonedTimesAdminMixin:
         return self.model._meta.get_field(self.time_zone_field).get_default() if self.time_zone_field else "UTC"
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if isinstance(db_field, models.DateTimeField):
+            kwargs.setdefault("form_class", ZonedSplitDateTimeField)
+            kwargs.setdefault("widget", ZonedSplitDateTimeWidget)
         formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
         zone = getattr(request, "_cohortnet_time_zone", None)
         if formfield is not None and zone and isinstance(db_field, models.DateTimeField):

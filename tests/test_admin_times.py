@@ -129,3 +129,46 @@ def test_a_time_the_clocks_skip_is_refused_on_the_form(staff_client):
     event.refresh_from_db()
     assert event.starts_at != datetime(2027, 3, 28, 1, 30, tzinfo=UTC)
     assert Event.objects.get(pk=event.pk).sequence == 0
+
+
+# 31 October 2027 in London: 01:30 BST (00:30 UTC), then the clocks go back and it is 01:30 GMT (01:30 UTC).
+FIRST_PASS = datetime(2027, 10, 31, 0, 30, tzinfo=UTC)
+SECOND_PASS = datetime(2027, 10, 31, 1, 30, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(("stored", "shown"), [(FIRST_PASS, "01:30:00 BST"), (SECOND_PASS, "01:30:00 GMT")])
+def test_an_event_in_the_repeated_hour_shows_its_pass_and_saves_unchanged(staff_client, stored, shown):
+    event = EventFactory(time_zone="Europe/London", starts_at=stored, ends_at=stored + timedelta(hours=1))
+    url = reverse("admin:events_event_change", args=[event.pk])
+    data = admin_form_data(staff_client.get(url))
+    assert (data["starts_at_0"], data["starts_at_1"]) == ("31/10/2027", shown)
+
+    # Another field changed: the time posted back as shown is the same instant, not refused nor moved an hour.
+    assert staff_client.post(url, {**data, "capacity": "40"}).status_code == 302
+    event.refresh_from_db()
+    assert (event.starts_at, event.capacity, event.sequence) == (stored, 40, 0)
+
+
+def test_a_time_in_the_repeated_hour_is_read_by_the_abbreviation_typed_with_it(staff_client):
+    event = EventFactory(time_zone="Europe/London")
+    url = reverse("admin:events_event_change", args=[event.pk])
+    data = admin_form_data(staff_client.get(url))
+    data.update(starts_at_0="31/10/2027", ends_at_0="31/10/2027", ends_at_1="03:00")
+
+    response = staff_client.post(url, {**data, "starts_at_1": "01:30"})
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["starts_at"] == [
+        "01:30 happens twice on 31/10/2027 in Europe/London, as the clocks go back: "
+        "type 01:30 BST for the first time or 01:30 GMT for the second."
+    ]
+    response = staff_client.post(url, {**data, "starts_at_1": "01:30 CET"})
+    assert response.context["adminform"].form.errors["starts_at"] == [
+        "31/10/2027 01:30 in Europe/London is BST or GMT, not CET."
+    ]
+
+    for typed, stored in (("01:30 BST", FIRST_PASS), ("01:30:00 GMT", SECOND_PASS)):
+        assert staff_client.post(url, {**data, "starts_at_1": typed}).status_code == 302
+        event.refresh_from_db()
+        assert event.starts_at == stored
+        page = staff_client.get(reverse("events:detail", args=[event.pk])).content.decode()
+        assert f"Sun 31 Oct 2027, 01:30 {typed.split()[-1]} (Europe/London)" in page
