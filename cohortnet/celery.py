@@ -8,6 +8,7 @@ Configuration comes from Django settings under the ``CELERY_`` prefix.
 
 import logging
 import os
+import threading
 
 from celery import Celery
 from celery.signals import worker_ready
@@ -27,12 +28,20 @@ def sweep_after_a_restart(**_kwargs) -> None:
     after a restart they are stale at the latest: this sweep gives them back
     and sends them, instead of waiting for the next beat sweep after that
     moment (almost one more sweep interval, with the default of 60 s for both).
+    A timer publishes it then rather than a countdown now: a worker holding a
+    task with an ETA through a Redis restart stops taking other tasks until it runs.
     """
     from django.conf import settings
 
+    timer = threading.Timer(settings.OUTBOX_STALE_CLAIM_SECONDS + 1, _publish_sweep)
+    timer.daemon = True
+    timer.start()
+
+
+def _publish_sweep() -> None:
     from cohortnet.tasks import sweep
 
     try:
-        sweep.apply_async(countdown=settings.OUTBOX_STALE_CLAIM_SECONDS + 1)
-    except Exception:  # noqa: BLE001 -- beat's own sweeps still come; a worker must start regardless
-        logging.getLogger(__name__).warning("Could not schedule the sweep after the worker started", exc_info=True)
+        sweep.delay()
+    except Exception:  # noqa: BLE001 -- the broker is down: beat's own sweeps come once it is back
+        logging.getLogger(__name__).warning("Could not publish the sweep after the worker started", exc_info=True)
