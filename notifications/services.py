@@ -92,6 +92,11 @@ def email_queue(
 PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0, "interval_max": 0}
 #: After a failed publish this process leaves new emails to the sweep for this long.
 PUBLISH_PAUSE_SECONDS = 10.0
+#: How long a publish after commit waits on a silent broker. The worker keeps the broker
+#: settings' longer timeouts: only the publishers here get these.
+PUBLISH_TIMEOUTS = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
+#: A failure quicker than this is a stale connection, worth the one reconnect; a slower one is a silent broker.
+PUBLISH_QUICK_FAILURE_SECONDS = 0.2
 
 
 class _PublishPause:
@@ -114,6 +119,20 @@ class _PublishPause:
 
 
 publish_pause = _PublishPause()
+_publisher = threading.local()
+
+
+def _publish_connection(app):
+    """This thread's broker connection for publishing after commit, with ``PUBLISH_TIMEOUTS``.
+
+    A Redis that is hung or cut off (silent, not refusing) would otherwise
+    hold the request for the broker settings' timeouts, twice (the reconnect).
+    """
+    url = app.conf.broker_url
+    if getattr(_publisher, "url", None) != url:
+        _publisher.connection = app.connection_for_write(transport_options=PUBLISH_TIMEOUTS)
+        _publisher.url = url
+    return _publisher.connection
 
 
 def _send_after_commit(email_id: int) -> None:
@@ -122,8 +141,17 @@ def _send_after_commit(email_id: int) -> None:
     def enqueue():
         if publish_pause.active():
             return
+        started = time.monotonic()
+
+        def retry_only_a_quick_failure(exc, _interval):
+            if time.monotonic() - started > PUBLISH_QUICK_FAILURE_SECONDS:
+                raise exc
+
+        options = {"retry": True, "retry_policy": {**PUBLISH_RETRY_POLICY, "errback": retry_only_a_quick_failure}}
+        if not email_send_task.app.conf.task_always_eager:
+            options["connection"] = _publish_connection(email_send_task.app)
         try:
-            email_send_task.apply_async(kwargs={"email_id": email_id}, retry=True, retry_policy=PUBLISH_RETRY_POLICY)
+            email_send_task.apply_async(kwargs={"email_id": email_id}, **options)
         except Exception:
             # The broker is down: the row is safe and the sweep will send it.
             publish_pause.start()

@@ -230,3 +230,36 @@ def test_a_restarted_worker_sends_a_dead_workers_emails_one_stale_window_later_w
         _stop(worker)
     assert sorted(Email.objects.values_list("status", "attempts")) == [("sent", 2)] * 5
     assert took >= stale
+
+
+@transactional
+def test_with_the_broker_hung_publishing_after_commit_waits_half_a_second_once(caplog):
+    # A Redis that accepts connections and never answers (hung, or cut off without a reset).
+    import socket
+
+    from django.db import transaction
+
+    from cohortnet.celery import app
+    from notifications.services import publish_pause
+
+    previous_eager, app.conf.task_always_eager = app.conf.task_always_eager, False
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(64)
+        previous = _use_broker(f"redis://127.0.0.1:{silent.getsockname()[1]}/0")
+        try:
+            started = time.monotonic()
+            with transaction.atomic():
+                for n in range(50):
+                    email_queue(key=f"hung:{n}", kind="test", to="ada@example.org", subject=f"Hung {n}", body_text="x")
+            took = time.monotonic() - started
+            paused = publish_pause.active()
+        finally:
+            _use_broker(previous)
+            app.conf.task_always_eager = previous_eager
+            publish_pause.until = 0.0
+    assert took < 1, f"queueing 50 emails with the broker hung took {took:.1f} s"
+    assert paused
+    assert Email.objects.filter(kind="test", status="queued").count() == 50
+    failures = [r for r in caplog.records if r.getMessage().startswith("Could not enqueue email")]
+    assert len(failures) == 1
