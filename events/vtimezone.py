@@ -7,7 +7,7 @@ in the years the calendar uses (one year either side), and each kind of change
 that falls on the same weekday rule every year ("last Sunday of October at
 02:00") becomes one observance with a yearly RRULE. A change that follows no
 such rule in those years (a zone that moved its dates) is written with RDATEs,
-which is still exact.
+one per line, which is still exact.
 """
 
 from collections import defaultdict
@@ -65,7 +65,9 @@ def _offset_changes(zone: ZoneInfo, start: datetime, end: datetime) -> list[Chan
                     offset_from=before.utcoffset(),
                     offset_to=new.utcoffset(),
                     name=new.tzname() or "",
-                    dst=bool(new.dst()),
+                    # Clocks going forward start DAYLIGHT, going back STANDARD, whatever zoneinfo calls them:
+                    # Ireland's and Morocco's winter is "negative DST" there, which readers place an hour off.
+                    dst=new.utcoffset() > before.utcoffset(),
                 )
             )
         at, before = nxt, after
@@ -123,7 +125,9 @@ def vtimezone(zone_name: str, first_year: int, last_year: int) -> Timezone:
         rule = _yearly_rule(onsets, years)
         if rule is not None:
             observance.add("rrule", rule)
-        elif len(onsets) > 1:
-            observance.add("rdate", onsets[1:])
+        else:
+            # One RDATE line per change: a list on one line is valid too, but some readers take only its first date.
+            for onset in onsets[1:]:
+                observance.add("rdate", onset)
         tz.add_component(observance)
     return tz

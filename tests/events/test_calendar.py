@@ -153,6 +153,39 @@ def test_the_vtimezone_is_rule_based_and_gives_zoneinfos_offsets_to_both_readers
         assert instant.astimezone(by_vobject).utcoffset() == expected, instant
 
 
+@pytest.mark.parametrize("zone_name", ["Africa/Casablanca", "Europe/Dublin", "America/Santiago", "Asia/Gaza"])
+def test_a_vtimezone_over_many_years_gives_zoneinfos_offsets_to_both_readers(zone_name):
+    """A feed spans years: zones whose dates move (RDATEs) and zones with "negative DST" read exactly too.
+
+    Casablanca moves its clocks around Ramadan, on other dates every year; Dublin's
+    winter time, like Casablanca's Ramadan time, is a negative DST in zoneinfo.
+    """
+    block = vtimezone(zone_name, 2026, 2032)
+    by_icalendar = block.to_tz(lookup_tzid=False)
+    text = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\n" + block.to_ical().decode() + "END:VCALENDAR\r\n"
+    by_vobject = vobject.readOne(text).vtimezone.gettzinfo()
+    zone = ZoneInfo(zone_name)
+    changes = _changes(zone, 2026, 2032)
+    assert len(changes) >= 10
+    instants = [_utc(year, month, 10, 12) for year in range(2026, 2033) for month in range(1, 13)]
+    for change in changes:
+        instants += [change + timedelta(minutes=m) for m in (-90, -61, -30, -1, 0, 1, 30, 61, 90)]
+    for instant in instants:
+        expected = instant.astimezone(zone).utcoffset()
+        assert instant.astimezone(by_icalendar).utcoffset() == expected, instant
+        assert instant.astimezone(by_vobject).utcoffset() == expected, instant
+
+
+def test_changes_on_no_yearly_rule_are_one_rdate_a_line_and_forward_changes_start_daylight():
+    lines = vtimezone("Africa/Casablanca", 2026, 2032).to_ical().decode().split("\r\n")
+    rdates = [line for line in lines if line.startswith("RDATE")]
+    assert len(rdates) >= 10
+    assert all("," not in line for line in rdates)
+    # Ireland: IST (+01) in summer is DAYLIGHT and GMT in winter STANDARD, as readers expect.
+    observances = {o.name: str(o["TZNAME"]) for o in vtimezone("Europe/Dublin", 2026, 2026).subcomponents}
+    assert observances == {"DAYLIGHT": "IST", "STANDARD": "GMT"}
+
+
 def test_the_rules_of_the_uk_and_new_york():
     london = {o.name: o["RRULE"].to_ical() for o in vtimezone("Europe/London", 2026, 2026).subcomponents}
     assert london == {"DAYLIGHT": b"FREQ=YEARLY;BYDAY=-1SU;BYMONTH=3", "STANDARD": b"FREQ=YEARLY;BYDAY=-1SU;BYMONTH=10"}
