@@ -95,11 +95,14 @@ def test_the_applications_export_quotes_every_cell_and_neutralises_formulas(admi
         b'"licence","sustainability","themes","contribution","time commitment","funding requested (GBP)",'
         b'"consent to publish","reviews done","reviews assigned","weighted score"'
     )
-    assert lines[1] == (
-        f'"{application.pk}","\'@SUM(A1)","\'=1+1","United Kingdom","https://steward.example","Submitted",'
-        '"2026-08-31T22:59:00+00:00","plain text;=5+5","\'-2+3","\'\tTab","\'@theme","\'\rReturn",'
-        '"\'=HYPERLINK(""https://evil.example"")","15000.00","yes","0","0",""'
-    ).encode()
+    assert (
+        lines[1]
+        == (
+            f'"{application.pk}","\'@SUM(A1)","\'=1+1","United Kingdom","https://steward.example","Submitted",'
+            '"2026-08-31T22:59:00+00:00","plain text;=5+5","\'-2+3","\'\tTab","\'@theme","\'\rReturn",'
+            '"\'=HYPERLINK(""https://evil.example"")","15000.00","yes","0","0",""'
+        ).encode()
+    )
     assert lines[2:] == [b""]
 
 
