@@ -49,7 +49,7 @@ test: install-dev
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/bandit -q -r cohortnet applications cohorts events funding notifications --severity-level high
+	$(BIN)/bandit -q -r cohortnet toolbox applications cohorts events funding notifications --severity-level high
 	$(MAKE) migrations-check
 
 migrations-check: install

@@ -16,9 +16,9 @@ from applications.models import (
     Transition,
 )
 from applications.selectors import applications_with_scores
-from cohortnet.admin_lists import LongChangelistMixin
-from cohortnet.admin_services import ServiceAdminMixin
-from cohortnet.admin_times import ZonedTimesAdminMixin, zoned_column
+from toolbox.admin_lists import LongChangelistMixin
+from toolbox.admin_services import ServiceAdminMixin
+from toolbox.admin_times import ZonedTimesAdminMixin, zoned_column
 
 S = Application.Status
 

@@ -5,7 +5,7 @@ from django.http import HttpResponse
 from applications.models import Question
 from applications.selectors import applications_with_scores
 from applications.services import answer_text
-from cohortnet.csvutils import csv_response
+from toolbox.csvutils import csv_response
 
 
 def applications_csv(queryset, *, filename: str = "applications.csv") -> HttpResponse:

@@ -10,8 +10,8 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from cohortnet.timezones import validate_time_zone
 from cohorts.models import Cohort, Organisation, Theme
+from toolbox.timezones import validate_time_zone
 
 #: The programme's cap on funding for one organisation in one cohort, in GBP.
 FUNDING_CAP = Decimal("20000.00")

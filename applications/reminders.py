@@ -3,10 +3,10 @@
 from django.db.models import Prefetch, Q
 
 from applications.models import Application, ReviewAssignment
-from cohortnet.timezones import in_zone
 from cohorts.models import OrganisationPerson
 from notifications.reminders import Due, Source, register
 from notifications.services import render_email
+from toolbox.timezones import in_zone
 
 
 def _drafts(start, end):

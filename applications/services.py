@@ -22,11 +22,11 @@ from applications.models import (
 from applications.permissions import can_edit_application, can_review
 from applications.selectors import live_application
 from applications.workflow import DECISIONS, TRANSITIONS, WITHDRAWABLE, refusal
-from cohortnet.timezones import in_zone
 from cohorts.models import Membership, OrganisationPerson
 from cohorts.permissions import can_act_for_organisation
 from cohorts.services import membership_add
 from notifications.services import email_queue, render_email
+from toolbox.timezones import in_zone
 
 S = Application.Status
 

@@ -55,10 +55,10 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from applications.models import Application, OpenCall  # noqa: E402
-from cohortnet.migration_data import restore_migration_data  # noqa: E402
 from cohorts.models import Cohort, Membership, Organisation, OrganisationPerson, Participant, Theme  # noqa: E402
 from events.models import RSVP, Event  # noqa: E402
 from funding.models import Award, Instalment  # noqa: E402
+from toolbox.migration_data import restore_migration_data  # noqa: E402
 
 SCALES = {
     "S": {"calls": 1, "applications": 200, "organisations": 8, "events": 40, "rsvps": 0, "instalments": 0},

@@ -20,10 +20,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import http_date
 
-from cohortnet.csvutils import GUARD_NOTE, csv_response
 from cohorts.models import Cohort, Membership
 from events.models import Event
 from funding.models import Award, FundingChange, Instalment
+from toolbox.csvutils import GUARD_NOTE, csv_response
 
 LICENCE = "CC BY 4.0"
 LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "django_countries",
     "csp",
     "bootstrap",  # django-bootstrap-static: Bootstrap's CSS and JS, served by us, no CDN
+    "toolbox",
     "cohortnet",
     "cohortnet.users",
     "cohorts",
@@ -136,9 +137,9 @@ REDIS_URL = env.str("REDIS_URL", default="")
 def redis_cache(location: str) -> dict:
     """The cache on Redis. Sign-in rate limits live there, and a cache must never take pages down:
     with Redis unreachable every call is a miss or a no-op (logged) after at most a short connect
-    timeout (see cohortnet/cache.py); the rate limits count nothing until Redis is back."""
+    timeout (see toolbox/cache.py); the rate limits count nothing until Redis is back."""
     return {
-        "BACKEND": "cohortnet.cache.OptionalRedisCache",
+        "BACKEND": "toolbox.cache.OptionalRedisCache",
         "LOCATION": location,
         "OPTIONS": {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 0.25, "SOCKET_TIMEOUT": 0.5},
     }

@@ -11,8 +11,7 @@ from applications.models import Application, OpenCall
 from cohortnet import opendata
 from cohortnet.users.forms import ProfileForm
 from cohorts.models import Cohort, Membership
-from cohorts.selectors import cohorts_for_user, organisations_for_user
-from cohorts.views import get_member_cohort
+from cohorts.selectors import cohort_visible_or_404, cohorts_for_user, organisations_for_user
 from events.models import SupportSlot
 from events.selectors import events_for_cohort, rsvps_by_event
 
@@ -49,7 +48,7 @@ def healthz(request):
 @login_required
 def cohort_home(request, slug):
     """The cohort's home: its members and events. Composed here because it spans apps."""
-    cohort = get_member_cohort(request, slug)
+    cohort = cohort_visible_or_404(request.user, slug)
     # Upcoming events first, a page at a time: a cohort can hold thousands.
     show_past = request.GET.get("past") == "1"
     now = timezone.now()

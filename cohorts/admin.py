@@ -1,7 +1,6 @@
 from django import forms
 from django.contrib import admin, messages
 
-from cohortnet.admin_services import GuardedInlineMixin, ServiceAdminMixin
 from cohorts import services
 from cohorts.models import (
     Cohort,
@@ -15,6 +14,7 @@ from cohorts.models import (
     Resource,
     Theme,
 )
+from toolbox.admin_services import GuardedInlineMixin, ServiceAdminMixin
 
 
 @admin.register(Theme)

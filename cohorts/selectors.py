@@ -1,8 +1,11 @@
 """Reads about organisations and cohorts used in more than one place."""
 
 from django.db.models import QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
 
 from cohorts.models import Cohort, Organisation
+from cohorts.permissions import can_view_cohort
 
 
 def organisations_for_user(user) -> QuerySet[Organisation]:
@@ -17,3 +20,11 @@ def cohorts_for_user(user) -> QuerySet[Cohort]:
     if not user.is_authenticated:
         return Cohort.objects.none()
     return Cohort.objects.filter(memberships__participants__user=user).distinct().order_by("-starts_on")
+
+
+def cohort_visible_or_404(user, slug: str) -> Cohort:
+    """The cohort ``slug`` if ``user`` may see its members' pages; otherwise a 404, as if it did not exist."""
+    cohort = get_object_or_404(Cohort, slug=slug)
+    if not can_view_cohort(user, cohort):
+        raise Http404
+    return cohort

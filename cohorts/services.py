@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from cohorts.mailing_list import KIND as MESSAGE_KIND
 from cohorts.models import (
     Cohort,
     ColleagueInvite,
@@ -19,7 +20,6 @@ from cohorts.models import (
     Resource,
 )
 from cohorts.permissions import can_contribute, can_reply, can_start_thread, is_organisation_lead
-from cohorts.mailing_list import KIND as MESSAGE_KIND
 from notifications.services import email_queue, render_email
 from notifications.unsubscribe import unsubscribe_headers
 

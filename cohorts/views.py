@@ -22,7 +22,6 @@ from cohorts.forms import (
     ThreadForm,
 )
 from cohorts.models import (
-    Cohort,
     ColleagueInvite,
     Membership,
     Message,
@@ -37,10 +36,9 @@ from cohorts.permissions import (
     can_contribute,
     can_reply,
     can_start_thread,
-    can_view_cohort,
     is_organisation_lead,
 )
-from cohorts.selectors import cohorts_for_user
+from cohorts.selectors import cohort_visible_or_404, cohorts_for_user
 
 
 @login_required
@@ -140,17 +138,9 @@ def invite_accept(request, token):
 # --- Member pages of a cohort ------------------------------------------------------------
 
 
-def get_member_cohort(request, slug) -> Cohort:
-    cohort = get_object_or_404(Cohort, slug=slug)
-    # Not a member (or member of another cohort): as if it did not exist.
-    if not can_view_cohort(request.user, cohort):
-        raise Http404
-    return cohort
-
-
 @login_required
 def directory(request, slug):
-    cohort = get_member_cohort(request, slug)
+    cohort = cohort_visible_or_404(request.user, slug)
     memberships = (
         cohort.memberships.select_related("organisation")
         .prefetch_related(
@@ -171,7 +161,7 @@ def directory(request, slug):
 @login_required
 @require_http_methods(["GET", "POST"])
 def message_list(request, slug):
-    cohort = get_member_cohort(request, slug)
+    cohort = cohort_visible_or_404(request.user, slug)
     form = ThreadForm(request.POST or None)
     if request.method == "POST":
         if not can_start_thread(request.user, cohort):
@@ -195,7 +185,7 @@ def message_list(request, slug):
 @login_required
 @require_http_methods(["GET", "POST"])
 def thread(request, slug, pk):
-    cohort = get_member_cohort(request, slug)
+    cohort = cohort_visible_or_404(request.user, slug)
     root = get_object_or_404(Message.objects.select_related("author"), pk=pk, cohort=cohort, parent__isnull=True)
     form = ReplyForm(request.POST or None)
     if request.method == "POST":
@@ -218,7 +208,7 @@ def thread(request, slug, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def preferences(request, slug):
-    cohort = get_member_cohort(request, slug)
+    cohort = cohort_visible_or_404(request.user, slug)
     participant = Participant.objects.filter(membership__cohort=cohort, user=request.user).first()
     if participant is None:
         raise Http404  # staff who are not participants have nothing to set here
@@ -239,7 +229,7 @@ def preferences(request, slug):
 @login_required
 @require_http_methods(["GET", "POST"])
 def resource_list(request, slug):
-    cohort = get_member_cohort(request, slug)
+    cohort = cohort_visible_or_404(request.user, slug)
     form = ResourceForm(request.POST or None, request.FILES or None)
     if request.method == "POST":
         if not can_reply(request.user, cohort):
@@ -278,7 +268,7 @@ def resource_list(request, slug):
 @login_required
 def resource_file(request, slug, pk):
     """Serve a shared file to members only, as a download, never from a public URL."""
-    cohort = get_member_cohort(request, slug)
+    cohort = cohort_visible_or_404(request.user, slug)
     resource = get_object_or_404(Resource, pk=pk, cohort=cohort)
     if not resource.file:
         raise Http404
@@ -298,7 +288,7 @@ def resource_file(request, slug, pk):
 @require_http_methods(["GET", "POST"])
 def contributions(request, slug):
     """The member organisation's learnings per theme, for the published output."""
-    cohort = get_member_cohort(request, slug)
+    cohort = cohort_visible_or_404(request.user, slug)
     membership = Membership.objects.filter(cohort=cohort, participants__user=request.user).first()
     if membership is None:
         raise Http404

@@ -3,11 +3,11 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.template.response import TemplateResponse
 
-from cohortnet.admin_lists import LongChangelistMixin
-from cohortnet.admin_services import ServiceAdminMixin
-from cohortnet.admin_times import ZonedTimesAdminMixin, zoned_column
 from events import services
 from events.models import RSVP, Event, SupportSlot, WrittenInput
+from toolbox.admin_lists import LongChangelistMixin
+from toolbox.admin_services import ServiceAdminMixin
+from toolbox.admin_times import ZonedTimesAdminMixin, zoned_column
 
 
 class RSVPInline(admin.TabularInline):

@@ -10,8 +10,8 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from cohortnet.timezones import validate_time_zone
 from cohorts.models import Cohort, Membership, Resource, Theme
+from toolbox.timezones import validate_time_zone
 
 
 def calendar_uid() -> str:

@@ -1,12 +1,12 @@
 """Reminders about events: to people going before the start, to those who have not answered before the RSVP deadline."""
 
-from cohortnet.timezones import in_zone
 from cohorts.models import Participant
 from events.calendar import event_calendar
 from events.models import RSVP, Event
 from events.services import answer_link
 from notifications.reminders import Due, Source, register
 from notifications.services import render_email
+from toolbox.timezones import in_zone
 
 
 def _render(template, event):

@@ -11,12 +11,12 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
-from cohortnet.timezones import in_zone
 from cohorts.models import Membership
 from events.calendar import event_invitation, invitation_attachment, slot_invitation
 from events.models import RSVP, CalendarToken, Event, SupportSlot, WrittenInput
 from events.permissions import can_view_event
 from notifications.services import email_queue, render_email
+from toolbox.timezones import in_zone
 
 ANSWER_SALT = "events.answer"
 #: One-click answer links in emails stop working after this long.

@@ -6,13 +6,13 @@ from django.contrib import admin, messages
 from django.contrib.admin.widgets import AdminFileWidget
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from cohortnet.admin_lists import LongChangelistMixin
-from cohortnet.admin_services import ServiceAdminMixin
 from events.admin import EventAdmin, RSVPAdmin
 from events.models import RSVP, Event
 from funding import services
 from funding.models import Award, FundingChange, Instalment, TimeEntry
 from funding.permissions import is_finance
+from toolbox.admin_lists import LongChangelistMixin
+from toolbox.admin_services import ServiceAdminMixin
 
 
 class PrivateFileWidget(AdminFileWidget):

@@ -16,12 +16,12 @@ from django.db.models import Min, Sum
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
-from cohortnet.timezones import in_zone
 from cohorts.models import Membership
 from events.models import RSVP
 from events.services import attendance_mark
 from funding.models import Award, FundingChange, Instalment, TimeEntry
 from funding.permissions import can_log_time, is_finance
+from toolbox.timezones import in_zone
 
 AWARD_FIELDS = ["amount", "vat_note", "status", "agreement_signed_on", "notes"]
 INSTALMENT_FIELDS = ["amount", "due_on", "status", "invoice_reference", "invoice_file"]

@@ -9,7 +9,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods
 
-from cohortnet.csvutils import csv_response
 from cohorts.models import Cohort
 from cohorts.services import ALLOWED_EXTENSIONS
 from funding import selectors, services
@@ -17,6 +16,7 @@ from funding.charts import budget_svg
 from funding.forms import TimeEntryForm
 from funding.models import Award, FundingChange, Instalment
 from funding.permissions import can_log_time, can_open_funding_files, can_view_award
+from toolbox.csvutils import csv_response
 
 
 @login_required

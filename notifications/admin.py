@@ -2,10 +2,10 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 
-from cohortnet.admin_lists import LongChangelistMixin
-from cohortnet.admin_services import ServiceAdminMixin
 from notifications import services
 from notifications.models import Email, ReminderOptOut, ReminderRule
+from toolbox.admin_lists import LongChangelistMixin
+from toolbox.admin_services import ServiceAdminMixin
 
 
 class EmailForm(forms.ModelForm):

@@ -95,6 +95,6 @@ def _migration_data_for_transactional_tests(request):
     marker = request.node.get_closest_marker("django_db")
     if marker and marker.kwargs.get("transaction"):
         request.getfixturevalue("transactional_db")
-        from cohortnet.migration_data import restore_migration_data
+        from toolbox.migration_data import restore_migration_data
 
         restore_migration_data()

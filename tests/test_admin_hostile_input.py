@@ -148,7 +148,7 @@ def test_a_membership_posted_an_organisation_that_is_no_key_is_refused_on_the_fo
 def test_every_inline_with_an_autocomplete_field_is_guarded():
     from django.contrib import admin
 
-    from cohortnet.admin_services import GuardedInlineMixin
+    from toolbox.admin_services import GuardedInlineMixin
 
     unguarded = [
         inline.__name__
@@ -262,7 +262,7 @@ def test_a_filter_that_fails_when_its_query_runs_goes_back_to_the_list_like_any_
 def test_an_action_posted_rows_that_are_no_keys_changes_nothing_and_says_so(client, changelist, action, selected):
     from django.contrib.auth.models import Group
 
-    from cohortnet.admin_services import UNREADABLE_SELECTION
+    from toolbox.admin_services import UNREADABLE_SELECTION
 
     user = UserFactory(is_staff=True, is_superuser=True)
     user.groups.add(Group.objects.get(name="Finance"))
@@ -279,7 +279,7 @@ def test_an_action_posted_rows_that_are_no_keys_changes_nothing_and_says_so(clie
 def test_every_admin_on_the_site_has_the_shared_mixin_the_libraries_included():
     from django.contrib import admin
 
-    from cohortnet.admin_services import ServiceAdminMixin
+    from toolbox.admin_services import ServiceAdminMixin
 
     assert [
         model._meta.label
@@ -290,7 +290,7 @@ def test_every_admin_on_the_site_has_the_shared_mixin_the_libraries_included():
 
 @pytest.mark.parametrize("changelist", ["admin:auth_group_changelist", "admin:account_emailaddress_changelist"])
 def test_a_libraries_admin_posted_rows_that_are_no_keys_changes_nothing(staff_client, changelist):
-    from cohortnet.admin_services import UNREADABLE_SELECTION
+    from toolbox.admin_services import UNREADABLE_SELECTION
 
     response = staff_client.post(
         reverse(changelist), {"action": "delete_selected", "_selected_action": ["abc"], "index": 0}, follow=True

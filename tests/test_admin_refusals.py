@@ -400,7 +400,7 @@ PROJECT_APPS = {"applications", "cohorts", "events", "funding", "notifications",
 def test_every_project_admin_shows_refusals_through_the_one_mixin():
     from django.contrib import admin
 
-    from cohortnet.admin_services import ServiceAdminMixin
+    from toolbox.admin_services import ServiceAdminMixin
 
     ours = {
         model: model_admin

@@ -6,7 +6,6 @@ import pytest
 from django.urls import reverse
 
 from applications.models import Application
-from cohortnet.templatetags.zones import zoned
 from events.models import Event
 from tests.factories import (
     ApplicationFactory,
@@ -16,6 +15,7 @@ from tests.factories import (
     UserFactory,
 )
 from tests.test_admin_refusals import admin_form_data
+from toolbox.templatetags.zones import zoned
 
 pytestmark = pytest.mark.django_db
 

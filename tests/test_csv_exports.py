@@ -10,7 +10,6 @@ import time_machine
 from django.urls import reverse
 
 from applications.models import Application
-from cohortnet.csvutils import csv_safe
 from cohorts.models import Cohort, Theme
 from funding.models import FundingChange
 from tests.factories import (
@@ -20,8 +19,8 @@ from tests.factories import (
     InstalmentFactory,
     MembershipFactory,
     OpenCallFactory,
-    UserFactory,
 )
+from toolbox.csvutils import csv_safe
 
 ROOT = Path(__file__).resolve().parent.parent
 BOM = b"\xef\xbb\xbf"

@@ -13,7 +13,6 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from cohortnet.csvutils import FORMULA_PREFIXES, GUARD_NOTE
 from cohorts.models import Cohort, Theme
 from funding.models import Instalment
 from tests.factories import (
@@ -23,6 +22,7 @@ from tests.factories import (
     InstalmentFactory,
     MembershipFactory,
 )
+from toolbox.csvutils import FORMULA_PREFIXES, GUARD_NOTE
 
 pytestmark = pytest.mark.django_db
 

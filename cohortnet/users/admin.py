@@ -9,8 +9,8 @@ from django.contrib.auth.forms import UserChangeForm as BaseUserChangeForm
 from django.contrib.auth.forms import UserCreationForm as BaseUserCreationForm
 from django.contrib.auth.models import Group
 
-from cohortnet.admin_services import ServiceAdminMixin
 from cohortnet.users.models import User
+from toolbox.admin_services import ServiceAdminMixin
 
 
 class UserCreationForm(BaseUserCreationForm):

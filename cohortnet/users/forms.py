@@ -2,8 +2,8 @@ from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
 from django.core.validators import MaxLengthValidator
 
-from cohortnet.timezones import TIME_ZONE_CHOICES
 from cohortnet.users.models import User
+from toolbox.timezones import TIME_ZONE_CHOICES
 
 
 class SignupForm(AllauthSignupForm):

@@ -4,7 +4,7 @@ from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.db.models.functions import Lower
 
-from cohortnet.timezones import validate_time_zone
+from toolbox.timezones import validate_time_zone
 
 
 class UserManager(BaseUserManager):

@@ -11,7 +11,6 @@ from django.utils import timezone
 
 from applications.models import Application, Invitation, ReviewAssignment, Score
 from applications.services import application_transition
-from cohortnet.csvutils import csv_safe
 from tests.factories import (
     ApplicationFactory,
     CriterionFactory,
@@ -21,6 +20,7 @@ from tests.factories import (
     UserFactory,
     reviewer,
 )
+from toolbox.csvutils import csv_safe
 
 pytestmark = pytest.mark.django_db
 

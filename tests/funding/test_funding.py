@@ -13,7 +13,6 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.urls import reverse
 
-from cohortnet.templatetags.money import gbp
 from events.models import RSVP
 from events.services import rsvp_set
 from funding import services
@@ -27,6 +26,7 @@ from tests.factories import (
     ParticipantFactory,
     UserFactory,
 )
+from toolbox.templatetags.money import gbp
 
 
 def finance(**kwargs):

@@ -3,7 +3,7 @@
 from django import template
 from django.utils.dateformat import format as date_format
 
-from cohortnet.timezones import in_zone
+from toolbox.timezones import in_zone
 
 register = template.Library()
 

@@ -25,7 +25,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
-from cohortnet.timezones import in_zone, validate_time_zone
+from toolbox.timezones import in_zone, validate_time_zone
 
 
 def _valid_zone(name) -> str | None:
