@@ -1,8 +1,33 @@
-"""Helpers shared by the concurrency tests."""
+"""Helpers shared by the tests: the race runner for concurrency tests and the one ``World`` of objects."""
 
 import threading
+from datetime import date, timedelta
+from decimal import Decimal
 
+from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.utils import timezone
+
+from applications.models import Invitation
+from cohorts.models import ColleagueInvite, Publication
+from cohorts.services import message_post, resource_add
+from events.models import SupportSlot
+from events.services import answer_link
+from funding import services as funding_services
+from notifications.reminders import opt_out_link
+from tests.factories import (
+    ApplicationFactory,
+    AwardFactory,
+    CriterionFactory,
+    EventFactory,
+    MembershipFactory,
+    OpenCallFactory,
+    OrganisationPersonFactory,
+    ParticipantFactory,
+    ReviewAssignmentFactory,
+    UserFactory,
+)
 
 
 def race(items, action) -> list[Exception]:
@@ -26,3 +51,78 @@ def race(items, action) -> list[Exception]:
     for thread in threads:
         thread.join(timeout=60)
     return errors
+
+
+class World:
+    """Organisation A in cohort X with one object of every kind, and a person for every role.
+
+    Organisation A's lead is a participant of cohort X (``participant``) and created ``application``
+    on ``call`` (``application_status`` says how far it went); ``other_call`` in the same cohort is
+    still open to A. Files are written, so set ``MEDIA_ROOT`` to a temporary folder first.
+    """
+
+    def __init__(self, *, application_status: str = "under_review"):
+        self.call = OpenCallFactory()
+        self.cohort_x = self.call.cohort
+        self.other_call = OpenCallFactory(cohort=self.cohort_x)
+        CriterionFactory(call=self.call)
+        lead_a = OrganisationPersonFactory(role="lead")
+        self.org_a = lead_a.organisation
+        self.colleague = OrganisationPersonFactory(organisation=self.org_a, role="member").user
+        self.application = ApplicationFactory(
+            call=self.call, organisation=self.org_a, created_by=lead_a.user, status=application_status
+        )
+        membership_x = MembershipFactory(cohort=self.cohort_x, organisation=self.org_a)
+        self.participant = ParticipantFactory(membership=membership_x, user=lead_a.user)
+        ParticipantFactory(membership=membership_x, user=self.colleague)
+        self.removable = OrganisationPersonFactory(organisation=self.org_a, role="member").user
+        self.assignment = ReviewAssignmentFactory(application=self.application)
+        finance = UserFactory(is_staff=True)
+        finance.groups.add(Group.objects.get(name="Finance"))
+        self.users = {
+            "anonymous": None,
+            "applicant_a": self.colleague,
+            "applicant_b": OrganisationPersonFactory(role="lead").user,
+            "participant_x": self.participant.user,
+            "participant_y": ParticipantFactory().user,
+            "reviewer": self.assignment.reviewer,
+            "finance": finance,
+            "staff": UserFactory(is_staff=True),
+        }
+        self.event = EventFactory(cohort=self.cohort_x)
+        self.thread = message_post(cohort=self.cohort_x, author=self.users["staff"], subject="Hi", body="Hello")
+        self.resource = resource_add(
+            cohort=self.cohort_x,
+            user=self.participant.user,
+            title="Guide",
+            upload=SimpleUploadedFile("guide.pdf", b"%PDF-1.4 guide"),
+        )
+        self.award = funding_services.award_update(
+            award=AwardFactory(membership=membership_x),
+            by=None,
+            agreement_file=SimpleUploadedFile("agreement.pdf", b"%PDF-1.4 agreement"),
+        )
+        self.instalment = funding_services.instalment_schedule(
+            award=self.award,
+            amount=Decimal("1000.00"),
+            due_on=date(2027, 1, 31),
+            by=None,
+            invoice_file=SimpleUploadedFile("invoice.pdf", b"%PDF-1.4 invoice"),
+        )
+        self.invitation = Invitation.objects.create(call=self.call, organisation_name="New", contact_email="n@x.org")
+        self.colleague_invite = ColleagueInvite.objects.create(
+            organisation=self.org_a, email="c@x.org", invited_by=lead_a.user
+        )
+        self.slot = SupportSlot.objects.create(
+            cohort=self.cohort_x,
+            host=self.users["staff"],
+            starts_at=timezone.now() + timedelta(days=3),
+            ends_at=timezone.now() + timedelta(days=3, hours=1),
+        )
+        self.publication = Publication.objects.create(
+            cohort=self.cohort_x, title="Output", slug="output", published_at=timezone.now()
+        )
+        self.answer_path = answer_link(event=self.event, user=self.participant.user, answer="not_going").split(
+            "127.0.0.1:8000"
+        )[1]
+        self.opt_out_path = opt_out_link(self.participant.user, "event_going").split("127.0.0.1:8000")[1]

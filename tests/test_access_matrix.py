@@ -6,33 +6,12 @@ The test fails when a URL pattern has no row here, so a new page must say
 who may see it.
 """
 
-from datetime import date, timedelta
-from decimal import Decimal
-
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
-from django.utils import timezone
 
-from applications.models import Invitation
-from cohorts.models import ColleagueInvite, Publication
-from cohorts.services import message_post, resource_add
-from events.models import SupportSlot
-from events.services import answer_link, calendar_token_for
-from funding import services as funding_services
-from notifications.reminders import opt_out_link
+from events.services import calendar_token_for
 from notifications.unsubscribe import unsubscribe_token
-from tests.factories import (
-    ApplicationFactory,
-    AwardFactory,
-    EventFactory,
-    MembershipFactory,
-    OpenCallFactory,
-    OrganisationPersonFactory,
-    ParticipantFactory,
-    ReviewAssignmentFactory,
-    UserFactory,
-)
+from tests.helpers import World
 
 ROLES = ["anonymous", "applicant_a", "applicant_b", "participant_x", "participant_y", "reviewer", "finance", "staff"]
 LOGIN = 302  # anonymous people are sent to sign in
@@ -257,76 +236,6 @@ MATRIX = {
         public(),
     ),
 }
-
-
-class World:
-    """A's and X's objects, and a person for every role."""
-
-    def __init__(self):
-        from django.contrib.auth.models import Group
-
-        self.call = OpenCallFactory()
-        self.cohort_x = self.call.cohort
-        lead_a = OrganisationPersonFactory(role="lead")
-        self.org_a = lead_a.organisation
-        self.colleague = OrganisationPersonFactory(organisation=self.org_a, role="member").user
-        self.application = ApplicationFactory(
-            call=self.call, organisation=self.org_a, created_by=lead_a.user, status="under_review"
-        )
-        membership_x = MembershipFactory(cohort=self.cohort_x, organisation=self.org_a)
-        participant_x = ParticipantFactory(membership=membership_x, user=lead_a.user)
-        ParticipantFactory(membership=membership_x, user=self.colleague)
-        self.removable = OrganisationPersonFactory(organisation=self.org_a, role="member").user
-        self.assignment = ReviewAssignmentFactory(application=self.application)
-        finance = UserFactory(is_staff=True)
-        finance.groups.add(Group.objects.get(name="Finance"))
-        self.users = {
-            "anonymous": None,
-            "applicant_a": self.colleague,
-            "applicant_b": OrganisationPersonFactory(role="lead").user,
-            "participant_x": participant_x.user,
-            "participant_y": ParticipantFactory().user,
-            "reviewer": self.assignment.reviewer,
-            "finance": finance,
-            "staff": UserFactory(is_staff=True),
-        }
-        self.event = EventFactory(cohort=self.cohort_x)
-        self.thread = message_post(cohort=self.cohort_x, author=self.users["staff"], subject="Hi", body="Hello")
-        self.resource = resource_add(
-            cohort=self.cohort_x,
-            user=participant_x.user,
-            title="Guide",
-            upload=SimpleUploadedFile("guide.pdf", b"%PDF-1.4 guide"),
-        )
-        self.award = funding_services.award_update(
-            award=AwardFactory(membership=membership_x),
-            by=None,
-            agreement_file=SimpleUploadedFile("agreement.pdf", b"%PDF-1.4 agreement"),
-        )
-        self.instalment = funding_services.instalment_schedule(
-            award=self.award,
-            amount=Decimal("1000.00"),
-            due_on=date(2027, 1, 31),
-            by=None,
-            invoice_file=SimpleUploadedFile("invoice.pdf", b"%PDF-1.4 invoice"),
-        )
-        self.invitation = Invitation.objects.create(call=self.call, organisation_name="New", contact_email="n@x.org")
-        self.colleague_invite = ColleagueInvite.objects.create(
-            organisation=self.org_a, email="c@x.org", invited_by=lead_a.user
-        )
-        self.slot = SupportSlot.objects.create(
-            cohort=self.cohort_x,
-            host=self.users["staff"],
-            starts_at=timezone.now() + timedelta(days=3),
-            ends_at=timezone.now() + timedelta(days=3, hours=1),
-        )
-        self.publication = Publication.objects.create(
-            cohort=self.cohort_x, title="Output", slug="output", published_at=timezone.now()
-        )
-        self.answer_path = answer_link(event=self.event, user=participant_x.user, answer="not_going").split(
-            "127.0.0.1:8000"
-        )[1]
-        self.opt_out_path = opt_out_link(participant_x.user, "event_going").split("127.0.0.1:8000")[1]
 
 
 def test_every_project_url_has_a_row():

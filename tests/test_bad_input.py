@@ -7,7 +7,8 @@ from cohorts.models import Message, Organisation
 from notifications.models import Email
 from notifications.services import emails_send_due
 from tests.factories import OrganisationPersonFactory, ParticipantFactory, UserFactory
-from tests.test_access_matrix import EXCLUDED_NAMESPACES, MATRIX, World
+from tests.helpers import World
+from tests.test_access_matrix import EXCLUDED_NAMESPACES, MATRIX
 
 pytestmark = pytest.mark.django_db
 

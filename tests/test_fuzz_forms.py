@@ -12,7 +12,6 @@ Examples are derandomized so CI runs the same ones every time;
 """
 
 import os
-from dataclasses import dataclass
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -22,22 +21,11 @@ from hypothesis import strategies as st
 
 from applications.models import Application, Score, Transition
 from cohorts.models import ColleagueInvite, Contribution, Message, Organisation, OrganisationPerson, Resource, Theme
-from cohorts.services import message_post
 from events.models import RSVP, WrittenInput
 from funding.models import TimeEntry
 from notifications.models import Email
-from tests.factories import (
-    PASSWORD,
-    ApplicationFactory,
-    AwardFactory,
-    CriterionFactory,
-    EventFactory,
-    OpenCallFactory,
-    OrganisationPersonFactory,
-    ParticipantFactory,
-    ReviewAssignmentFactory,
-    UserFactory,
-)
+from tests.factories import PASSWORD
+from tests.helpers import World
 
 pytestmark = pytest.mark.django_db
 
@@ -71,37 +59,10 @@ FIELD = st.one_of(VALUE, st.lists(VALUE, min_size=2, max_size=3))
 FORBIDDEN = ["status", "organisation", "call", "created_by", "amount", "committed", "is_staff", "user"]
 
 
-@dataclass
-class World:
-    participant: object
-    application: Application
-    event: object
-    award: object
-    thread: Message
-    other_call: object
-    assignment: object
-
-
 @pytest.fixture
-def world():
-    participant = ParticipantFactory()
-    membership = participant.membership
-    OrganisationPersonFactory(organisation=membership.organisation, user=participant.user)
-    call = OpenCallFactory(cohort=membership.cohort)
-    application = ApplicationFactory(
-        call=call, organisation=membership.organisation, created_by=participant.user, status="draft"
-    )
-    assignment = ReviewAssignmentFactory()
-    CriterionFactory(call=assignment.application.call)
-    return World(
-        participant=participant,
-        application=application,
-        event=EventFactory(cohort=membership.cohort),
-        award=AwardFactory(membership=membership),
-        thread=message_post(cohort=membership.cohort, author=UserFactory(is_staff=True), subject="Hello", body="Hi"),
-        other_call=OpenCallFactory(cohort=membership.cohort),
-        assignment=assignment,
-    )
+def world(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    return World(application_status="draft")
 
 
 def _theme() -> str:

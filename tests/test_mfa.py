@@ -60,7 +60,7 @@ PRIVILEGED_PAGES = {
 
 @pytest.fixture
 def world(settings, tmp_path):
-    from tests.test_access_matrix import World
+    from tests.helpers import World
 
     settings.MEDIA_ROOT = tmp_path
     settings.ADMIN_REQUIRE_MFA = True

@@ -1,15 +1,14 @@
-import threading
 from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
 from django.http import Http404
 from django.utils import timezone
 
 from events.models import RSVP
 from events.services import rsvp_set
 from tests.factories import EventFactory, MembershipFactory, ParticipantFactory, UserFactory
+from tests.helpers import race
 
 
 def _participants(cohort, count):
@@ -71,23 +70,7 @@ def test_someone_outside_the_cohort_cannot_answer():
 def test_capacity_holds_under_concurrent_answers():
     event = EventFactory(capacity=5)
     people = _participants(event.cohort, 16)
-    barrier = threading.Barrier(len(people))
-    errors = []
-
-    def answer(user):
-        try:
-            barrier.wait(timeout=10)
-            rsvp_set(event=event, user=user, going=True)
-        except Exception as exc:  # noqa: BLE001 -- collected and asserted below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=answer, args=(user,)) for user in people]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    errors = race(people, lambda user: rsvp_set(event=event, user=user, going=True))
 
     assert errors == []
     assert RSVP.objects.filter(event=event, status=RSVP.Status.GOING).count() == 5

@@ -1,12 +1,10 @@
 """Reminders: once per person, on time in their zone, late after an outage, re-timed or dropped when things change."""
 
 import logging
-import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
-from django.db import connection
 from django.urls import reverse
 
 from applications.services import application_submit
@@ -23,6 +21,7 @@ from tests.factories import (
     OrganisationPersonFactory,
     ParticipantFactory,
 )
+from tests.helpers import race
 from tests.notifications.flaky_backend import FlakyBackend
 
 START = datetime(2026, 12, 10, 14, 0, tzinfo=UTC)
@@ -281,24 +280,12 @@ def test_eight_concurrent_sweeps_and_retried_sends_yield_one_email_per_recipient
     # The SMTP server refuses the first four attempts, whichever rows they are for.
     settings.EMAIL_BACKEND = "tests.notifications.flaky_backend.FlakyBackend"
     FlakyBackend.failures_left = 4
-    barrier = threading.Barrier(8)
-    errors = []
 
-    def sweep():
-        try:
-            barrier.wait(timeout=10)
-            with time_machine.travel(now, tick=False):
-                reminders_sweep(now=now)
-        except Exception as exc:  # noqa: BLE001 -- asserted below
-            errors.append(exc)
-        finally:
-            connection.close()
+    def sweep_once(_):
+        with time_machine.travel(now, tick=False):
+            reminders_sweep(now=now)
 
-    threads = [threading.Thread(target=sweep) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    errors = race(range(8), sweep_once)
     assert errors == []
     assert Email.objects.filter(kind="reminder_event_going").count() == 5
 
