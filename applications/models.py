@@ -10,11 +10,8 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from cohorts.models import Cohort, Organisation, Theme
+from cohorts.models import FUNDING_CAP, PENNY, Cohort, Organisation, Theme
 from toolbox.timezones import validate_time_zone
-
-#: The programme's cap on funding for one organisation in one cohort, in GBP.
-FUNDING_CAP = Decimal("20000.00")
 
 
 class OpenCall(models.Model):
@@ -31,7 +28,7 @@ class OpenCall(models.Model):
         max_digits=10,
         decimal_places=2,
         default=FUNDING_CAP,
-        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(FUNDING_CAP)],
+        validators=[MinValueValidator(PENNY), MaxValueValidator(FUNDING_CAP)],
     )
     opens_at = models.DateTimeField()
     closes_at = models.DateTimeField()
@@ -53,7 +50,7 @@ class OpenCall(models.Model):
                 condition=Q(closes_at__gt=F("opens_at")), name="applications_opencall_closes_after_open"
             ),
             models.CheckConstraint(
-                condition=Q(funding_cap__gte=Decimal("0.01"), funding_cap__lte=FUNDING_CAP),
+                condition=Q(funding_cap__gte=PENNY, funding_cap__lte=FUNDING_CAP),
                 name="applications_opencall_funding_cap_range",
             ),
         ]
@@ -180,7 +177,7 @@ class Application(models.Model):
         decimal_places=2,
         null=True,
         blank=True,
-        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(FUNDING_CAP)],
+        validators=[MinValueValidator(PENNY), MaxValueValidator(FUNDING_CAP)],
     )
     consent_to_publish = models.BooleanField(
         "we agree to contribute to the programme's published output", default=False
@@ -216,7 +213,7 @@ class Application(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(funding_requested__isnull=True)
-                | Q(funding_requested__gte=Decimal("0.01"), funding_requested__lte=FUNDING_CAP),
+                | Q(funding_requested__gte=PENNY, funding_requested__lte=FUNDING_CAP),
                 name="applications_application_funding_requested_range",
             ),
         ]

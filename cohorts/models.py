@@ -4,6 +4,7 @@ This app imports none of applications, events or funding: they depend on it.
 """
 
 import secrets
+from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
@@ -16,6 +17,12 @@ from django.urls import reverse
 from django_countries.fields import CountryField
 
 from cohorts.countries import country_name
+
+#: The programme's cap, in GBP, on funding for one organisation in one cohort: what an application may ask for
+#: (applications) and what an award may be (funding). Both apps depend on cohorts, so it lives here once.
+FUNDING_CAP = Decimal("20000.00")
+#: The smallest amount of money, in GBP.
+PENNY = Decimal("0.01")
 
 
 class Theme(models.Model):

@@ -12,13 +12,9 @@ from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 
-from cohorts.models import Membership
+from cohorts.models import FUNDING_CAP, PENNY, Membership
 from cohorts.services import clean_upload
 from events.models import RSVP, Event
-
-#: The programme's cap on one organisation's award, in GBP.
-AWARD_CAP = Decimal("20000.00")
-PENNY = Decimal("0.01")
 
 
 def private_upload_path(instance, filename: str) -> str:
@@ -54,7 +50,7 @@ class Award(models.Model):
         "amount (GBP, excluding VAT)",
         max_digits=10,
         decimal_places=2,
-        validators=[MinValueValidator(PENNY), MaxValueValidator(AWARD_CAP)],
+        validators=[MinValueValidator(PENNY), MaxValueValidator(FUNDING_CAP)],
         help_text="Between £0.01 and £20,000.",
     )
     vat_note = models.CharField(
@@ -83,7 +79,7 @@ class Award(models.Model):
         ordering = ["membership__organisation__name"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(amount__gte=PENNY, amount__lte=AWARD_CAP), name="funding_award_amount_range"
+                condition=Q(amount__gte=PENNY, amount__lte=FUNDING_CAP), name="funding_award_amount_range"
             ),
             models.CheckConstraint(
                 condition=Q(committed__gte=0) & Q(committed__lte=F("amount")),
