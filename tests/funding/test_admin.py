@@ -1,0 +1,84 @@
+"""funding/admin.py: award amounts on the form, Finance-only actions, attendance recording time."""
+
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.urls import reverse
+
+from events.models import RSVP
+from events.services import rsvp_set
+from funding import services
+from funding.models import Award, Instalment, TimeEntry
+from tests.factories import AwardFactory, EventFactory, MembershipFactory, ParticipantFactory, UserFactory
+from tests.funding.helpers import _instalment, finance
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("amount", "message"),
+    [
+        ("20000.01", "Ensure this value is less than or equal to 20000.00."),
+        ("0", "Ensure this value is greater than or equal to 0.01."),
+        ("-5", "Ensure this value is greater than or equal to 0.01."),
+        ("lots", "Enter a number."),
+        ("NaN", "Enter a number."),
+    ],
+)
+def test_bad_award_amounts_are_refused_with_a_clear_message(client, amount, message):
+    membership = MembershipFactory()
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    response = client.post(
+        reverse("admin:funding_award_add"),
+        {"membership": membership.pk, "amount": amount, "status": "offered",
+         "instalments-TOTAL_FORMS": "0", "instalments-INITIAL_FORMS": "0",
+         "changes-TOTAL_FORMS": "0", "changes-INITIAL_FORMS": "0"},
+    )  # fmt: skip
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["amount"] == [message]
+    assert Award.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_staff_outside_finance_cannot_approve_or_mark_paid(client):
+    award = AwardFactory()
+    staff = UserFactory(is_staff=True, is_superuser=True)
+    instalment = _instalment(award, "1000.00", staff)
+    with pytest.raises(PermissionDenied):
+        services.instalment_approve(instalment=instalment, by=staff)
+    client.force_login(staff)
+    changelist = client.get(reverse("admin:funding_instalment_changelist"))
+    assert "approve" not in [name for name, _label in changelist.context["action_form"].fields["action"].choices]
+    client.post(
+        reverse("admin:funding_instalment_changelist"), {"action": "approve", "_selected_action": [instalment.pk]}
+    )
+    instalment.refresh_from_db()
+    assert instalment.status == Instalment.Status.SCHEDULED
+
+    officer = finance()
+    client.force_login(officer)
+    # Finance staff need the model permissions to use the admin at all.
+    from django.contrib.auth.models import Permission
+
+    officer.user_permissions.add(*Permission.objects.filter(content_type__app_label="funding"))
+    client.post(
+        reverse("admin:funding_instalment_changelist"), {"action": "approve", "_selected_action": [instalment.pk]}
+    )
+    instalment.refresh_from_db()
+    assert instalment.status == Instalment.Status.APPROVED
+
+
+@pytest.mark.django_db
+def test_marking_attendance_creates_the_time_entry_once_and_unmarking_removes_it(client):
+    event = EventFactory()
+    participant = ParticipantFactory(membership__cohort=event.cohort)
+    rsvp = rsvp_set(event=event, user=participant.user, going=True)
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    url = reverse("admin:events_rsvp_changelist")
+    for _ in range(2):
+        client.post(url, {"action": "mark_attended", "_selected_action": [rsvp.pk]})
+    entry = TimeEntry.objects.get()
+    assert (entry.hours, entry.event, entry.membership) == (Decimal("1.50"), event, participant.membership)
+    client.post(url, {"action": "clear_attendance", "_selected_action": [rsvp.pk]})
+    assert TimeEntry.objects.count() == 0
+    assert RSVP.objects.get().attendance == ""

@@ -1,0 +1,82 @@
+"""funding/views.py: the award page, time logging, the budget dashboard and the finance exports."""
+
+import csv
+import io
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from funding import services
+from funding.models import TimeEntry
+from tests.factories import AwardFactory, CohortFactory, ParticipantFactory, UserFactory
+from tests.funding.helpers import _instalment, finance
+
+
+@pytest.mark.django_db
+def test_an_organisation_sees_its_own_award_and_another_is_a_404(client):
+    award = AwardFactory()
+    own = ParticipantFactory(membership=award.membership)
+    client.force_login(own.user)
+    assert client.get(award.get_absolute_url()).status_code == 200
+    client.force_login(ParticipantFactory(membership__cohort=award.membership.cohort).user)
+    assert client.get(award.get_absolute_url()).status_code == 404
+    client.force_login(UserFactory())
+    assert client.get(award.get_absolute_url()).status_code == 404
+
+
+@pytest.mark.django_db
+def test_participants_log_time_and_bad_hours_are_field_errors(client):
+    award = AwardFactory()
+    participant = ParticipantFactory(membership=award.membership)
+    client.force_login(participant.user)
+    response = client.post(
+        award.get_absolute_url(), {"date": "2026-11-20", "hours": "2.5", "activity": "Drafting the output"}
+    )
+    assert response.status_code == 302
+    assert TimeEntry.objects.get().hours == Decimal("2.50")
+    for hours in ("0", "25", "-1", "many"):
+        response = client.post(award.get_absolute_url(), {"date": "2026-11-20", "hours": hours, "activity": "x"})
+        assert response.status_code == 200
+        assert response.context["form"].errors["hours"]
+    assert TimeEntry.objects.count() == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("orgs", [1, 20])
+def test_dashboard_queries_do_not_grow(client, django_assert_num_queries, orgs):
+    cohort = CohortFactory()
+    officer = finance()
+    for _ in range(orgs):
+        award = AwardFactory(membership__cohort=cohort)
+        services.instalment_approve(instalment=_instalment(award, "1000.00", officer), by=officer)
+    client.force_login(UserFactory(is_staff=True))
+    # session, user, cohort, the rows (sums as subqueries), the navbar's reviewer check
+    with django_assert_num_queries(5):
+        response = client.get(reverse("funding:dashboard", args=[cohort.slug]))
+    assert response.context["totals"]["approved"] == Decimal("1000.00") * orgs
+    assert response.context["totals"]["remaining"] == Decimal("19000.00") * orgs
+    assert "<svg" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_finance_exports_are_formula_safe_and_the_history_is_complete(client):
+    award = AwardFactory(membership__organisation__name="=SUM(A1)")
+    officer = finance()
+    instalment = _instalment(award, "1000.00", officer)
+    services.instalment_approve(instalment=instalment, by=officer)
+    client.force_login(UserFactory(is_staff=True))
+    slug = award.membership.cohort.slug
+    rows = list(
+        csv.reader(
+            io.StringIO(client.get(reverse("funding:export_instalments", args=[slug])).content.decode("utf-8-sig"))
+        )
+    )
+    assert rows[0][:3] == ["organisation", "award (GBP)", "instalment (GBP)"]
+    assert rows[1][0] == "'=SUM(A1)"
+    assert rows[1][4] == "Approved"
+    history_csv = client.get(reverse("funding:export_history", args=[slug])).content.decode("utf-8-sig")
+    history = list(csv.reader(io.StringIO(history_csv)))
+    assert [r[4] for r in history[1:]] == ["instalment scheduled", "instalment approved"]
+    client.force_login(ParticipantFactory(membership=award.membership).user)
+    assert client.get(reverse("funding:export_history", args=[slug])).status_code == 302  # to the admin login
