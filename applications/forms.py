@@ -3,7 +3,7 @@ from crispy_forms.layout import Fieldset, Layout
 from django import forms
 
 from applications.models import Application, ReviewAssignment
-from applications.services import ANSWER_FIELDS
+from applications.services import ANSWER_FIELDS, ANSWER_MAX_LENGTH, NUMBER_DECIMAL_PLACES, NUMBER_MAX_DIGITS
 from cohorts.models import Theme
 
 
@@ -24,8 +24,10 @@ def _question_field(question) -> forms.Field:
         "required": False,  # drafts may be incomplete; submitting checks required questions
         "help_text": " ".join(filter(None, [question.help_text, "Required to submit." if question.required else ""])),
     }
+    # The limits are the service's (clean_extra_answers checks them again on every save).
+    max_length = ANSWER_MAX_LENGTH.get(question.kind)
     if question.kind == kind.LONG_TEXT:
-        return forms.CharField(max_length=5000, widget=forms.Textarea(attrs={"rows": 4}), **common)
+        return forms.CharField(max_length=max_length, widget=forms.Textarea(attrs={"rows": 4}), **common)
     if question.kind == kind.SINGLE_CHOICE:
         return forms.ChoiceField(choices=[(c, c) for c in question.choice_list], widget=forms.RadioSelect, **common)
     if question.kind == kind.MULTIPLE_CHOICE:
@@ -35,10 +37,10 @@ def _question_field(question) -> forms.Field:
     if question.kind == kind.YES_NO:
         return forms.ChoiceField(choices=[("yes", "Yes"), ("no", "No")], widget=forms.RadioSelect, **common)
     if question.kind == kind.URL:
-        return forms.URLField(max_length=500, assume_scheme="https", **common)
+        return forms.URLField(max_length=max_length, assume_scheme="https", **common)
     if question.kind == kind.NUMBER:
-        return forms.DecimalField(max_digits=14, decimal_places=4, **common)
-    return forms.CharField(max_length=300, **common)
+        return forms.DecimalField(max_digits=NUMBER_MAX_DIGITS, decimal_places=NUMBER_DECIMAL_PLACES, **common)
+    return forms.CharField(max_length=max_length, **common)
 
 
 class ApplicationForm(forms.ModelForm):
@@ -72,8 +74,6 @@ class ApplicationForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         call = self.instance.call
-        for name in ("data_stewarded", "sustainability", "contribution"):
-            self.fields[name].widget.attrs["maxlength"] = 5000
         self.fields["funding_requested"].widget.attrs.update({"inputmode": "decimal", "step": "0.01"})
         self.fields["funding_requested"].help_text = f"In pounds, up to £{call.funding_cap:,.0f}."
         self.questions = list(call.questions.all())
@@ -103,22 +103,17 @@ class ApplicationForm(forms.ModelForm):
         return answers
 
 
+def _note(label: str, *, rows: int) -> forms.CharField:
+    """An optional note of up to 1,000 characters that goes with a change of status."""
+    return forms.CharField(label=label, required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": rows}))
+
+
 class WithdrawForm(forms.Form):
-    note = forms.CharField(
-        label="Why are you withdrawing? (optional)",
-        required=False,
-        max_length=1000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
+    note = _note("Why are you withdrawing? (optional)", rows=3)
 
 
 class ConflictForm(forms.Form):
-    note = forms.CharField(
-        label="What is the conflict? (optional)",
-        required=False,
-        max_length=1000,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
+    note = _note("What is the conflict? (optional)", rows=2)
 
 
 class ReviewForm(forms.Form):

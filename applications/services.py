@@ -6,7 +6,7 @@ from string import Template
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.validators import URLValidator
+from django.core.validators import DecimalValidator, URLValidator
 from django.db import transaction
 from django.utils import timezone
 
@@ -15,6 +15,7 @@ from applications.models import (
     DecisionTemplate,
     Invitation,
     OpenCall,
+    Question,
     ReviewAssignment,
     Score,
     Transition,
@@ -41,6 +42,10 @@ REQUIRED_ANSWERS = (
 )
 #: Fields an applicant may write; everything else is set by services.
 ANSWER_FIELDS = (*REQUIRED_ANSWERS, "consent_to_publish")
+#: The limits on answers to a call's extra questions, checked by clean_extra_answers and shown by the form:
+#: characters by kind, and a number's digits in all and after the point.
+ANSWER_MAX_LENGTH = {Question.Kind.SHORT_TEXT: 300, Question.Kind.LONG_TEXT: 5000, Question.Kind.URL: 500}
+NUMBER_MAX_DIGITS, NUMBER_DECIMAL_PLACES = 14, 4
 
 REVIEWER_GROUP = "Reviewers"
 
@@ -105,12 +110,12 @@ def clean_extra_answers(call: OpenCall, raw: dict, *, require: bool) -> dict:
             continue
         kind = question.kind
         try:
-            if kind in (question.Kind.SHORT_TEXT, question.Kind.LONG_TEXT):
-                limit = 300 if kind == question.Kind.SHORT_TEXT else 5000
+            limit = ANSWER_MAX_LENGTH.get(kind)
+            if limit is not None:
                 value = str(value)
                 if len(value) > limit:
                     raise ValidationError(f"Please keep this under {limit} characters.")
-            elif kind == question.Kind.SINGLE_CHOICE:
+            if kind == question.Kind.SINGLE_CHOICE:
                 if value not in question.choice_list:
                     raise ValidationError("Choose one of the options.")
             elif kind == question.Kind.MULTIPLE_CHOICE:
@@ -123,8 +128,7 @@ def clean_extra_answers(call: OpenCall, raw: dict, *, require: bool) -> dict:
                 URLValidator()(value)
             elif kind == question.Kind.NUMBER:
                 number = Decimal(str(value))
-                if not number.is_finite() or abs(number) >= Decimal("1e12"):
-                    raise ValidationError("Enter a number.")
+                DecimalValidator(NUMBER_MAX_DIGITS, NUMBER_DECIMAL_PLACES)(number)  # "Enter a number." for NaN
                 value = str(number)
         except (ValidationError, InvalidOperation) as exc:
             errors[question.field_name] = exc.messages if isinstance(exc, ValidationError) else ["Enter a number."]

@@ -2,7 +2,7 @@ from crispy_forms.helper import FormHelper
 from django import forms
 
 from cohorts.models import Contribution, Organisation, Theme
-from cohorts.services import ALLOWED_EXTENSIONS
+from cohorts.services import ALLOWED_EXTENSIONS, PROFILE_FIELDS
 
 
 class OrganisationForm(forms.ModelForm):
@@ -13,19 +13,7 @@ class OrganisationForm(forms.ModelForm):
 
     class Meta:
         model = Organisation
-        fields = [
-            "name",
-            "website",
-            "country",
-            "legal_form",
-            "year_founded",
-            "staff_size",
-            "description",
-            "open_data",
-            "licences",
-            "access_methods",
-            "reach",
-        ]
+        fields = ["name", *PROFILE_FIELDS]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 3}),
             "open_data": forms.Textarea(attrs={"rows": 3}),

@@ -23,7 +23,8 @@ from cohorts.permissions import can_contribute, can_reply, can_start_thread, is_
 from notifications.services import email_queue, render_email
 from notifications.unsubscribe import unsubscribe_headers
 
-PROFILE_FIELDS = {
+#: The organisation's fields besides its name that organisation_create takes, in the order the form shows them.
+PROFILE_FIELDS = (
     "website",
     "country",
     "legal_form",
@@ -34,19 +35,17 @@ PROFILE_FIELDS = {
     "licences",
     "access_methods",
     "reach",
-}
+)
 
 
 @transaction.atomic
 def organisation_create(*, user, name: str, **profile) -> Organisation:
     """Create an organisation with ``user`` as its lead contact.
 
-    ``profile`` takes the organisation's other fields (website, country,
-    legal_form, year_founded, staff_size, description, open_data, licences,
-    access_methods, reach). Anyone signed in may call it: creating an
+    ``profile`` takes the organisation's other fields (``PROFILE_FIELDS``). Anyone signed in may call it: creating an
     organisation grants nothing until staff accept one of its applications.
     """
-    unknown = set(profile) - PROFILE_FIELDS
+    unknown = set(profile) - set(PROFILE_FIELDS)
     if unknown:
         raise TypeError(f"Unknown organisation fields: {', '.join(sorted(unknown))}")
     organisation = Organisation(name=name.strip(), **profile)

@@ -159,6 +159,15 @@ def test_a_required_extra_question_must_be_answered_to_submit():
         (Question.Kind.URL, "", "not a url", "Enter a valid URL."),
         (Question.Kind.NUMBER, "", "NaN", "Enter a number."),
         (Question.Kind.SHORT_TEXT, "", "x" * 301, "Please keep this under 300 characters."),
+        # The form's limits, held by the service too (one source: services.ANSWER_MAX_LENGTH, NUMBER_MAX_DIGITS).
+        (Question.Kind.URL, "", "https://example.org/" + "x" * 481, "Please keep this under 500 characters."),
+        (Question.Kind.NUMBER, "", "1.23456", "Ensure that there are no more than 4 decimal places."),
+        (
+            Question.Kind.NUMBER,
+            "",
+            "12345678901",
+            "Ensure that there are no more than 10 digits before the decimal point.",
+        ),
     ],
 )
 def test_extra_answers_are_checked_by_kind(kind, choices, value, message):
