@@ -21,6 +21,7 @@ from tests.factories import (
     EventFactory,
     InstalmentFactory,
     MembershipFactory,
+    ParticipantFactory,
 )
 from toolbox.csvutils import FORMULA_PREFIXES, GUARD_NOTE
 
@@ -270,3 +271,42 @@ def test_csv_rows_equal_json_rows_for_every_dataset_and_match_the_schema(client)
     assert guarded == 5 * 4 + 5
     members = json.loads(_get(client, cohort, "members", "json").content)["rows"]
     assert sorted(m["organisation"] for m in members) == sorted(f"{text} {i}" for i, text in enumerate(HOSTILE))
+
+
+HEADERS = {
+    "members": ["organisation", "website", "country", "open_data", "licences", "themes"],
+    "events": ["title", "kind", "theme", "starts_at", "ends_at", "time_zone", "status"],
+    "funding": ["cohort", "organisations_funded", "awarded_gbp", "paid_gbp"],
+}
+
+
+def test_open_data_files_are_public_valid_and_hold_nothing_private(client):
+    cohort = CohortFactory(status=Cohort.Status.RUNNING)
+    listed = MembershipFactory(cohort=cohort, listed_publicly=True, organisation__name="=Listed Org")
+    MembershipFactory(cohort=cohort, listed_publicly=False, organisation__name="Unlisted Org")
+    person = ParticipantFactory(membership=listed, show_contact_details=True)
+    EventFactory(cohort=cohort, title="Roundtable", online_url="https://meet.example/secret")
+    AwardFactory(membership=listed)
+
+    assert client.get(reverse("open_data")).status_code == 200
+    for dataset in ("members", "events", "funding"):
+        body = client.get(reverse("open_data_file", args=[cohort.slug, dataset, "json"])).content.decode()
+        data = json.loads(body)
+        assert data["licence"] == "CC BY 4.0"
+        assert data["last_updated"]
+        text = client.get(reverse("open_data_file", args=[cohort.slug, dataset, "csv"])).content.decode("utf-8-sig")
+        header, *_rows = list(csv.reader(io.StringIO(text)))
+        assert header == HEADERS[dataset]
+        for content in (body, text):
+            assert "Unlisted Org" not in content
+            assert person.user.email not in content
+            assert "meet.example" not in content
+    members = json.loads(client.get(reverse("open_data_file", args=[cohort.slug, "members", "json"])).content)
+    assert [r["organisation"] for r in members["rows"]] == ["=Listed Org"]
+    members_csv = client.get(reverse("open_data_file", args=[cohort.slug, "members", "csv"])).content.decode()
+    assert "'=Listed Org" in members_csv
+    funding = json.loads(client.get(reverse("open_data_file", args=[cohort.slug, "funding", "json"])).content)
+    assert funding["rows"] == [
+        {"cohort": cohort.name, "organisations_funded": 1, "awarded_gbp": "20000.00", "paid_gbp": "0.00"}
+    ]
+    assert client.get(reverse("open_data_file", args=[cohort.slug, "people", "json"])).status_code == 404
