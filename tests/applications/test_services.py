@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
 
 from applications import services
-from applications.models import Application, Question, Transition
+from applications.models import Application, Question, ReviewAssignment, Transition
 from cohorts.models import Membership, Participant
 from notifications.models import Email
 from tests.factories import (
@@ -15,6 +15,7 @@ from tests.factories import (
     OrganisationPersonFactory,
     QuestionFactory,
     UserFactory,
+    reviewer,
 )
 
 pytestmark = pytest.mark.django_db
@@ -331,3 +332,15 @@ def test_invitation_is_sent_once():
     invitation.refresh_from_db()
     assert invitation.sent_at is not None
     assert invitation.get_absolute_url() in Email.objects.get().body_text
+
+
+def test_only_reviewers_group_members_can_be_assigned():
+    from django.core.exceptions import ValidationError
+
+    from applications.services import review_assign
+
+    application = ApplicationFactory(status=Application.Status.UNDER_REVIEW)
+    with pytest.raises(ValidationError):
+        review_assign(application=application, reviewer=UserFactory(), by=UserFactory(is_staff=True))
+    assignment = review_assign(application=application, reviewer=reviewer(), by=UserFactory(is_staff=True))
+    assert ReviewAssignment.objects.get() == assignment
