@@ -6,12 +6,38 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Case, F, IntegerField, Q, Value, When
+from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
 from django.utils import timezone
 
 from cohorts.models import FUNDING_CAP, PENNY, Cohort, Organisation, Theme
 from toolbox.timezones import validate_time_zone
+
+
+def _open_at(at) -> Q:
+    # Open from ``opens_at`` inclusive up to and including ``closes_at``: OpenCall.is_open says the same in Python.
+    return Q(opens_at__lte=at, closes_at__gte=at)
+
+
+class OpenCallQuerySet(models.QuerySet):
+    """Calls by where they stand at an instant (now unless ``at`` is given)."""
+
+    def open(self, *, at=None):
+        """Calls taking applications at ``at``: both ends inclusive."""
+        return self.filter(_open_at(at or timezone.now()))
+
+    def open_first(self, *, at=None):
+        """Open calls first, then upcoming, then closed, each by closing time; ``state_order`` is 0, 1 or 2."""
+        at = at or timezone.now()
+        return self.annotate(
+            state_order=Case(
+                When(_open_at(at), then=Value(0)),
+                When(opens_at__gt=at, then=Value(1)),
+                default=Value(2),
+                output_field=IntegerField(),
+            )
+        ).order_by("state_order", "closes_at")
 
 
 class OpenCall(models.Model):
@@ -43,6 +69,8 @@ class OpenCall(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = OpenCallQuerySet.as_manager()
+
     class Meta:
         ordering = ["-closes_at"]
         constraints = [
@@ -62,7 +90,7 @@ class OpenCall(models.Model):
         return reverse("applications:call_detail", kwargs={"slug": self.slug})
 
     def is_open(self, at=None) -> bool:
-        """Open from ``opens_at`` inclusive up to and including ``closes_at``."""
+        """Open from ``opens_at`` inclusive up to and including ``closes_at``, as ``OpenCall.objects.open()``."""
         at = at or timezone.now()
         return self.opens_at <= at <= self.closes_at
 
@@ -136,6 +164,28 @@ class Invitation(models.Model):
         return reverse("applications:invitation", kwargs={"token": self.token})
 
 
+#: Every application but the withdrawn: the one-live-application-per-call constraint counts these.
+LIVE = ~Q(status="withdrawn")
+
+#: An application's deadline in SQL: the call's closing time, or the organisation's own extension when
+#: that is later (an extension never shortens the time). Application.deadline is the same rule for one row.
+DEADLINE = Greatest(Coalesce("deadline_extended_until", "call__closes_at"), "call__closes_at")
+
+
+class ApplicationQuerySet(models.QuerySet):
+    def live(self):
+        """Every application but the withdrawn (``LIVE``): at most one per organisation per call."""
+        return self.filter(LIVE)
+
+    def with_deadline(self):
+        """Annotate ``deadline_at``, the extension-aware deadline that ``Application.deadline`` returns."""
+        return self.annotate(deadline_at=DEADLINE)
+
+    def deadline_between(self, start, end):
+        """Applications whose deadline falls in ``[start, end]``, annotated with it."""
+        return self.with_deadline().filter(deadline_at__gte=start, deadline_at__lte=end)
+
+
 class Application(models.Model):
     """One organisation's answer to one open call. A draft until submitted."""
 
@@ -198,6 +248,8 @@ class Application(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
 
+    objects = ApplicationQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at"]
         indexes = [
@@ -208,7 +260,7 @@ class Application(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["call", "organisation"],
-                condition=~Q(status="withdrawn"),
+                condition=LIVE,
                 name="applications_application_one_live_per_call",
             ),
             models.CheckConstraint(
@@ -230,10 +282,8 @@ class Application(models.Model):
 
     @property
     def deadline(self):
-        """The last instant this application may be saved or submitted."""
-        if self.deadline_extended_until and self.deadline_extended_until > self.call.closes_at:
-            return self.deadline_extended_until
-        return self.call.closes_at
+        """The last instant this application may be saved or submitted: ``DEADLINE``, worked out in Python."""
+        return max(self.deadline_extended_until or self.call.closes_at, self.call.closes_at)
 
 
 class Transition(models.Model):

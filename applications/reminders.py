@@ -1,6 +1,6 @@
 """Reminders about applications: unfinished drafts before a call closes, unsubmitted reviews."""
 
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 
 from applications.models import Application, ReviewAssignment
 from cohorts.models import OrganisationPerson
@@ -10,14 +10,9 @@ from toolbox.timezones import in_zone
 
 
 def _drafts(start, end):
-    # A call's closing time, or an organisation's own extension, falls in the window; which of the two
-    # is the draft's deadline (the later one) is settled below.
     drafts = (
         Application.objects.filter(status=Application.Status.DRAFT)
-        .filter(
-            Q(call__closes_at__gte=start, call__closes_at__lte=end)
-            | Q(deadline_extended_until__gte=start, deadline_extended_until__lte=end)
-        )
+        .deadline_between(start, end)
         .select_related("call", "organisation")
         # Everyone who acts for each organisation, in one more query rather than one per draft.
         .prefetch_related(
@@ -25,9 +20,7 @@ def _drafts(start, end):
         )
     )
     for application in drafts:
-        moment = application.deadline
-        if not start <= moment <= end:
-            continue
+        moment = application.deadline_at
         for link in application.organisation.person_links.all():
             user = link.user
 

@@ -69,8 +69,5 @@ def assignments_for_reviewer(user) -> QuerySet[ReviewAssignment]:
 def live_application(*, call, organisation) -> Application | None:
     """The organisation's application to ``call`` that is not withdrawn, if any (there is at most one)."""
     return (
-        Application.objects.filter(call=call, organisation=organisation)
-        .exclude(status=Application.Status.WITHDRAWN)
-        .select_related("organisation")
-        .first()
+        Application.objects.live().filter(call=call, organisation=organisation).select_related("organisation").first()
     )

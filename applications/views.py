@@ -2,7 +2,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Case, IntegerField, Value, When
 from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -23,19 +22,7 @@ INVITATION_KEY = "applications_invitation"
 
 def call_list(request):
     now = timezone.now()
-    calls = (
-        OpenCall.objects.select_related("cohort")
-        .annotate(
-            # Open calls first, then upcoming, then closed.
-            state_order=Case(
-                When(opens_at__lte=now, closes_at__gte=now, then=Value(0)),
-                When(opens_at__gt=now, then=Value(1)),
-                default=Value(2),
-                output_field=IntegerField(),
-            )
-        )
-        .order_by("state_order", "closes_at")
-    )
+    calls = OpenCall.objects.select_related("cohort").open_first(at=now)
     return render(request, "applications/call_list.html", {"calls": calls, "now": now})
 
 

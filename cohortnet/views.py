@@ -19,8 +19,7 @@ EVENTS_PER_PAGE = 25
 
 
 def home(request):
-    now = timezone.now()
-    open_calls = OpenCall.objects.filter(opens_at__lte=now, closes_at__gte=now).order_by("closes_at")
+    open_calls = OpenCall.objects.open().order_by("closes_at")
     return render(request, "home.html", {"open_calls": open_calls})
 
 
@@ -60,9 +59,7 @@ def cohort_home(request, slug):
     events = list(page.object_list)
     rsvps = rsvps_by_event(request.user, events)
     membership = (
-        Membership.objects.filter(cohort=cohort, participants__user=request.user)
-        .select_related("organisation", "award")
-        .first()
+        Membership.objects.for_participant(request.user, cohort).select_related("organisation", "award").first()
     )
     slots = SupportSlot.objects.filter(cohort=cohort, starts_at__gte=now).select_related(
         "host", "booked_by__organisation"

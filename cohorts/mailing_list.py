@@ -25,7 +25,7 @@ def stop(user, cohort_id) -> None:
     # cohorts.services imports this module (for KIND); import it when the link is used.
     from cohorts.services import participant_preferences_set
 
-    for participant in Participant.objects.select_for_update().filter(membership__cohort_id=cohort_id, user=user):
+    for participant in Participant.objects.select_for_update().for_user(user, cohort_id):
         participant_preferences_set(
             participant=participant,
             user=user,

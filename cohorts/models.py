@@ -195,6 +195,14 @@ class Cohort(models.Model):
         return self.status == self.Status.COMPLETED
 
 
+class MembershipQuerySet(models.QuerySet):
+    def for_participant(self, user, cohort):
+        """The membership ``user`` takes part in ``cohort`` through (take ``.first()``); none for a visitor."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(cohort=cohort, participants__user=user)
+
+
 class Membership(models.Model):
     """An organisation's place in a cohort."""
 
@@ -211,6 +219,8 @@ class Membership(models.Model):
     )
     joined_at = models.DateTimeField(auto_now_add=True)
 
+    objects = MembershipQuerySet.as_manager()
+
     class Meta:
         ordering = ["organisation__name"]
         constraints = [
@@ -219,6 +229,14 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation} in {self.cohort}"
+
+
+class ParticipantQuerySet(models.QuerySet):
+    def for_user(self, user, cohort):
+        """``user`` as a participant of ``cohort`` (a cohort or its id); none for a visitor."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(membership__cohort=cohort, user=user)
 
 
 class Participant(models.Model):
@@ -238,6 +256,8 @@ class Participant(models.Model):
         "email me the cohort's messages", default=True, help_text="The archive stays readable either way."
     )
     joined_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ParticipantQuerySet.as_manager()
 
     class Meta:
         ordering = ["membership__organisation__name", "user__email"]

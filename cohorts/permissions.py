@@ -4,9 +4,7 @@ from cohorts.models import Cohort, Organisation, OrganisationPerson, Participant
 
 
 def is_cohort_participant(user, cohort: Cohort) -> bool:
-    if not user.is_authenticated:
-        return False
-    return Participant.objects.filter(membership__cohort=cohort, user=user).exists()
+    return Participant.objects.for_user(user, cohort).exists()
 
 
 def can_view_cohort(user, cohort: Cohort) -> bool:

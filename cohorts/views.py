@@ -209,7 +209,7 @@ def thread(request, slug, pk):
 @require_http_methods(["GET", "POST"])
 def preferences(request, slug):
     cohort = cohort_visible_or_404(request.user, slug)
-    participant = Participant.objects.filter(membership__cohort=cohort, user=request.user).first()
+    participant = Participant.objects.for_user(request.user, cohort).first()
     if participant is None:
         raise Http404  # staff who are not participants have nothing to set here
     form = PreferencesForm(
@@ -289,7 +289,7 @@ def resource_file(request, slug, pk):
 def contributions(request, slug):
     """The member organisation's learnings per theme, for the published output."""
     cohort = cohort_visible_or_404(request.user, slug)
-    membership = Membership.objects.filter(cohort=cohort, participants__user=request.user).first()
+    membership = Membership.objects.for_participant(request.user, cohort).first()
     if membership is None:
         raise Http404
     themes = list(Theme.objects.all())

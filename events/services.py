@@ -23,13 +23,6 @@ ANSWER_SALT = "events.answer"
 ANSWER_LINK_MAX_AGE = timedelta(days=14)
 
 
-def membership_for(user, cohort) -> Membership | None:
-    """The user's organisation's membership of ``cohort``, or None."""
-    if not user.is_authenticated:
-        return None
-    return Membership.objects.filter(cohort=cohort, participants__user=user).first()
-
-
 @transaction.atomic
 def rsvp_set(*, event: Event, user, going: bool, at=None) -> RSVP:
     """Record ``user``'s answer to ``event`` and return their RSVP.
@@ -51,7 +44,9 @@ def rsvp_set(*, event: Event, user, going: bool, at=None) -> RSVP:
 
     rsvp = RSVP.objects.filter(event=event, user=user).first()
     previous = rsvp.status if rsvp else None
-    membership = rsvp.membership if rsvp and rsvp.membership else membership_for(user, event.cohort)
+    membership = rsvp.membership if rsvp and rsvp.membership else None
+    if membership is None:
+        membership = Membership.objects.for_participant(user, event.cohort).first()
     if going:
         if previous in (RSVP.Status.GOING, RSVP.Status.WAITLISTED):
             return rsvp
@@ -283,7 +278,7 @@ def support_slot_book(*, slot: SupportSlot, user) -> SupportSlot:
     raises the slot's SEQUENCE, so the invitation replaces any earlier
     cancellation in the host's calendar. Participants of the slot's cohort only.
     """
-    membership = membership_for(user, slot.cohort)
+    membership = Membership.objects.for_participant(user, slot.cohort).first()
     if membership is None or slot.cohort.has_ended:
         raise Http404
     if slot.starts_at <= timezone.now():
@@ -307,7 +302,7 @@ def support_slot_cancel(*, slot: SupportSlot, user) -> SupportSlot:
     slot = SupportSlot.objects.select_for_update().get(pk=slot.pk)
     if slot.booked_by_id is None:
         raise ValidationError("This slot is not booked.")
-    own = membership_for(user, slot.cohort) == slot.booked_by
+    own = Membership.objects.for_participant(user, slot.cohort).first() == slot.booked_by
     if not (user.is_staff or own or user.pk == slot.host_id):
         raise PermissionDenied
     booker = slot.booked_by_user

@@ -5,6 +5,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from cohorts.models import Membership
 from cohorts.selectors import cohorts_for_user
 from events import calendar, services
 from events.forms import RSVPForm, WrittenInputForm
@@ -159,7 +160,7 @@ def _get_visible_slot(request, pk) -> SupportSlot:
 def slot_detail(request, pk):
     """A 1:1 slot: when, with whom, and for the booking organisation and the host, the online link."""
     slot = _get_visible_slot(request, pk)
-    membership = services.membership_for(request.user, slot.cohort)
+    membership = Membership.objects.for_participant(request.user, slot.cohort).first()
     context = {
         "slot": slot,
         "membership": membership,
@@ -175,7 +176,7 @@ def slot_detail(request, pk):
 def slot_ics(request, pk):
     slot = _get_visible_slot(request, pk)
     if slot.booked_by_id is None or not can_see_slot_link(
-        request.user, slot, services.membership_for(request.user, slot.cohort)
+        request.user, slot, Membership.objects.for_participant(request.user, slot.cohort).first()
     ):
         raise Http404
     response = HttpResponse(
