@@ -1,6 +1,5 @@
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
 from django.db.models import Q
 
 from applications import services
@@ -17,7 +16,7 @@ from applications.models import (
 )
 from applications.selectors import applications_with_scores
 from toolbox.admin_lists import LongChangelistMixin
-from toolbox.admin_services import ServiceAdminMixin
+from toolbox.admin_services import ServiceAdminMixin, apply_to_each
 from toolbox.admin_times import ZonedTimesAdminMixin, zoned_column
 
 S = Application.Status
@@ -78,9 +77,13 @@ class InvitationAdmin(ServiceAdminMixin, admin.ModelAdmin):
 
     @admin.action(description="Send the invitation email", permissions=["change"])
     def send_invitations(self, request, queryset):
-        for invitation in queryset:
-            services.invitation_send(invitation=invitation, by=request.user)
-        self.message_user(request, f"Sent {queryset.count()} invitation(s).", messages.SUCCESS)
+        apply_to_each(
+            self,
+            request,
+            queryset,
+            lambda invitation: services.invitation_send(invitation=invitation, by=request.user),
+            done="Sent {count} invitation(s).",
+        )
 
 
 class ReviewAssignmentInline(admin.TabularInline):
@@ -221,26 +224,22 @@ class ApplicationAdmin(ZonedTimesAdminMixin, ServiceAdminMixin, LongChangelistMi
             assignment.delete()
 
     def _move(self, request, queryset, to):
-        done = 0
-        for application in queryset.select_related("organisation"):
-            try:
-                services.application_transition(application=application, to=to, by=request.user)
-            except ValidationError as exc:
-                self.message_user(request, f"{application.organisation}: {' '.join(exc.messages)}", messages.ERROR)
-            else:
-                done += 1
-        if done:
-            verb = {
-                S.UNDER_REVIEW: "Moved to review",
-                S.INTERVIEW: "Invited to interview",
-                S.ACCEPTED: "Accepted",
-                S.WAITLISTED: "Waitlisted",
-                S.REJECTED: "Declined",
-            }[to]
-            extra = (
-                " Decision emails are held in the outbox for you to read and send." if to in services.DECISIONS else ""
-            )
-            self.message_user(request, f"{verb} {done} application(s).{extra}", messages.SUCCESS)
+        verb = {
+            S.UNDER_REVIEW: "Moved to review",
+            S.INTERVIEW: "Invited to interview",
+            S.ACCEPTED: "Accepted",
+            S.WAITLISTED: "Waitlisted",
+            S.REJECTED: "Declined",
+        }[to]
+        extra = " Decision emails are held in the outbox for you to read and send." if to in services.DECISIONS else ""
+        apply_to_each(
+            self,
+            request,
+            queryset.select_related("organisation"),
+            lambda application: services.application_transition(application=application, to=to, by=request.user),
+            done=f"{verb} {{count}} application(s).{extra}",
+            name=lambda application: application.organisation,
+        )
 
     @admin.action(description="Start review", permissions=["change"])
     def start_review(self, request, queryset):

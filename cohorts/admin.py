@@ -1,5 +1,5 @@
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 
 from cohorts import services
 from cohorts.models import (
@@ -14,7 +14,7 @@ from cohorts.models import (
     Resource,
     Theme,
 )
-from toolbox.admin_services import GuardedInlineMixin, ServiceAdminMixin
+from toolbox.admin_services import GuardedInlineMixin, ServiceAdminMixin, apply_to_each
 
 
 @admin.register(Theme)
@@ -152,6 +152,10 @@ class PublicationAdmin(ServiceAdminMixin, admin.ModelAdmin):
 
     @admin.action(description="Compile the signed-off contributions and publish", permissions=["change"])
     def compile_and_publish(self, request, queryset):
-        for publication in queryset:
-            services.publication_compile(publication=publication, by=request.user)
-        self.message_user(request, f"Published {queryset.count()} output(s).", messages.SUCCESS)
+        apply_to_each(
+            self,
+            request,
+            queryset,
+            lambda publication: services.publication_compile(publication=publication, by=request.user),
+            done="Published {count} output(s).",
+        )

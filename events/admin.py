@@ -1,12 +1,11 @@
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.template.response import TemplateResponse
 
 from events import services
 from events.models import RSVP, Event, SupportSlot, WrittenInput
 from toolbox.admin_lists import LongChangelistMixin
-from toolbox.admin_services import ServiceAdminMixin
+from toolbox.admin_services import ServiceAdminMixin, apply_to_each
 from toolbox.admin_times import ZonedTimesAdminMixin, zoned_column
 
 
@@ -97,11 +96,13 @@ class EventAdmin(ZonedTimesAdminMixin, ServiceAdminMixin, admin.ModelAdmin):
 
     @admin.action(description="Cancel the selected events and tell everyone", permissions=["change"])
     def cancel_events(self, request, queryset):
-        for event in queryset:
-            try:
-                services.event_cancel(event=event, by=request.user)
-            except ValidationError as exc:
-                self.message_user(request, f"{event}: {' '.join(exc.messages)}", messages.ERROR)
+        apply_to_each(
+            self,
+            request,
+            queryset,
+            lambda event: services.event_cancel(event=event, by=request.user),
+            done="Cancelled {count} event(s); everyone going or waiting is told.",
+        )
 
     @admin.action(description="Attendance report", permissions=["view"])
     def attendance_report(self, request, queryset):

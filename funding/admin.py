@@ -2,9 +2,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.admin.widgets import AdminFileWidget
-from django.core.exceptions import PermissionDenied, ValidationError
 
 from events.admin import EventAdmin, RSVPAdmin
 from events.models import RSVP, Event
@@ -12,7 +11,7 @@ from funding import services
 from funding.models import Award, FundingChange, Instalment, TimeEntry
 from funding.permissions import is_finance
 from toolbox.admin_lists import LongChangelistMixin
-from toolbox.admin_services import ServiceAdminMixin
+from toolbox.admin_services import ServiceAdminMixin, apply_to_each
 
 
 class PrivateFileWidget(AdminFileWidget):
@@ -179,19 +178,14 @@ class InstalmentAdmin(ServiceAdminMixin, LongChangelistMixin, admin.ModelAdmin):
         obj.refresh_from_db()
 
     def _each(self, request, queryset, service, verb):
-        done = 0
-        for instalment in queryset:
-            try:
-                service(instalment=instalment, by=request.user)
-            except ValidationError as exc:
-                self.message_user(request, f"{instalment}: {' '.join(exc.messages)}", messages.ERROR)
-            except PermissionDenied:
-                self.message_user(request, "Only the Finance group can do that.", messages.ERROR)
-                return
-            else:
-                done += 1
-        if done:
-            self.message_user(request, f"{verb} {done} instalment(s).", messages.SUCCESS)
+        apply_to_each(
+            self,
+            request,
+            queryset,
+            lambda instalment: service(instalment=instalment, by=request.user),
+            done=f"{verb} {{count}} instalment(s).",
+            denied="Only the Finance group can do that.",
+        )
 
     @admin.action(description="Approve (Finance)", permissions=["finance"])
     def approve(self, request, queryset):

@@ -1,11 +1,10 @@
 from django import forms
-from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.contrib import admin
 
 from notifications import services
 from notifications.models import Email, ReminderOptOut, ReminderRule
 from toolbox.admin_lists import LongChangelistMixin
-from toolbox.admin_services import ServiceAdminMixin
+from toolbox.admin_services import ServiceAdminMixin, apply_to_each
 
 
 class EmailForm(forms.ModelForm):
@@ -51,25 +50,25 @@ class EmailAdmin(ServiceAdminMixin, LongChangelistMixin, admin.ModelAdmin):
         editable = {"subject", "body_text", "body_html"} if obj and obj.status == Email.Status.HELD else set()
         return [f for f in self.fields if f not in editable]
 
-    def _each(self, request, queryset, service, verb):
-        done = 0
-        for email in queryset:
-            try:
-                service(email=email, by=request.user)
-            except ValidationError as exc:
-                self.message_user(request, f"{email}: {' '.join(exc.messages)}", messages.ERROR)
-            else:
-                done += 1
-        if done:
-            self.message_user(request, f"{verb} {done} email(s).", messages.SUCCESS)
-
     @admin.action(description="Send the selected held emails", permissions=["change"])
     def release_emails(self, request, queryset):
-        self._each(request, queryset, services.email_release, "Released")
+        apply_to_each(
+            self,
+            request,
+            queryset,
+            lambda email: services.email_release(email=email, by=request.user),
+            done="Released {count} email(s).",
+        )
 
     @admin.action(description="Resend the selected failed emails", permissions=["change"])
     def resend_emails(self, request, queryset):
-        self._each(request, queryset, services.email_resend, "Queued again")
+        apply_to_each(
+            self,
+            request,
+            queryset,
+            lambda email: services.email_resend(email=email, by=request.user),
+            done="Queued again {count} email(s).",
+        )
 
 
 @admin.register(ReminderRule)

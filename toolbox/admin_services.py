@@ -15,9 +15,9 @@ for any other invalid input, with the staff member's values kept. An
 committed, so the service's own check sees it and explains the refusal in its
 own words.
 
-Admin actions call their service once per selected row and report each
-refusal as an error message beside what they did (``_each`` in the funding
-and notifications admins, ``_move`` in the applications admin).
+Admin actions call their service once per selected row through
+``apply_to_each``, which reports each refusal as an error message naming
+the row and counts what was done in one success message.
 
 Two kinds of input would fail after the form had accepted it, so the mixin
 refuses them on the form too: a date whose year is far outside the programme
@@ -35,7 +35,7 @@ from django.contrib.admin import helpers
 from django.contrib.admin.exceptions import DisallowedModelAdminToField
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.widgets import AutocompleteSelect
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import IntegrityError, models
 
 #: Shown when an action is posted rows that are no keys at all (a browser never sends them).
@@ -46,6 +46,32 @@ CONFLICT_MESSAGE = (
     "Someone else saved a conflicting change at the same moment, so nothing was saved. "
     "Reload the page to see the current values and try again."
 )
+
+
+def apply_to_each(
+    model_admin, request, rows, service, *, done: str, name=str, denied: str = "You are not allowed to do that."
+) -> int:
+    """An admin action's loop: ``service(row)`` for every selected row, one service call (one transaction) each.
+
+    A row the service refuses (``ValidationError``) is reported as an error message, "<name(row)>: <why>", and
+    the others still go ahead. ``PermissionDenied`` is about the person, not the row: it stops the loop with
+    ``denied``. What was done is counted in one success message, ``done`` with ``{count}`` filled in (none
+    when nothing was done). Returns the count.
+    """
+    count = 0
+    for row in rows:
+        try:
+            service(row)
+        except ValidationError as exc:
+            model_admin.message_user(request, f"{name(row)}: {' '.join(exc.messages)}", messages.ERROR)
+        except PermissionDenied:
+            model_admin.message_user(request, denied, messages.ERROR)
+            break
+        else:
+            count += 1
+    if count:
+        model_admin.message_user(request, done.format(count=count), messages.SUCCESS)
+    return count
 
 
 #: The years a date or time typed in the admin may fall in; anything else is a typo (0207, 9999).
