@@ -1,8 +1,8 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, QueryDict
+from django.core.exceptions import ValidationError
+from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -14,6 +14,7 @@ from applications.models import Application, Invitation, OpenCall, ReviewAssignm
 from applications.permissions import can_review, can_view_application
 from applications.selectors import assignments_for_reviewer, live_application
 from cohorts.selectors import organisations_for_user
+from toolbox.visibility import get_visible_or_404
 
 #: Session key for answers posted after the session expired, kept until the person signs in again.
 STASH_KEY = "applications_unsaved"
@@ -95,11 +96,8 @@ def application_start(request, slug):
 
 
 def _get_own_application(request, pk) -> Application:
-    application = get_object_or_404(Application.objects.select_related("call__cohort", "organisation"), pk=pk)
-    # Another organisation's application is a 404: we do not confirm it exists.
-    if not can_view_application(request.user, application):
-        raise Http404
-    return application
+    applications = Application.objects.select_related("call__cohort", "organisation")
+    return get_visible_or_404(applications, can_view_application, request.user, pk=pk)
 
 
 def _stash(request, pk) -> None:
@@ -178,8 +176,6 @@ def application_edit(request, pk):
                 return redirect(application)
         except ValidationError as exc:
             form.add_error(None, exc)
-        except PermissionDenied:
-            raise Http404 from None
         else:
             messages.success(request, "Draft saved.")
             return redirect("applications:edit", pk=application.pk)
@@ -230,13 +226,9 @@ def review_list(request):
 
 
 def _get_own_assignment(request, pk) -> ReviewAssignment:
-    assignment = get_object_or_404(
-        ReviewAssignment.objects.select_related("application__call", "application__organisation"), pk=pk
-    )
     # Not yours, or you declared a conflict: as if it did not exist.
-    if not can_review(request.user, assignment):
-        raise Http404
-    return assignment
+    assignments = ReviewAssignment.objects.select_related("application__call", "application__organisation")
+    return get_visible_or_404(assignments, can_review, request.user, pk=pk)
 
 
 @login_required

@@ -7,7 +7,9 @@ from allauth.account.authentication import get_authentication_records
 from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpResponseBadRequest
+from django.core.exceptions import PermissionDenied
+from django.core.handlers.exception import response_for_exception
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -98,3 +100,40 @@ class StaffRequiresMFAMiddleware:
             )
             return redirect("mfa_activate_totp")
         return self.get_response(request)
+
+
+#: The packages whose pages are for members: there, "not allowed" is "not found".
+MEMBER_PAGE_PACKAGES = frozenset({"applications", "cohorts", "events", "funding", "notifications", "cohortnet"})
+
+
+def is_member_page(request) -> bool:
+    """Whether the request was routed to a view in one of the project's own ``views`` modules.
+
+    The admin and allauth are not: staff may be told an action is forbidden (403).
+    """
+    match = getattr(request, "resolver_match", None)
+    module = getattr(match.func, "__module__", "") if match else ""
+    return module.endswith(".views") and module.split(".")[0] in MEMBER_PAGE_PACKAGES
+
+
+class NotYoursIs404Middleware:
+    """A service's ``PermissionDenied`` on a member page is answered as a 404, in this one place.
+
+    Services say "not allowed" with ``PermissionDenied`` and "not now / not
+    valid" with ``ValidationError`` (which views show as form errors); they
+    never raise ``Http404``, an HTTP word. Pages fetch objects with
+    ``toolbox.visibility.get_visible_or_404``, and a refusal that gets past
+    that is not theirs to explain either: 404, as if the object did not exist.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, PermissionDenied) and is_member_page(request):
+            # The same 404 page a view's own Http404 gets (handler404, or the debug page).
+            return response_for_exception(request, Http404())
+        return None

@@ -1,7 +1,9 @@
 """CohortNet settings, read from the environment.
 
 With nothing set this is a laptop: SQLite and a filesystem Celery broker under
-``var/``, console email, DEBUG on. Production sets ``DEBUG=false`` and must then
+``var/``, console email, DEBUG on. Importing this module reads the environment and
+writes nothing: the folders those defaults need are made when Django starts
+(``cohortnet.apps.create_local_folders``). Production sets ``DEBUG=false`` and must then
 provide a real ``SECRET_KEY`` and ``ALLOWED_HOSTS`` or the process refuses to
 start. Every variable read here is listed in the README and in ``.env.example``.
 """
@@ -91,6 +93,8 @@ MIDDLEWARE = [
     "cohortnet.middleware.StaffRequiresMFAMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Last, so its process_exception sees a view's exception first: "not allowed" on a member page is a 404.
+    "cohortnet.middleware.NotYoursIs404Middleware",
 ]
 
 # Overridden only by the benchmark, which adds a baseline page (bench/urls.py).
@@ -113,7 +117,6 @@ TEMPLATES = [
 ]
 
 # --- Data -------------------------------------------------------------------
-VAR_DIR.mkdir(exist_ok=True)
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The web server, the worker and beat share one file: wait for locks
@@ -211,10 +214,9 @@ USE_TZ = True
 
 # --- Static files -------------------------------------------------------------
 STATIC_URL = "static/"
-# collectstatic writes here; whitenoise serves it. Created up front so
-# whitenoise does not warn on a laptop that never ran collectstatic.
+# collectstatic writes here; whitenoise serves it. Created when Django starts (cohortnet.apps),
+# before whitenoise looks, so it does not warn on a laptop that never ran collectstatic.
 STATIC_ROOT = env.path("STATIC_ROOT", default=VAR_DIR / "staticfiles")
-Path(STATIC_ROOT).mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -267,14 +269,11 @@ if not DEBUG:
 # filesystem transport, so a laptop needs no broker at all.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
 if CELERY_BROKER_URL.startswith("filesystem://"):
-    _queue_dir = VAR_DIR / "celery" / "queue"
-    _processed_dir = VAR_DIR / "celery" / "processed"
-    _queue_dir.mkdir(parents=True, exist_ok=True)
-    _processed_dir.mkdir(parents=True, exist_ok=True)
+    # The folders are made when Django starts (cohortnet.apps.create_local_folders).
     CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(_queue_dir),
-        "data_folder_out": str(_queue_dir),
-        "processed_folder": str(_processed_dir),
+        "data_folder_in": str(VAR_DIR / "celery" / "queue"),
+        "data_folder_out": str(VAR_DIR / "celery" / "queue"),
+        "processed_folder": str(VAR_DIR / "celery" / "processed"),
         "store_processed": False,
         # kombu's default is "control" in the working directory, i.e. the top of the checkout.
         "control_folder": str(VAR_DIR / "celery" / "control"),

@@ -13,6 +13,7 @@ from cohortnet.users.forms import ProfileForm
 from cohorts.models import Cohort, Membership
 from cohorts.selectors import cohort_visible_or_404, cohorts_for_user, organisations_for_user
 from events.models import SupportSlot
+from events.permissions import can_book_slot
 from events.selectors import events_for_cohort, rsvps_by_event
 
 EVENTS_PER_PAGE = 25
@@ -71,6 +72,8 @@ def cohort_home(request, slug):
         "member_count": cohort.memberships.count(),
         "slots": slots,
         "membership": membership,
+        # Who may book is the rule the booking service checks, not restated in the template.
+        "can_book": can_book_slot(request.user, cohort, membership),
         "page": page,
         "show_past": show_past,
     }

@@ -1,11 +1,10 @@
 """Reads about organisations and cohorts used in more than one place."""
 
 from django.db.models import QuerySet
-from django.http import Http404
-from django.shortcuts import get_object_or_404
 
 from cohorts.models import Cohort, Organisation
 from cohorts.permissions import can_view_cohort
+from toolbox.visibility import get_visible_or_404
 
 
 def organisations_for_user(user) -> QuerySet[Organisation]:
@@ -24,7 +23,4 @@ def cohorts_for_user(user) -> QuerySet[Cohort]:
 
 def cohort_visible_or_404(user, slug: str) -> Cohort:
     """The cohort ``slug`` if ``user`` may see its members' pages; otherwise a 404, as if it did not exist."""
-    cohort = get_object_or_404(Cohort, slug=slug)
-    if not can_view_cohort(user, cohort):
-        raise Http404
-    return cohort
+    return get_visible_or_404(Cohort, can_view_cohort, user, slug=slug)

@@ -3,7 +3,7 @@ from pathlib import Path
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Max, Prefetch
 from django.http import FileResponse, Http404, HttpResponse
@@ -39,6 +39,7 @@ from cohorts.permissions import (
     is_organisation_lead,
 )
 from cohorts.selectors import cohort_visible_or_404, cohorts_for_user
+from toolbox.visibility import get_visible_or_404
 
 
 @login_required
@@ -66,18 +67,10 @@ def cohort_list(request):
     return render(request, "cohorts/cohort_list.html", {"cohorts": cohorts_for_user(request.user)})
 
 
-def _get_own_organisation(request, pk) -> Organisation:
-    organisation = get_object_or_404(Organisation, pk=pk)
-    # Someone else's organisation is a 404: we do not confirm it exists.
-    if not can_act_for_organisation(request.user, organisation):
-        raise Http404
-    return organisation
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def organisation_detail(request, pk):
-    organisation = _get_own_organisation(request, pk)
+    organisation = get_visible_or_404(Organisation, can_act_for_organisation, request.user, pk=pk)
     is_lead = is_organisation_lead(request.user, organisation)
     form = ColleagueInviteForm(request.POST or None)
     if request.method == "POST":
@@ -106,12 +99,10 @@ def organisation_detail(request, pk):
 @login_required
 @require_POST
 def colleague_remove(request, pk, user_pk):
-    organisation = _get_own_organisation(request, pk)
+    organisation = get_visible_or_404(Organisation, can_act_for_organisation, request.user, pk=pk)
     person = get_object_or_404(get_user_model(), pk=user_pk)
     try:
         services.colleague_remove(organisation=organisation, user_to_remove=person, by=request.user)
-    except PermissionDenied:
-        raise Http404 from None
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -304,19 +295,16 @@ def contributions(request, slug):
             initial={"learnings": current.learnings, "credit": current.credit} if current else {"credit": "named"},
         )
         if request.method == "POST":
-            try:
-                if "sign_off" in request.POST and current:
-                    services.contribution_sign_off(contribution=current, user=request.user)
-                    messages.success(request, f"Signed off: {selected.name}.")
-                    return redirect(f"{request.path}?theme={selected.pk}")
-                if form.is_valid():
-                    services.contribution_save(
-                        membership=membership, theme=selected, user=request.user, **form.cleaned_data
-                    )
-                    messages.success(request, "Saved. Sign it off when your organisation is happy to publish it.")
-                    return redirect(f"{request.path}?theme={selected.pk}")
-            except PermissionDenied:
-                raise Http404 from None
+            if "sign_off" in request.POST and current:
+                services.contribution_sign_off(contribution=current, user=request.user)
+                messages.success(request, f"Signed off: {selected.name}.")
+                return redirect(f"{request.path}?theme={selected.pk}")
+            if form.is_valid():
+                services.contribution_save(
+                    membership=membership, theme=selected, user=request.user, **form.cleaned_data
+                )
+                messages.success(request, "Saved. Sign it off when your organisation is happy to publish it.")
+                return redirect(f"{request.path}?theme={selected.pk}")
     rows = [(theme, existing.get(theme.pk)) for theme in themes]
     context = {
         "cohort": cohort,

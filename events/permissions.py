@@ -27,3 +27,19 @@ def can_see_slot_link(user, slot, membership) -> bool:
         return False
     booked_by_them = slot.booked_by_id is not None and membership is not None and membership.pk == slot.booked_by_id
     return bool(user.is_staff or user.pk == slot.host_id or booked_by_them)
+
+
+def can_book_slot(user, cohort, membership) -> bool:
+    """Booking a cohort's 1:1 slots: a participant of a member organisation, while the cohort runs.
+
+    Staff, who belong to no organisation, do not book. ``membership`` is the
+    user's own membership of ``cohort`` (or None).
+    """
+    return bool(
+        user.is_authenticated and membership is not None and membership.cohort_id == cohort.pk and not cohort.has_ended
+    )
+
+
+def can_cancel_slot(user, slot, membership) -> bool:
+    """Cancelling a booking: the same people who see its link (the booking organisation, the host, staff)."""
+    return can_see_slot_link(user, slot, membership)

@@ -7,14 +7,13 @@ from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
-from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
 from cohorts.models import Membership
 from events.calendar import event_invitation, invitation_attachment, slot_invitation
 from events.models import RSVP, CalendarToken, Event, SupportSlot, WrittenInput
-from events.permissions import can_view_event
+from events.permissions import can_book_slot, can_cancel_slot, can_view_event
 from notifications.services import email_queue, render_email
 from toolbox.timezones import in_zone
 
@@ -36,7 +35,7 @@ def rsvp_set(*, event: Event, user, going: bool, at=None) -> RSVP:
     at = at or timezone.now()
     event = Event.objects.select_for_update().get(pk=event.pk)
     if not can_view_event(user, event):
-        raise Http404
+        raise PermissionDenied
     if not event.rsvps_open(at):
         if event.status == Event.Status.CANCELLED:
             raise ValidationError("This event has been cancelled.")
@@ -206,7 +205,7 @@ def answer_from_link(*, token: str) -> RSVP:
     event, user, going = answer_link_read(token=token)
     try:
         return rsvp_set(event=event, user=user, going=going)
-    except Http404:
+    except PermissionDenied:
         raise ValidationError("You are no longer a participant of this event's cohort.") from None
 
 
@@ -279,8 +278,8 @@ def support_slot_book(*, slot: SupportSlot, user) -> SupportSlot:
     cancellation in the host's calendar. Participants of the slot's cohort only.
     """
     membership = Membership.objects.for_participant(user, slot.cohort).first()
-    if membership is None or slot.cohort.has_ended:
-        raise Http404
+    if not can_book_slot(user, slot.cohort, membership):
+        raise PermissionDenied
     if slot.starts_at <= timezone.now():
         raise ValidationError("This slot has already started.")
     won = SupportSlot.objects.filter(pk=slot.pk, booked_by__isnull=True).update(
@@ -302,8 +301,7 @@ def support_slot_cancel(*, slot: SupportSlot, user) -> SupportSlot:
     slot = SupportSlot.objects.select_for_update().get(pk=slot.pk)
     if slot.booked_by_id is None:
         raise ValidationError("This slot is not booked.")
-    own = Membership.objects.for_participant(user, slot.cohort).first() == slot.booked_by
-    if not (user.is_staff or own or user.pk == slot.host_id):
+    if not can_cancel_slot(user, slot, Membership.objects.for_participant(user, slot.cohort).first()):
         raise PermissionDenied
     booker = slot.booked_by_user
     slot.sequence += 1
@@ -380,7 +378,7 @@ def support_slot_update(
 def written_input_add(*, event: Event, user, body: str) -> WrittenInput:
     """Someone who cannot attend sends their thoughts, before or after. Participants only."""
     if not can_view_event(user, event) or event.cohort.has_ended:
-        raise Http404
+        raise PermissionDenied
     written = WrittenInput(event=event, author=user, body=body)
     written.full_clean()
     written.save()

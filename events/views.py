@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
@@ -10,16 +10,20 @@ from cohorts.selectors import cohorts_for_user
 from events import calendar, services
 from events.forms import RSVPForm, WrittenInputForm
 from events.models import RSVP, CalendarToken, Event, SupportSlot
-from events.permissions import can_see_online_link, can_see_slot_link, can_view_event, can_view_slot
+from events.permissions import (
+    can_book_slot,
+    can_cancel_slot,
+    can_see_online_link,
+    can_see_slot_link,
+    can_view_event,
+    can_view_slot,
+)
 from events.selectors import booked_slots_for, rsvps_by_event
+from toolbox.visibility import get_visible_or_404
 
 
 def _get_visible_event(request, pk) -> Event:
-    event = get_object_or_404(Event.objects.select_related("cohort", "theme"), pk=pk)
-    # Not in the event's cohort: as if it did not exist.
-    if not can_view_event(request.user, event):
-        raise Http404
-    return event
+    return get_visible_or_404(Event.objects.select_related("cohort", "theme"), can_view_event, request.user, pk=pk)
 
 
 def _rsvp_context(request, event):
@@ -148,12 +152,8 @@ def written_input(request, pk):
 
 
 def _get_visible_slot(request, pk) -> SupportSlot:
-    slot = get_object_or_404(
-        SupportSlot.objects.select_related("cohort", "host", "booked_by__organisation", "booked_by_user"), pk=pk
-    )
-    if not can_view_slot(request.user, slot):
-        raise Http404
-    return slot
+    slots = SupportSlot.objects.select_related("cohort", "host", "booked_by__organisation", "booked_by_user")
+    return get_visible_or_404(slots, can_view_slot, request.user, pk=pk)
 
 
 @login_required
@@ -165,9 +165,8 @@ def slot_detail(request, pk):
         "slot": slot,
         "membership": membership,
         "show_link": can_see_slot_link(request.user, slot, membership),
-        "can_book": slot.booked_by_id is None and membership is not None and not slot.cohort.has_ended,
-        "can_cancel": slot.booked_by_id is not None
-        and (request.user.is_staff or request.user.pk == slot.host_id or membership == slot.booked_by),
+        "can_book": slot.booked_by_id is None and can_book_slot(request.user, slot.cohort, membership),
+        "can_cancel": slot.booked_by_id is not None and can_cancel_slot(request.user, slot, membership),
     }
     return render(request, "events/slot_detail.html", context)
 
@@ -210,8 +209,6 @@ def slot_cancel(request, pk):
     slot = _get_visible_slot(request, pk)
     try:
         services.support_slot_cancel(slot=slot, user=request.user)
-    except PermissionDenied:
-        raise Http404 from None
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect(slot.cohort)

@@ -27,3 +27,8 @@ def can_open_funding_files(user, award) -> bool:
     if not user.is_authenticated:
         return False
     return user.is_staff or is_organisation_lead(user, award.membership.organisation)
+
+
+def can_open_invoice(user, instalment) -> bool:
+    """An instalment's invoice: whoever may open its award's funding files."""
+    return can_open_funding_files(user, instalment.award)

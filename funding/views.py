@@ -3,7 +3,7 @@ from pathlib import Path
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.safestring import mark_safe
@@ -15,18 +15,17 @@ from funding import selectors, services
 from funding.charts import budget_svg
 from funding.forms import TimeEntryForm
 from funding.models import Award, FundingChange, Instalment
-from funding.permissions import can_log_time, can_open_funding_files, can_view_award
+from funding.permissions import can_log_time, can_open_funding_files, can_open_invoice, can_view_award
 from toolbox.csvutils import csv_response
+from toolbox.visibility import get_visible_or_404
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def award_detail(request, pk):
     """An organisation's own award, its payments (read-only) and its time."""
-    award = get_object_or_404(Award.objects.select_related("membership__organisation", "membership__cohort"), pk=pk)
-    # Another organisation's award is a 404.
-    if not can_view_award(request.user, award):
-        raise Http404
+    awards = Award.objects.select_related("membership__organisation", "membership__cohort")
+    award = get_visible_or_404(awards, can_view_award, request.user, pk=pk)
     membership = award.membership
     form = TimeEntryForm(request.POST or None, cohort=membership.cohort)
     if request.method == "POST":
@@ -37,8 +36,6 @@ def award_detail(request, pk):
                 services.time_log(membership=membership, user=request.user, **form.cleaned_data)
             except ValidationError as exc:
                 form.add_error(None, exc)
-            except PermissionDenied:
-                raise Http404 from None
             else:
                 messages.success(request, "Time logged.")
                 return redirect(award)
@@ -55,9 +52,9 @@ def award_detail(request, pk):
     return render(request, "funding/award_detail.html", context)
 
 
-def _private_file(request, award, file, download_name: str) -> FileResponse:
-    """A funding file as a download, to those who may open it; to anyone else it does not exist."""
-    if not file or not can_open_funding_files(request.user, award):
+def _private_file(file, download_name: str) -> FileResponse:
+    """A funding file as a download (who may open it is checked by the caller's lookup)."""
+    if not file:
         raise Http404
     suffix = Path(file.name).suffix.lower()
     try:
@@ -79,16 +76,18 @@ def _private_file(request, award, file, download_name: str) -> FileResponse:
 @require_GET
 def agreement_file(request, pk):
     """An award's signed agreement: Finance, staff and the organisation's lead contact."""
-    award = get_object_or_404(Award.objects.select_related("membership__organisation"), pk=pk)
-    return _private_file(request, award, award.agreement_file, f"agreement-{award.pk}")
+    awards = Award.objects.select_related("membership__organisation")
+    award = get_visible_or_404(awards, can_open_funding_files, request.user, pk=pk)
+    return _private_file(award.agreement_file, f"agreement-{award.pk}")
 
 
 @login_required
 @require_GET
 def invoice_file(request, pk):
     """An instalment's invoice: Finance, staff and the organisation's lead contact."""
-    instalment = get_object_or_404(Instalment.objects.select_related("award__membership__organisation"), pk=pk)
-    return _private_file(request, instalment.award, instalment.invoice_file, f"invoice-{instalment.pk}")
+    instalments = Instalment.objects.select_related("award__membership__organisation")
+    instalment = get_visible_or_404(instalments, can_open_invoice, request.user, pk=pk)
+    return _private_file(instalment.invoice_file, f"invoice-{instalment.pk}")
 
 
 @staff_member_required

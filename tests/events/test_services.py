@@ -1,8 +1,7 @@
 from datetime import timedelta
 
 import pytest
-from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from events.models import RSVP
@@ -59,9 +58,9 @@ def test_answers_close_at_the_rsvp_deadline():
 def test_someone_outside_the_cohort_cannot_answer():
     event = EventFactory()
     other_cohort_person = ParticipantFactory().user
-    with pytest.raises(Http404):
+    with pytest.raises(PermissionDenied):
         rsvp_set(event=event, user=other_cohort_person, going=True)
-    with pytest.raises(Http404):
+    with pytest.raises(PermissionDenied):
         rsvp_set(event=event, user=UserFactory(), going=True)
 
 
