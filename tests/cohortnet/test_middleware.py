@@ -1,17 +1,15 @@
 """NotYoursIs404Middleware: a service's "not allowed" on a member page is a 404; the admin keeps its 403."""
 
-from datetime import timedelta
-
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import RequestFactory
 from django.urls import resolve, reverse
-from django.utils import timezone
 
 from cohortnet.middleware import NotYoursIs404Middleware
 from events.models import SupportSlot
 from events.services import support_slot_book
-from tests.factories import CohortFactory, MembershipFactory, ParticipantFactory, UserFactory
+from tests.factories import MembershipFactory, ParticipantFactory, UserFactory
+from tests.helpers import World
 
 
 def _raised_in(path: str, exception: Exception):
@@ -44,38 +42,35 @@ def test_other_exceptions_are_left_to_django():
 
 
 @pytest.fixture
-def slot():
-    starts = timezone.now() + timedelta(days=2)
-    return SupportSlot.objects.create(
-        cohort=CohortFactory(), host=UserFactory(is_staff=True), starts_at=starts, ends_at=starts + timedelta(hours=1)
-    )
+def world(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    return World()
 
 
 @pytest.mark.django_db
-def test_a_refusal_from_a_service_reaches_the_person_as_a_404(client, slot):
+def test_a_refusal_from_a_service_reaches_the_person_as_a_404(client, world):
     """Staff see a slot but belong to no organisation: the booking service refuses, the page says 404."""
-    staff = UserFactory(is_staff=True)
+    staff = world.users["staff"]
     with pytest.raises(PermissionDenied):
-        support_slot_book(slot=slot, user=staff)
+        support_slot_book(slot=world.slot, user=staff)
 
     client.force_login(staff)
-    response = client.post(reverse("events:slot_book", args=[slot.pk]))
+    response = client.post(reverse("events:slot_book", args=[world.slot.pk]))
 
     assert response.status_code == 404
-    assert SupportSlot.objects.get(pk=slot.pk).booked_by_id is None
+    assert SupportSlot.objects.get(pk=world.slot.pk).booked_by_id is None
 
 
 @pytest.mark.django_db
-def test_cancelling_another_organisations_booking_is_a_404(client, slot):
-    booker = ParticipantFactory(membership=MembershipFactory(cohort=slot.cohort)).user
-    support_slot_book(slot=slot, user=booker)
-    other = ParticipantFactory(membership=MembershipFactory(cohort=slot.cohort)).user
+def test_cancelling_another_organisations_booking_is_a_404(client, world):
+    booked = support_slot_book(slot=world.slot, user=world.users["participant_x"])
+    other_organisation = ParticipantFactory(membership=MembershipFactory(cohort=world.cohort_x)).user
 
-    client.force_login(other)
-    response = client.post(reverse("events:slot_cancel", args=[slot.pk]))
+    client.force_login(other_organisation)
+    response = client.post(reverse("events:slot_cancel", args=[world.slot.pk]))
 
     assert response.status_code == 404
-    assert SupportSlot.objects.get(pk=slot.pk).booked_by.participants.get().user == booker
+    assert SupportSlot.objects.get(pk=world.slot.pk).booked_by_id == booked.booked_by_id
 
 
 @pytest.mark.django_db
