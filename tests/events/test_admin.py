@@ -1,0 +1,31 @@
+"""events/admin.py: attendance marked in bulk and the attendance report."""
+
+import pytest
+from django.urls import reverse
+
+from events import services
+from events.models import RSVP
+from tests.events.helpers import _participants
+from tests.factories import EventFactory, UserFactory
+
+
+@pytest.mark.django_db
+def test_attendance_is_marked_in_bulk_and_reported(client):
+    event = EventFactory()
+    people = _participants(event.cohort, 3)
+    for person in people:
+        services.rsvp_set(event=event, user=person, going=True)
+    staff = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(staff)
+    rsvps = list(RSVP.objects.order_by("pk"))
+    client.post(
+        reverse("admin:events_rsvp_changelist"),
+        {"action": "mark_attended", "_selected_action": [r.pk for r in rsvps[:2]]},
+    )
+    client.post(reverse("admin:events_rsvp_changelist"), {"action": "mark_no_show", "_selected_action": [rsvps[2].pk]})
+    assert list(RSVP.objects.order_by("pk").values_list("attendance", flat=True)) == ["attended", "attended", "no_show"]
+    report = client.post(
+        reverse("admin:events_event_changelist"), {"action": "attendance_report", "_selected_action": [event.pk]}
+    )
+    (row,) = report.context["rows"]
+    assert (row["going"], row["attended"], row["no_show"]) == (3, 2, 1)
