@@ -190,3 +190,59 @@ def test_the_filesystem_broker_keeps_its_control_folder_under_var(tmp_path):
         assert list(tmp_path.iterdir()) == []
     finally:
         exchange_file.unlink(missing_ok=True)
+
+
+def _copy_of_the_code(tmp_path) -> Path:
+    """The project's Python packages and manage.py in a fresh folder: a checkout with no var/ yet."""
+    checkout = tmp_path / "checkout"
+    checkout.mkdir()
+    shutil.copy(ROOT / "manage.py", checkout)
+    for package in ROOT.iterdir():
+        if (package / "__init__.py").is_file() and package.name != "tests":
+            shutil.copytree(package, checkout / package.name, ignore=shutil.ignore_patterns("__pycache__"))
+    return checkout
+
+
+def _files_under(folder: Path) -> set[str]:
+    return {str(path.relative_to(folder)) for path in folder.rglob("*")}
+
+
+def test_importing_the_settings_creates_nothing_and_starting_django_makes_the_folders_it_needs(tmp_path):
+    checkout = _copy_of_the_code(tmp_path)
+    before = _files_under(checkout)
+    env = {
+        **{k: v for k, v in os.environ.items() if k not in _CLEARED | {"STATIC_ROOT", "MEDIA_ROOT"}},
+        "DJANGO_SETTINGS_MODULE": "cohortnet.settings",
+        "PYTHONDONTWRITEBYTECODE": "1",
+    }
+
+    def run(code):
+        return subprocess.run(
+            [sys.executable, "-c", code],
+            cwd=checkout,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+
+    imported = run("import cohortnet.settings as s; print(s.VAR_DIR, s.CELERY_BROKER_URL)")
+    assert imported.returncode == 0, imported.stderr
+    assert imported.stdout.split() == [str(checkout / "var"), "filesystem://"]
+    assert _files_under(checkout) == before
+
+    started = run("import django; django.setup(); from django.db import connection; connection.ensure_connection()")
+    assert started.returncode == 0, started.stderr
+    assert (
+        "No directory at" not in started.stderr
+    )  # whitenoise's warning is not reached, but neither is the folder missing
+    assert _files_under(checkout) - before >= {
+        "var",
+        "var/db.sqlite3",
+        "var/staticfiles",
+        "var/celery",
+        "var/celery/queue",
+        "var/celery/processed",
+        "var/celery/control",
+    }
