@@ -77,13 +77,7 @@ class InvitationAdmin(ServiceAdminMixin, admin.ModelAdmin):
 
     @admin.action(description="Send the invitation email", permissions=["change"])
     def send_invitations(self, request, queryset):
-        apply_to_each(
-            self,
-            request,
-            queryset,
-            lambda invitation: services.invitation_send(invitation=invitation, by=request.user),
-            done="Sent {count} invitation(s).",
-        )
+        apply_to_each(self, request, queryset, services.invitation_send, done="Sent {count} invitation(s).")
 
 
 class ReviewAssignmentInline(admin.TabularInline):
@@ -154,6 +148,10 @@ APPLICATION_ANSWERS = [
     "funding_requested", "consent_to_publish", "extra_answers",
 ]  # fmt: skip
 APPLICATION_DATES = ["submitted_at", "decided_at", "decided_by", "created_at", "updated_at"]
+
+
+def _organisation(application) -> str:
+    return str(application.organisation)
 
 
 @admin.register(Application)
@@ -232,14 +230,8 @@ class ApplicationAdmin(ZonedTimesAdminMixin, ServiceAdminMixin, LongChangelistMi
             S.REJECTED: "Declined",
         }[to]
         extra = " Decision emails are held in the outbox for you to read and send." if to in services.DECISIONS else ""
-        apply_to_each(
-            self,
-            request,
-            queryset.select_related("organisation"),
-            lambda application: services.application_transition(application=application, to=to, by=request.user),
-            done=f"{verb} {{count}} application(s).{extra}",
-            name=lambda application: application.organisation,
-        )
+        rows, done = queryset.select_related("organisation"), f"{verb} {{count}} application(s).{extra}"
+        apply_to_each(self, request, rows, services.application_transition, done=done, name=_organisation, to=to)
 
     @admin.action(description="Start review", permissions=["change"])
     def start_review(self, request, queryset):

@@ -152,10 +152,4 @@ class PublicationAdmin(ServiceAdminMixin, admin.ModelAdmin):
 
     @admin.action(description="Compile the signed-off contributions and publish", permissions=["change"])
     def compile_and_publish(self, request, queryset):
-        apply_to_each(
-            self,
-            request,
-            queryset,
-            lambda publication: services.publication_compile(publication=publication, by=request.user),
-            done="Published {count} output(s).",
-        )
+        apply_to_each(self, request, queryset, services.publication_compile, done="Published {count} output(s).")

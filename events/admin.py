@@ -96,13 +96,8 @@ class EventAdmin(ZonedTimesAdminMixin, ServiceAdminMixin, admin.ModelAdmin):
 
     @admin.action(description="Cancel the selected events and tell everyone", permissions=["change"])
     def cancel_events(self, request, queryset):
-        apply_to_each(
-            self,
-            request,
-            queryset,
-            lambda event: services.event_cancel(event=event, by=request.user),
-            done="Cancelled {count} event(s); everyone going or waiting is told.",
-        )
+        done = "Cancelled {count} event(s); everyone going or waiting is told."
+        apply_to_each(self, request, queryset, services.event_cancel, done=done)
 
     @admin.action(description="Attendance report", permissions=["view"])
     def attendance_report(self, request, queryset):

@@ -178,14 +178,8 @@ class InstalmentAdmin(ServiceAdminMixin, LongChangelistMixin, admin.ModelAdmin):
         obj.refresh_from_db()
 
     def _each(self, request, queryset, service, verb):
-        apply_to_each(
-            self,
-            request,
-            queryset,
-            lambda instalment: service(instalment=instalment, by=request.user),
-            done=f"{verb} {{count}} instalment(s).",
-            denied="Only the Finance group can do that.",
-        )
+        done, denied = f"{verb} {{count}} instalment(s).", "Only the Finance group can do that."
+        apply_to_each(self, request, queryset, service, done=done, denied=denied)
 
     @admin.action(description="Approve (Finance)", permissions=["finance"])
     def approve(self, request, queryset):

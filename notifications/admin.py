@@ -52,23 +52,11 @@ class EmailAdmin(ServiceAdminMixin, LongChangelistMixin, admin.ModelAdmin):
 
     @admin.action(description="Send the selected held emails", permissions=["change"])
     def release_emails(self, request, queryset):
-        apply_to_each(
-            self,
-            request,
-            queryset,
-            lambda email: services.email_release(email=email, by=request.user),
-            done="Released {count} email(s).",
-        )
+        apply_to_each(self, request, queryset, services.email_release, done="Released {count} email(s).")
 
     @admin.action(description="Resend the selected failed emails", permissions=["change"])
     def resend_emails(self, request, queryset):
-        apply_to_each(
-            self,
-            request,
-            queryset,
-            lambda email: services.email_resend(email=email, by=request.user),
-            done="Queued again {count} email(s).",
-        )
+        apply_to_each(self, request, queryset, services.email_resend, done="Queued again {count} email(s).")
 
 
 @admin.register(ReminderRule)

@@ -48,24 +48,22 @@ CONFLICT_MESSAGE = (
 )
 
 
-def apply_to_each(
-    model_admin, request, rows, service, *, done: str, name=str, denied: str = "You are not allowed to do that."
-) -> int:
-    """An admin action's loop: ``service(row)`` for every selected row, one service call (one transaction) each.
+def apply_to_each(model_admin, request, rows, service, *, done: str, name=str, denied: str = "", **kwargs) -> int:
+    """An admin action's loop: ``service(<row's model name>=row, by=request.user, **kwargs)`` for every selected row.
 
-    A row the service refuses (``ValidationError``) is reported as an error message, "<name(row)>: <why>", and
-    the others still go ahead. ``PermissionDenied`` is about the person, not the row: it stops the loop with
-    ``denied``. What was done is counted in one success message, ``done`` with ``{count}`` filled in (none
-    when nothing was done). Returns the count.
+    One service call (one transaction) a row. A row the service refuses (``ValidationError``) is reported as an
+    error message, "<name(row)>: <why>", and the others still go ahead. ``PermissionDenied`` is about the person,
+    not the row: it stops the loop with ``denied``. What was done is counted in one success message, ``done``
+    with ``{count}`` filled in (none when nothing was done). Returns the count.
     """
     count = 0
     for row in rows:
         try:
-            service(row)
+            service(**{row._meta.model_name: row}, by=request.user, **kwargs)
         except ValidationError as exc:
             model_admin.message_user(request, f"{name(row)}: {' '.join(exc.messages)}", messages.ERROR)
         except PermissionDenied:
-            model_admin.message_user(request, denied, messages.ERROR)
+            model_admin.message_user(request, denied or "You are not allowed to do that.", messages.ERROR)
             break
         else:
             count += 1

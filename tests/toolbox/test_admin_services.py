@@ -1,5 +1,7 @@
 """apply_to_each: the one loop every admin action runs its service through."""
 
+from types import SimpleNamespace
+
 import pytest
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,27 +20,33 @@ class _Admin:
         self.said.append((message, level))
 
 
+STAFF = SimpleNamespace(user="staff")
+ROWS = [Event(pk=1, title="One"), Event(pk=2, title="Two"), Event(pk=3, title="Three")]
+
+
 def test_each_refusal_is_an_error_naming_the_row_and_the_rest_are_done_and_counted():
     admin, called = _Admin(), []
 
-    def service(row):
-        called.append(row)
-        if row == 2:
+    def service(*, event, by, note):
+        called.append((event.pk, by, note))
+        if event.pk == 2:
             raise ValidationError(["Not this one.", "Really."])
 
-    count = apply_to_each(admin, None, [1, 2, 3], service, done="Did {count} row(s).", name=lambda row: f"Row {row}")
-    assert (count, called) == (2, [1, 2, 3])
+    count = apply_to_each(
+        admin, STAFF, ROWS, service, done="Did {count} row(s).", name=lambda row: f"Row {row.pk}", note="Sorry"
+    )
+    assert (count, called) == (2, [(1, "staff", "Sorry"), (2, "staff", "Sorry"), (3, "staff", "Sorry")])
     assert admin.said == [("Row 2: Not this one. Really.", messages.ERROR), ("Did 2 row(s).", messages.SUCCESS)]
 
 
 def test_nothing_done_says_no_success_and_a_permission_refusal_stops_at_once():
     admin, called = _Admin(), []
 
-    def service(row):
-        called.append(row)
+    def service(*, event, by):
+        called.append(event.pk)
         raise PermissionDenied
 
-    count = apply_to_each(admin, None, [1, 2, 3], service, done="Did {count} row(s).", denied="Finance only.")
+    count = apply_to_each(admin, STAFF, ROWS, service, done="Did {count} row(s).", denied="Finance only.")
     assert (count, called) == (0, [1])
     assert admin.said == [("Finance only.", messages.ERROR)]
 
