@@ -28,13 +28,13 @@ def test_with_redis_unreachable_the_cache_is_empty_and_writes_are_dropped(nobody
     assert cache.delete("k") is None
 
 
-def test_with_redis_unreachable_signing_in_works_within_a_second(nobody_answers, client):
+def test_with_redis_unreachable_signing_in_works_within_two_seconds(nobody_answers, client):
     user = UserFactory()
     started = time.monotonic()
     response = client.post(reverse("account_login"), {"login": user.email, "password": PASSWORD})
     took = time.monotonic() - started
     assert (response.status_code, response["Location"]) == (302, reverse("dashboard"))
-    assert took < 1, f"signing in took {took:.1f} s"
+    assert took < 2, f"signing in took {took:.1f} s"  # the bound for every page while Redis is away
 
 
 @pytest.fixture
@@ -56,13 +56,13 @@ def test_with_redis_hung_the_cache_waits_for_one_timeout_then_answers_at_once(re
         assert cache.get("k", "missing") == "missing"
     took = time.monotonic() - started
     assert first >= 0.4, f"the first call took {first:.2f} s: the server did not hang"
-    assert took < first + 0.2, f"41 calls took {took:.1f} s, the first {first:.1f} s"
+    assert took < first + 0.4, f"41 calls took {took:.1f} s, the first {first:.1f} s"
 
 
-def test_with_redis_hung_signing_in_works_within_a_second(redis_hangs, client):
+def test_with_redis_hung_signing_in_works_within_two_seconds(redis_hangs, client):
     user = UserFactory()
     started = time.monotonic()
     response = client.post(reverse("account_login"), {"login": user.email, "password": PASSWORD})
     took = time.monotonic() - started
     assert (response.status_code, response["Location"]) == (302, reverse("dashboard"))
-    assert took < 1, f"signing in took {took:.1f} s"
+    assert took < 2, f"signing in took {took:.1f} s"  # the bound for every page while Redis is away

@@ -178,34 +178,6 @@ def test_a_claim_unrenewed_for_the_stale_window_goes_back_to_the_queue(settings,
     )
 
 
-@transactional
-def test_with_the_broker_down_publishing_after_commit_costs_one_quick_failure(caplog):
-    from django.db import transaction
-
-    from cohortnet.celery import app
-    from notifications.services import publish_pause
-    from tests.smtp_sink import free_port
-
-    previous_eager, app.conf.task_always_eager = app.conf.task_always_eager, False
-    previous = _use_broker(f"redis://127.0.0.1:{free_port()}/0")
-    try:
-        started = time.monotonic()
-        with transaction.atomic():
-            for n in range(50):
-                email_queue(key=f"down:{n}", kind="test", to="ada@example.org", subject=f"Down {n}", body_text="x")
-        took = time.monotonic() - started
-        paused = publish_pause.active()
-    finally:
-        _use_broker(previous)
-        app.conf.task_always_eager = previous_eager
-        publish_pause.until = 0.0
-    assert took < 1, f"queueing 50 emails with the broker down took {took:.1f} s"
-    assert paused
-    assert Email.objects.filter(kind="test", status="queued").count() == 50
-    failures = [r for r in caplog.records if r.getMessage().startswith("Could not enqueue email")]
-    assert len(failures) == 1
-
-
 @pytest.mark.redis
 @pytest.mark.postgres
 @transactional
@@ -232,34 +204,52 @@ def test_a_restarted_worker_sends_a_dead_workers_emails_one_stale_window_later_w
     assert took >= stale
 
 
-@transactional
-def test_with_the_broker_hung_publishing_after_commit_waits_half_a_second_once(caplog):
-    # A Redis that accepts connections and never answers (hung, or cut off without a reset).
-    import socket
+def _queue_fifty_against(broker_url: str, caplog) -> None:
+    """Queue 50 emails in one transaction with ``broker_url`` as the broker, and check the request was not held up.
 
+    Publishing after commit must never keep a person waiting: one failed
+    publish pauses the rest, which the sweep sends once the broker is back.
+    The bound is the issue's per-request limit (2 s); without the pause the
+    50 publishes took 4 s (hung) to 30 s (down).
+    """
     from django.db import transaction
 
     from cohortnet.celery import app
     from notifications.services import publish_pause
 
     previous_eager, app.conf.task_always_eager = app.conf.task_always_eager, False
-    with socket.socket() as silent:
-        silent.bind(("127.0.0.1", 0))
-        silent.listen(64)
-        previous = _use_broker(f"redis://127.0.0.1:{silent.getsockname()[1]}/0")
-        try:
-            started = time.monotonic()
-            with transaction.atomic():
-                for n in range(50):
-                    email_queue(key=f"hung:{n}", kind="test", to="ada@example.org", subject=f"Hung {n}", body_text="x")
-            took = time.monotonic() - started
-            paused = publish_pause.active()
-        finally:
-            _use_broker(previous)
-            app.conf.task_always_eager = previous_eager
-            publish_pause.until = 0.0
-    assert took < 1, f"queueing 50 emails with the broker hung took {took:.1f} s"
+    previous = _use_broker(broker_url)
+    try:
+        started = time.monotonic()
+        with transaction.atomic():
+            for n in range(50):
+                email_queue(key=f"outage:{n}", kind="test", to="ada@example.org", subject=f"Outage {n}", body_text="x")
+        took = time.monotonic() - started
+        paused = publish_pause.active()
+    finally:
+        _use_broker(previous)
+        app.conf.task_always_eager = previous_eager
+        publish_pause.until = 0.0
+    assert took < 2, f"queueing 50 emails against {broker_url} took {took:.1f} s"
     assert paused
     assert Email.objects.filter(kind="test", status="queued").count() == 50
     failures = [r for r in caplog.records if r.getMessage().startswith("Could not enqueue email")]
     assert len(failures) == 1
+
+
+@transactional
+def test_with_the_broker_down_publishing_after_commit_costs_one_quick_failure(caplog):
+    from tests.smtp_sink import free_port
+
+    _queue_fifty_against(f"redis://127.0.0.1:{free_port()}/0", caplog)
+
+
+@transactional
+def test_with_the_broker_hung_publishing_after_commit_waits_once(caplog):
+    # A Redis that accepts connections and never answers (hung, or cut off without a reset).
+    import socket
+
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(64)
+        _queue_fifty_against(f"redis://127.0.0.1:{silent.getsockname()[1]}/0", caplog)
