@@ -26,7 +26,7 @@ from applications.workflow import DECISIONS, TRANSITIONS, WITHDRAWABLE, refusal
 from cohorts.models import Membership, OrganisationPerson
 from cohorts.permissions import can_act_for_organisation
 from cohorts.services import membership_add
-from notifications.services import email_queue, render_email
+from notifications.services import email_queue, html_from_text, render_email
 from toolbox.timezones import in_zone
 
 S = Application.Status
@@ -348,18 +348,36 @@ def _draft_decision_emails(application: Application, decision: str) -> None:
         values = {
             "organisation": application.organisation.name,
             "call": application.call.title,
-            "name": link.user.get_full_name(),
+            "name": _greeting_name(link.user, application),
             "status_url": f"{settings.SITE_URL}{application.get_absolute_url()}",
             "cohort_url": f"{settings.SITE_URL}{application.call.cohort.get_absolute_url()}",
         }
+        body_text = Template(body).safe_substitute(values)
         email_queue(
             key=f"decision:{application.pk}:{decision}:{link.user_id}",
             kind="decision",
             to=link.user.email,
             subject=Template(subject).safe_substitute(values),
-            body_text=Template(body).safe_substitute(values),
+            body_text=body_text,
+            body_html=html_from_text(body_text),
             hold=True,
+            batch=f"call {application.call_id}: {application.call.title}"[:255],
         )
+
+
+def _greeting_name(user, application: Application) -> str:
+    """Whom a decision email greets: the person's name, else the name the call's invitation gave for them,
+    else the organisation's team. Never an email address: "Dear maya@example.org" reads as a mail merge."""
+    name = user.get_full_name()
+    if name and name != user.email:
+        return name
+    invited = (
+        Invitation.objects.filter(call=application.call, contact_email__iexact=user.email)
+        .exclude(contact_name="")
+        .values_list("contact_name", flat=True)
+        .first()
+    )
+    return invited or f"{application.organisation.name} team"
 
 
 @transaction.atomic

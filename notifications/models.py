@@ -47,6 +47,12 @@ class Email(models.Model):
         max_length=32, blank=True, default="", help_text="Which worker's claim this row is in, while sending."
     )
     sent_at = models.DateTimeField(null=True, blank=True)
+    batch = models.CharField(
+        max_length=255,
+        blank=True,
+        db_index=True,
+        help_text="The held emails staff may send together, e.g. the decisions of one call.",
+    )
     released_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -42,11 +42,15 @@ def render_email(template: str, context: dict) -> tuple[str, str]:
     try:
         html = render_to_string(f"{template}.html", context)
     except TemplateDoesNotExist:
-        # Every email has an HTML part: the text, escaped, with links made clickable.
-        # The text template turns autoescape off, which marks its output safe:
-        # join it into a plain str so the HTML part escapes it.
-        html = render_to_string("notifications/email/wrapper.html", {"text": "".join([text])})
+        html = html_from_text(text)
     return text, html
+
+
+def html_from_text(text: str) -> str:
+    """The HTML part for a plain text: the text, escaped, with links made clickable."""
+    # A text template turns autoescape off, which marks its output safe:
+    # join it into a plain str so the HTML part escapes it.
+    return render_to_string("notifications/email/wrapper.html", {"text": "".join([text])})
 
 
 def email_queue(
@@ -61,6 +65,7 @@ def email_queue(
     headers: dict | None = None,
     hold: bool = False,
     send_now: bool = True,
+    batch: str = "",
 ) -> Email:
     """Write one outgoing email, once per ``key``, and have it sent after commit.
 
@@ -69,6 +74,7 @@ def email_queue(
     until staff release it (decision emails). ``send_now=False`` leaves the row
     for the caller's own batch send (the sweep) instead of a task per email.
     ``headers`` are extra MIME headers (``List-Unsubscribe``...) stored on the row.
+    ``batch`` names, in words staff read, the held emails they may send together ("call 12: Data 2026").
     """
     email, created = Email.objects.get_or_create(
         key=key,
@@ -81,6 +87,7 @@ def email_queue(
             "attachments": list(attachments),
             "headers": dict(headers or {}),
             "status": Email.Status.HELD if hold else Email.Status.QUEUED,
+            "batch": batch,
         },
     )
     if created and not hold and send_now:
@@ -163,6 +170,23 @@ def _send_after_commit(email_id: int) -> None:
             )
 
     transaction.on_commit(enqueue)
+
+
+@transaction.atomic
+def email_revise(*, email: Email, subject: str, body_text: str, by) -> Email:
+    """Edit a held email before it goes: its subject and text, with the HTML part made again from the text.
+
+    Staff only, via the admin. Locks the row, so an email being released cannot change under the sender.
+    """
+    email = Email.objects.select_for_update().get(pk=email.pk)
+    if email.status != Email.Status.HELD:
+        raise ValidationError(f"Only held emails can be edited; this one is {email.get_status_display().lower()}.")
+    email.subject = email_subject(subject)
+    email.body_text = body_text
+    email.body_html = html_from_text(body_text)
+    email.full_clean()
+    email.save(update_fields=["subject", "body_text", "body_html"])
+    return email
 
 
 @transaction.atomic
