@@ -1,17 +1,24 @@
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import AdminFileWidget
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 
+from cohorts.admin import CohortAdmin, MembershipAdmin
+from cohorts.models import Cohort, Membership
 from events.admin import EventAdmin, RSVPAdmin
 from events.models import RSVP, Event
 from funding import services
 from funding.models import Award, FundingChange, Instalment, TimeEntry
 from funding.permissions import is_finance
 from toolbox.admin_lists import LongChangelistMixin
-from toolbox.admin_services import ServiceAdminMixin, apply_to_each
+from toolbox.admin_services import GuardedInlineMixin, ServiceAdminMixin, apply_to_each, validate_plausible_year
 
 
 class PrivateFileWidget(AdminFileWidget):
@@ -37,17 +44,76 @@ class PrivateFileLink:
         return self.name
 
 
-class InstalmentInline(admin.TabularInline):
+def _links(pairs) -> str:
+    """Links to an object's neighbours, in one line: (label, url) pairs, a missing url left out."""
+    return format_html_join(" · ", '<a href="{}">{}</a>', ((url, label) for label, url in pairs if url)) or "—"
+
+
+def accepted_application(membership: Membership):
+    """The application that made this organisation a member of the cohort, or None (added by staff).
+
+    Read through the organisation's relation: funding does not import applications.
+    """
+    applications = membership.organisation.applications
+    accepted = applications.model.Status.ACCEPTED
+    return (
+        applications.filter(call__cohort_id=membership.cohort_id, status=accepted)
+        .order_by("-decided_at", "-pk")
+        .first()
+    )
+
+
+def membership_neighbours(membership: Membership, *, award: Award | None) -> list[tuple[str, str]]:
+    """Organisation, cohort, application, award (or "Add award") and budget of one membership, as (label, url)."""
+    application = accepted_application(membership)
+    if award is not None:
+        award_link = (f"Award of £{award.amount:,.2f}", reverse("admin:funding_award_change", args=[award.pk]))
+    else:
+        award_link = ("Add award", f"{reverse('admin:funding_award_add')}?membership={membership.pk}")
+    return [
+        (
+            f"Organisation: {membership.organisation.name}",
+            reverse("admin:cohorts_organisation_change", args=[membership.organisation_id]),
+        ),
+        (f"Cohort: {membership.cohort.name}", reverse("admin:cohorts_cohort_change", args=[membership.cohort_id])),
+        ("Application", application and reverse("admin:applications_application_change", args=[application.pk])),
+        award_link,
+        ("Budget dashboard", budget_url(membership.cohort)),
+    ]
+
+
+def budget_url(cohort) -> str:
+    return reverse("funding:dashboard", args=[cohort.slug])
+
+
+class InstalmentInlineForm(forms.ModelForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            # instalment_update keeps a scheduled amount fixed: cancel and schedule another instead.
+            self.fields["amount"].disabled = True
+            self.fields["amount"].help_text = "Fixed once scheduled."
+
+
+class InstalmentInline(GuardedInlineMixin, admin.TabularInline):
+    """The award's instalments, scheduled and edited here through the services (AwardAdmin.save_formset).
+
+    Rows are never deleted: an instalment is cancelled by Finance from the instalment list, which keeps its history.
+    """
+
     model = Instalment
+    form = InstalmentInlineForm
     extra = 0
-    fields = ["amount", "due_on", "status", "invoice_reference", "approved_by", "paid_by"]
-    readonly_fields = fields
+    fields = ["amount", "due_on", "invoice_reference", "status", "approved_by", "paid_by"]
+    readonly_fields = ["status", "approved_by", "paid_by"]
     can_delete = False
     show_change_link = True
 
-    def has_add_permission(self, request, obj=None):
-        # Instalments are scheduled in their own admin, through the service.
-        return False
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if formfield is not None and isinstance(db_field, models.DateField):
+            formfield.validators.append(validate_plausible_year)
+        return formfield
 
 
 class FundingChangeInline(admin.TabularInline):
@@ -62,6 +128,15 @@ class FundingChangeInline(admin.TabularInline):
         return False
 
 
+@contextmanager
+def _naming(row: str):
+    """Re-raise a service's refusal as one message naming the inline row, so it never lands on an award field."""
+    try:
+        yield
+    except ValidationError as exc:
+        raise ValidationError(f"{row}: {' '.join(exc.messages)}") from exc
+
+
 class AwardForm(forms.ModelForm):
     def validate_unique(self):
         # One award per membership is award_create's rule: it refuses in its own words (ServiceAdminMixin).
@@ -71,7 +146,7 @@ class AwardForm(forms.ModelForm):
 @admin.register(Award)
 class AwardAdmin(ServiceAdminMixin, admin.ModelAdmin):
     form = AwardForm
-    list_display = ["organisation", "cohort", "amount", "committed", "status", "created_at"]
+    list_display = ["organisation", "cohort", "amount", "committed", "status", "created_at", "budget"]
     list_filter = ["status", "membership__cohort"]
     list_select_related = ["membership__organisation", "membership__cohort"]
     search_fields = ["membership__organisation__name"]
@@ -84,12 +159,44 @@ class AwardAdmin(ServiceAdminMixin, admin.ModelAdmin):
         "agreement_signed_on",
         "notes",
         "committed",
+        "neighbours",
     ]
-    readonly_fields = ["committed", "created_by", "created_at"]
+    readonly_fields = ["committed", "created_by", "created_at", "neighbours"]
     inlines = [InstalmentInline, FundingChangeInline]
 
     def get_readonly_fields(self, request, obj=None):
         return [*self.readonly_fields, "membership"] if obj else self.readonly_fields
+
+    def get_changeform_initial_data(self, request):
+        # "Add award" on a membership: the amount starts at what the accepted application asked for.
+        initial = super().get_changeform_initial_data(request)
+        membership = self._membership_from(initial.get("membership"))
+        if membership is not None and "amount" not in initial:
+            application = accepted_application(membership)
+            if application is not None and application.funding_requested is not None:
+                initial["amount"] = application.funding_requested
+        return initial
+
+    @staticmethod
+    def _membership_from(value) -> Membership | None:
+        try:
+            return Membership.objects.select_related("organisation").get(pk=int(value))
+        except (TypeError, ValueError, OverflowError, Membership.DoesNotExist):
+            return None
+
+    @admin.display(description="Linked")
+    def neighbours(self, obj):
+        if obj is None or obj.pk is None:
+            return "—"
+        instalments = f"{reverse('admin:funding_instalment_changelist')}?award__id__exact={obj.pk}"
+        pairs = membership_neighbours(obj.membership, award=None)
+        # The membership's own "Add award" link is this page: name the membership and the instalments instead.
+        pairs[3] = ("Membership", reverse("admin:cohorts_membership_change", args=[obj.membership_id]))
+        return _links([*pairs[:4], ("Instalments", instalments), pairs[4]])
+
+    @admin.display(description="Budget")
+    def budget(self, obj):
+        return format_html('<a href="{}">Budget dashboard</a>', budget_url(obj.membership.cohort))
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
@@ -121,6 +228,30 @@ class AwardAdmin(ServiceAdminMixin, admin.ModelAdmin):
         obj.pk = saved.pk
         obj.created_at = saved.created_at
 
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Instalment:
+            return super().save_formset(request, form, formset, change)
+        # Builds the formset's new and changed lists (the admin's history reads them) without writing; the
+        # services write, under the award's lock, with the funding history. A refusal names its row and is
+        # raised to ServiceAdminMixin, which rolls back the whole save and shows it above the form.
+        formset.save(commit=False)
+        award = form.instance
+        for instalment, changed in formset.changed_objects:
+            editable = {f: getattr(instalment, f) for f in changed if f in services.INSTALMENT_EDITABLE}
+            with _naming(f"The instalment of {instalment}"):
+                services.instalment_update(instalment=instalment, by=request.user, **editable)
+        for instalment in formset.new_objects:
+            with _naming(f"The new instalment of £{instalment.amount:,.2f} due {instalment.due_on:%d %b %Y}"):
+                saved = services.instalment_schedule(
+                    award=award,
+                    amount=instalment.amount,
+                    due_on=instalment.due_on,
+                    by=request.user,
+                    invoice_reference=instalment.invoice_reference,
+                )
+            instalment.pk = saved.pk
+        return None
+
 
 @admin.register(Instalment)
 class InstalmentAdmin(ServiceAdminMixin, LongChangelistMixin, admin.ModelAdmin):
@@ -138,13 +269,29 @@ class InstalmentAdmin(ServiceAdminMixin, LongChangelistMixin, admin.ModelAdmin):
         "approved_at",
         "paid_by",
         "paid_at",
+        "neighbours",
     ]
-    readonly_fields = ["status", "approved_by", "approved_at", "paid_by", "paid_at"]
+    readonly_fields = ["status", "approved_by", "approved_at", "paid_by", "paid_at", "neighbours"]
     actions = ["approve", "mark_paid", "cancel"]
 
     def get_readonly_fields(self, request, obj=None):
         # Amounts and awards are fixed once an instalment exists; its state changes only by action.
         return [*self.readonly_fields, "award", "amount"] if obj else self.readonly_fields
+
+    @admin.display(description="Linked")
+    def neighbours(self, obj):
+        if obj is None or obj.pk is None:
+            return "—"
+        award = obj.award
+        pairs = membership_neighbours(award.membership, award=award)
+        return _links(
+            [
+                pairs[3],
+                ("Membership", reverse("admin:cohorts_membership_change", args=[award.membership_id])),
+                *pairs[:3],
+                pairs[4],
+            ]
+        )
 
     def has_finance_permission(self, request):
         # Asked once per action when the changelist is drawn: look the group up once per request.
@@ -217,3 +364,48 @@ class RSVPWithTimeAdmin(RSVPAdmin):
 @admin.register(Event)
 class EventWithTimeAdmin(EventAdmin):
     attendance_service = staticmethod(services.attendance_record)
+
+
+def _with(fields, name: str) -> list:
+    # Django adds read-only fields to the page only when the admin lists no fields of its own.
+    return [*fields, name] if name not in fields else list(fields)
+
+
+# A membership's award and a cohort's budget live in funding, which cohorts does not import: their admin pages
+# link to them from here, as the RSVP and event admins above gain attendance time.
+admin.site.unregister(Membership)
+admin.site.unregister(Cohort)
+
+
+@admin.register(Membership)
+class MembershipWithFundingAdmin(MembershipAdmin):
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), "neighbours"]
+
+    def get_fields(self, request, obj=None):
+        return _with(super().get_fields(request, obj), "neighbours")
+
+    @admin.display(description="Linked")
+    def neighbours(self, obj):
+        if obj is None or obj.pk is None:
+            return "—"
+        award = Award.objects.filter(membership=obj).first()
+        return _links(membership_neighbours(obj, award=award))
+
+
+@admin.register(Cohort)
+class CohortWithBudgetAdmin(CohortAdmin):
+    def get_list_display(self, request):
+        return [*super().get_list_display(request), "budget"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), "budget"]
+
+    def get_fields(self, request, obj=None):
+        return _with(super().get_fields(request, obj), "budget")
+
+    @admin.display(description="Budget")
+    def budget(self, obj):
+        if obj is None or obj.pk is None:
+            return "—"
+        return format_html('<a href="{}">Budget dashboard</a>', budget_url(obj))

@@ -28,7 +28,7 @@ def _sum(queryset, field):
 
 
 def budget_rows(cohort):
-    """One row per member organisation: awarded, approved, paid, remaining and hours, in one query."""
+    """One row per member organisation: awarded, scheduled, approved, paid, remaining and hours, in one query."""
     hours = (
         TimeEntry.objects.filter(membership=OuterRef("pk"))
         .order_by()
@@ -40,6 +40,7 @@ def budget_rows(cohort):
         Membership.objects.filter(cohort=cohort)
         .select_related("organisation", "award")
         .annotate(
+            scheduled=_sum(Instalment.objects.filter(status=Instalment.Status.SCHEDULED), "amount"),
             approved=_sum(Instalment.objects.filter(status=Instalment.Status.APPROVED), "amount"),
             paid=_sum(Instalment.objects.filter(status=Instalment.Status.PAID), "amount"),
             hours=Coalesce(Subquery(hours, output_field=_MONEY), Value(Decimal("0")), output_field=_MONEY),
@@ -49,10 +50,11 @@ def budget_rows(cohort):
 
 
 def totals(rows) -> dict:
-    result = {"awarded": Decimal("0"), "approved": Decimal("0"), "paid": Decimal("0"), "hours": Decimal("0")}
+    result = dict.fromkeys(["awarded", "scheduled", "approved", "paid", "hours"], Decimal("0"))
     for row in rows:
         award = getattr(row, "award", None)  # a member without an award raises AttributeError
         result["awarded"] += award.amount if award else Decimal("0")
+        result["scheduled"] += row.scheduled
         result["approved"] += row.approved
         result["paid"] += row.paid
         result["hours"] += row.hours

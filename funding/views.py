@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from cohorts.models import Cohort
 from cohorts.services import ALLOWED_EXTENSIONS
 from funding import selectors, services
-from funding.charts import budget_svg
+from funding.charts import budget_svg, legend
 from funding.forms import TimeEntryForm
 from funding.models import Award, FundingChange, Instalment
 from funding.permissions import can_log_time, can_open_funding_files, can_open_invoice, can_view_award
@@ -99,6 +99,7 @@ def dashboard(request, slug):
         "rows": rows,
         "totals": selectors.totals(rows),
         "chart": mark_safe(budget_svg(rows)),  # noqa: S308 -- built by budget_svg with every text escaped
+        "legend": legend(rows),
     }
     return render(request, "funding/dashboard.html", context)
 
