@@ -11,7 +11,12 @@ GOOD_PASSWORD = "harbour-tide-data-2026"
 
 
 def _signup(client, **overrides):
-    data = {"email": "new.person@example.org", "password1": GOOD_PASSWORD, "password2": GOOD_PASSWORD}
+    data = {
+        "name": "Maya Okafor",
+        "email": "new.person@example.org",
+        "password1": GOOD_PASSWORD,
+        "password2": GOOD_PASSWORD,
+    }
     data.update(overrides)
     return client.post(reverse("account_signup"), data)
 
@@ -26,6 +31,13 @@ def test_sign_up_sends_a_verification_email_and_does_not_log_in(client, mailoutb
     assert mailoutbox[0].to == ["new.person@example.org"]
     assert "/accounts/confirm-email/" in mailoutbox[0].body
     assert "_auth_user_id" not in client.session
+    assert user.name == "Maya Okafor"
+
+
+def test_sign_up_asks_for_the_name_first(client):
+    page = client.get(reverse("account_signup")).content.decode()
+    assert page.index('name="name"') < page.index('name="email"')
+    assert 'autocomplete="name"' in page
 
 
 def test_an_unverified_person_cannot_sign_in(client):
@@ -47,6 +59,10 @@ def test_an_unverified_person_cannot_sign_in(client):
         ({"password1": "short", "password2": "short"}, "password1"),
         ({"password2": "something-else-entirely"}, "password2"),
         ({"password1": "p" * 5000, "password2": "p" * 5000}, "password1"),
+        ({"name": ""}, "name"),
+        ({"name": "   "}, "name"),
+        ({"name": "x" * 151}, "name"),
+        ({"name": "nul\x00byte"}, "name"),
     ],
 )
 def test_bad_sign_up_input_is_a_field_error_and_the_email_is_kept(client, overrides, field):
@@ -79,3 +95,19 @@ def test_a_person_sets_their_time_zone_and_event_times_follow(client):
     bad = client.post(reverse("profile"), {"name": "Ada", "time_zone": "Mars/Olympus"})
     assert bad.status_code == 200
     assert bad.context["form"].errors["time_zone"]
+
+
+def test_the_profile_edits_the_name_and_keeps_it_when_the_new_one_is_refused(client):
+    user = UserFactory(name="", email="no.name@example.org")
+    client.force_login(user)
+    page = client.get(reverse("profile")).content.decode()
+    assert 'name="name"' in page
+    response = client.post(reverse("profile"), {"name": "  Maya Okafor ", "time_zone": "Europe/London"})
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.name == "Maya Okafor"
+    refused = client.post(reverse("profile"), {"name": "", "time_zone": "Europe/London"})
+    assert refused.status_code == 200
+    assert refused.context["form"].errors["name"] == ["This field is required."]
+    user.refresh_from_db()
+    assert user.name == "Maya Okafor"

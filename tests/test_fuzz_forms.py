@@ -153,7 +153,7 @@ FORMS = [
     (
         "sign-up",
         lambda w: reverse("account_signup"),
-        {"email": "new.person@example.org", "password1": PASSWORD, "password2": PASSWORD},
+        {"name": "New Person", "email": "new.person@example.org", "password1": PASSWORD, "password2": PASSWORD},
         [get_user_model()],
         "anonymous",
     ),

@@ -59,10 +59,16 @@ class User(AbstractUser):
         ]
 
     def __str__(self) -> str:
-        return self.email
+        # How the admin (lists, filters, autocomplete, the rows that point at a person) names someone.
+        return f"{self.name} <{self.email}>" if self.name else self.email
+
+    @property
+    def display_name(self) -> str:
+        """The person's name, or their address for the people who signed up before names were asked."""
+        return self.name or self.email
 
     def get_full_name(self) -> str:
-        return self.name or self.email
+        return self.display_name
 
     def get_short_name(self) -> str:
         return self.name.split(" ")[0] if self.name else self.email

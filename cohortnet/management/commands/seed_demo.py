@@ -41,6 +41,24 @@ REVIEWER_EMAIL = "reviewer@cohortnet.example"
 APPLICANT_EMAIL = "applicant@example.org"
 PARTICIPANT_EMAIL = "participant@example.org"
 
+# The demo people's names: the admin and the emails show "Maya Okafor <participant@example.org>".
+PEOPLE = {
+    STAFF_EMAIL: "Grace Mensah",
+    REVIEWER_EMAIL: "Rita Alvarez",
+    APPLICANT_EMAIL: "Sam Whitfield",
+    PARTICIPANT_EMAIL: "Maya Okafor",
+    "ines@ledgerlight.example": "Inês Carvalho",
+    "kofi@threadmap.example": "Kofi Boateng",
+    "marta@threadmap.example": "Marta Jansen",
+    "aoife@riverwatch.example": "Aoife Byrne",
+    "wanjiru@transitcommons.example": "Wanjiru Kamau",
+    "otieno@transitcommons.example": "Otieno Odhiambo",
+    "luiza@openparcels.example": "Luiza Costa",
+    "jonas@pollenair.example": "Jonas Weber",
+    "priya@openspending-archive.example": "Priya Raman",
+    "arjun@openspending-archive.example": "Arjun Mehta",
+}
+
 # Fictional open-data stewards: (name, website, country, open data, participants)
 MEMBERS = [
     (
@@ -122,20 +140,24 @@ class Command(BaseCommand):
         self.stdout.write(f"  applicant:   {APPLICANT_EMAIL} / {DEMO_PASSWORD}")
         self.stdout.write(f"  participant: {PARTICIPANT_EMAIL} / {DEMO_PASSWORD}")
 
-    def _user(self, email: str, *, name: str = "", staff: bool = False):
+    def _user(self, email: str, *, staff: bool = False):
         User = get_user_model()
         user, created = User.objects.get_or_create(
-            email=email, defaults={"name": name, "is_staff": staff, "is_superuser": staff}
+            email=email, defaults={"name": PEOPLE[email], "is_staff": staff, "is_superuser": staff}
         )
         if created:
             user.set_password(DEMO_PASSWORD)
             user.save(update_fields=["password"])
+        elif not user.name:
+            # A demo database seeded before people had names gets them; a name someone typed is kept.
+            user.name = PEOPLE[email]
+            user.save(update_fields=["name"])
         EmailAddress.objects.get_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
         return user
 
     def _seed(self):
         today = timezone.localdate()
-        staff_user = self._user(STAFF_EMAIL, name="Programme Staff", staff=True)
+        staff_user = self._user(STAFF_EMAIL, staff=True)
         staff_user.groups.add(Group.objects.get_or_create(name=FINANCE_GROUP)[0])
 
         running, _ = Cohort.objects.get_or_create(
@@ -203,10 +225,10 @@ class Command(BaseCommand):
                 required=True,
                 position=2,
             )
-        reviewer = self._user(REVIEWER_EMAIL, name="Rita Reviewer", staff=False)
+        reviewer = self._user(REVIEWER_EMAIL, staff=False)
         reviewer.groups.add(Group.objects.get_or_create(name=REVIEWER_GROUP)[0])
 
-        applicant = self._user(APPLICANT_EMAIL, name="Sam Applicant")
+        applicant = self._user(APPLICANT_EMAIL)
         harbour, created = Organisation.objects.get_or_create(
             name="Harbour Tide Data Trust",
             defaults={
@@ -231,7 +253,7 @@ class Command(BaseCommand):
             if created:
                 membership.themes.set(Theme.objects.order_by("position")[: 1 + len(membership.organisation.name) % 3])
             for position, email in enumerate(people):
-                user = self._user(email, name=email.split("@")[0].capitalize())
+                user = self._user(email)
                 role = OrganisationPerson.Role.LEAD if position == 0 else OrganisationPerson.Role.MEMBER
                 OrganisationPerson.objects.get_or_create(organisation=organisation, user=user, defaults={"role": role})
                 Participant.objects.get_or_create(
