@@ -1,6 +1,14 @@
 from django.contrib import admin
+from django.contrib.admin import helpers
+from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
+from django.http import Http404, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.dateformat import format as date_format
+from django.utils.html import format_html, format_html_join
 
 from applications import services
 from applications.exports import applications_csv
@@ -14,10 +22,12 @@ from applications.models import (
     ReviewAssignment,
     Transition,
 )
-from applications.selectors import applications_with_scores
+from applications.selectors import applications_for_pipeline, pipeline_counts
+from applications.workflow import TRANSITIONS, refusal
 from toolbox.admin_lists import LongChangelistMixin
 from toolbox.admin_services import ServiceAdminMixin, apply_to_each
 from toolbox.admin_times import ZonedTimesAdminMixin, zoned_column
+from toolbox.timezones import in_zone
 
 S = Application.Status
 
@@ -97,18 +107,6 @@ class ReviewAssignmentInline(admin.TabularInline):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
-class TransitionInline(admin.TabularInline):
-    model = Transition
-    extra = 0
-    fields = ["at", "from_status", "to_status", "by", "note"]
-    readonly_fields = fields
-    can_delete = False
-    verbose_name_plural = "history"
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-
 class ScoreBandFilter(admin.SimpleListFilter):
     title = "weighted score"
     parameter_name = "score"
@@ -145,13 +143,44 @@ class ReviewerFilter(admin.SimpleListFilter):
 APPLICATION_HEAD = ["call", "organisation", "created_by", "invitation", "status"]
 APPLICATION_ANSWERS = [
     "data_stewarded", "licence", "sustainability", "themes", "contribution", "time_commitment",
-    "funding_requested", "consent_to_publish", "extra_answers",
+    "funding_requested", "consent_to_publish", "question_answers",
 ]  # fmt: skip
+APPLICATION_REVIEWS = ["score_table", "review_comments"]
 APPLICATION_DATES = ["submitted_at", "decided_at", "decided_by", "created_at", "updated_at"]
+
+_HELD = "a decision email to each of its people is drafted and held in the outbox for you to read and send"
+
+
+class Move:
+    """A step staff take from the pipeline or the application page, and what it does, for the confirmation."""
+
+    def __init__(self, to: str, action: str, button: str, done: str, effect: str):
+        self.to, self.action, self.button, self.done, self.effect = to, action, button, done, effect
+
+
+#: The button names are those the workflow's refusals tell staff to choose (applications/workflow.py).
+MOVES = {
+    move.to: move
+    for move in [
+        Move(S.UNDER_REVIEW, "start_review", "Start review", "Moved to review",
+             "Reviewers can score it. No email is sent."),
+        Move(S.INTERVIEW, "invite_to_interview", "Invite to interview", "Invited to interview",
+             "It moves to the interview stage. No email is sent: you arrange the interview."),
+        Move(S.ACCEPTED, "accept_applications", "Accept", "Accepted",
+             f"The organisation becomes a member of the call's cohort, and {_HELD}."),
+        Move(S.WAITLISTED, "waitlist_applications", "Put on the waiting list", "Waitlisted",
+             f"It goes on the waiting list, and {_HELD}."),
+        Move(S.REJECTED, "reject_applications", "Decline", "Declined", f"It is declined, and {_HELD}."),
+    ]
+}  # fmt: skip
 
 
 def _organisation(application) -> str:
     return str(application.organisation)
+
+
+def _person(user) -> str:
+    return user.get_full_name() if user is not None else "Someone"
 
 
 @admin.register(Application)
@@ -162,12 +191,13 @@ class ApplicationAdmin(ZonedTimesAdminMixin, ServiceAdminMixin, LongChangelistMi
         "submitted",
         "score",
         "reviews",
+        "conflicts_declared",
         "status",
     ]
     list_filter = ["call", "status", "themes", "organisation__country", ScoreBandFilter, ReviewerFilter]
     list_select_related = ["organisation", "call"]
     search_fields = ["organisation__name", "data_stewarded", "licence"]
-    inlines = [ReviewAssignmentInline, TransitionInline]
+    inlines = [ReviewAssignmentInline]
     actions = [
         "start_review",
         "invite_to_interview",
@@ -179,11 +209,13 @@ class ApplicationAdmin(ZonedTimesAdminMixin, ServiceAdminMixin, LongChangelistMi
     fieldsets = [
         (None, {"fields": APPLICATION_HEAD}),
         ("Answers", {"fields": APPLICATION_ANSWERS}),
+        ("Reviews", {"fields": APPLICATION_REVIEWS}),
+        ("History", {"fields": ["history"]}),
         ("Deadline", {"fields": ["deadline_extended_until"]}),
         ("Dates", {"fields": APPLICATION_DATES}),
     ]
     # Staff change only the deadline here; the rest moves through the actions (services).
-    readonly_fields = [*APPLICATION_HEAD, *APPLICATION_ANSWERS, *APPLICATION_DATES]
+    readonly_fields = [*APPLICATION_HEAD, *APPLICATION_ANSWERS, *APPLICATION_REVIEWS, "history", *APPLICATION_DATES]
     # An extension is typed, and shown to the applicant, in the call's zone.
     time_zone_field = ""
     time_zone_owner = "the call's time zone"
@@ -195,11 +227,13 @@ class ApplicationAdmin(ZonedTimesAdminMixin, ServiceAdminMixin, LongChangelistMi
         return obj.call.time_zone
 
     def get_queryset(self, request):
-        return applications_with_scores(super().get_queryset(request))
+        return applications_for_pipeline(super().get_queryset(request))
 
     def has_add_permission(self, request):
         # Applications are made by organisations on the site, never typed in here.
         return False
+
+    # --- The pipeline ----------------------------------------------------------------------------
 
     @admin.display(description="weighted score", ordering="weighted_score")
     def score(self, obj):
@@ -208,6 +242,149 @@ class ApplicationAdmin(ZonedTimesAdminMixin, ServiceAdminMixin, LongChangelistMi
     @admin.display(description="reviews done / assigned")
     def reviews(self, obj):
         return f"{obj.reviews_done} / {obj.reviews_assigned}"
+
+    @admin.display(description="conflicts declared", ordering="conflicts")
+    def conflicts_declared(self, obj):
+        return obj.conflicts
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        cl = getattr(response, "context_data", {}).get("cl")
+        if cl is not None:
+            response.context_data["pipeline"] = self._pipeline(cl)
+        return response
+
+    def _pipeline(self, cl) -> dict:
+        """The counts per workflow state of the call filtered on (or of every call), each a link to its list."""
+        call = next((c for c in cl.model_admin.call_choices(cl) if c[0] == cl.params.get("call__id__exact")), None)
+        current = cl.params.get("status__exact")
+        states = [
+            {
+                "label": label,
+                "count": count,
+                "url": cl.get_query_string({"status__exact": status}, ["p"]),
+                "current": status == current,
+            }
+            for status, label, count in pipeline_counts(call_id=int(call[0]) if call else None)
+        ]
+        return {
+            "call": call[1] if call else None,
+            "states": states,
+            "all_url": cl.get_query_string({}, ["p", "status__exact"]),
+        }
+
+    def call_choices(self, cl) -> list[tuple[str, str]]:
+        """The call filter's choices as Django's own filter found them (no second query)."""
+        for spec in cl.filter_specs:
+            if getattr(spec, "field_path", None) == "call":
+                return [(str(pk), title) for pk, title in spec.lookup_choices]
+        return []
+
+    # --- The staff application page ------------------------------------------------------------
+
+    @admin.display(description="answers to the call's questions")
+    def question_answers(self, obj):
+        answers = dict(obj.extra_answers or {})
+        rows = [
+            (q.label, services.answer_text(answers.pop(str(q.pk), None)) or "Not answered")
+            for q in obj.call.questions.all()
+        ]
+        rows += [
+            (f"A question since removed (number {key})", services.answer_text(value)) for key, value in answers.items()
+        ]
+        if not rows:
+            return "This call asks no extra questions."
+        return format_html("<dl>{}</dl>", format_html_join("", "<dt>{}</dt><dd>{}</dd>", rows))
+
+    def _reviews(self, obj) -> list[ReviewAssignment]:
+        if not hasattr(obj, "_staff_reviews"):
+            obj._staff_reviews = list(
+                obj.assignments.select_related("reviewer").prefetch_related("scores").order_by("assigned_at", "pk")
+            )
+        return obj._staff_reviews
+
+    @admin.display(description="scores (1 to 5) by criterion")
+    def score_table(self, obj):
+        counted = [a for a in self._reviews(obj) if a.submitted_at and not a.conflict_declared_at]
+        criteria = list(obj.call.criteria.all())
+        if not counted or not criteria:
+            return "No review has been submitted yet."
+        values = {(a.pk, s.criterion_id): s.value for a in counted for s in a.scores.all()}
+        head = format_html_join("", '<th scope="col">{}</th>', ((_person(a.reviewer),) for a in counted))
+        body = []
+        for criterion in criteria:
+            given = [values[a.pk, criterion.pk] for a in counted if (a.pk, criterion.pk) in values]
+            mean = f"{sum(given) / len(given):.2f}" if given else "—"
+            cells = format_html_join("", "<td>{}</td>", ((values.get((a.pk, criterion.pk), "—"),) for a in counted))
+            body.append(
+                format_html(
+                    '<tr><th scope="row">{}</th><td>{}</td>{}<td>{}</td></tr>',
+                    criterion.name,
+                    criterion.weight,
+                    cells,
+                    mean,
+                )
+            )
+        total = f"{obj.weighted_score:.2f}" if obj.weighted_score is not None else "—"
+        return format_html(
+            '<table><thead><tr><th scope="col">Criterion</th><th scope="col">Weight</th>{}<th scope="col">Mean</th>'
+            '</tr></thead><tbody>{}</tbody><tfoot><tr><th scope="row" colspan="{}">Weighted total</th><td>{}</td>'
+            "</tr></tfoot></table>",
+            head, format_html_join("", "{}", ((row,) for row in body)), len(counted) + 2, total,
+        )  # fmt: skip
+
+    @admin.display(description="reviewers' comments")
+    def review_comments(self, obj):
+        scores = {c.pk: c.name for c in obj.call.criteria.all()}
+        items = []
+        for a in self._reviews(obj):
+            if a.conflict_declared_at:
+                items.append(
+                    format_html(
+                        "<dt>{}</dt><dd>Declared a conflict: {}</dd>", _person(a.reviewer), a.conflict_note or "no note"
+                    )
+                )
+            elif not a.submitted_at:
+                items.append(format_html("<dt>{}</dt><dd>Not submitted yet.</dd>", _person(a.reviewer)))
+            else:
+                notes = format_html_join(
+                    "",
+                    "<li>{}: {}</li>",
+                    ((scores.get(s.criterion_id, ""), s.comment) for s in a.scores.all() if s.comment),
+                )
+                items.append(
+                    format_html(
+                        "<dt>{} recommends: {}</dt><dd>{}{}</dd>",
+                        _person(a.reviewer), a.get_recommendation_display() or "no recommendation",
+                        a.comment or "No comment.", format_html("<ul>{}</ul>", notes) if notes else "",
+                    )
+                )  # fmt: skip
+        if not items:
+            return "No reviewer assigned yet."
+        return format_html("<dl>{}</dl>", format_html_join("", "{}", ((item,) for item in items)))
+
+    @admin.display(description="history")
+    def history(self, obj):
+        lines = []
+        for step in Transition.objects.filter(application=obj).select_related("by"):
+            local = in_zone(step.at, obj.call.time_zone)
+            line = (
+                f"{date_format(local, 'j M H:i')} {local.tzname()} — {_person(step.by)} moved it from "
+                f"{step.get_from_status_display()} to {step.get_to_status_display()}"
+            )
+            lines.append(f"{line}: {step.note}" if step.note else line)
+        if not lines:
+            return "Nothing yet: the application has not been submitted."
+        return format_html("<ol>{}</ol>", format_html_join("", "<li>{}</li>", ((line,) for line in lines)))
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and self.has_change_permission(request, obj):
+            context["decisions"] = [
+                (MOVES[to].button, reverse("admin:applications_application_decide", args=[obj.pk, to]))
+                for to in MOVES
+                if to in TRANSITIONS[obj.status]
+            ]
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not ReviewAssignment:
@@ -221,37 +398,79 @@ class ApplicationAdmin(ZonedTimesAdminMixin, ServiceAdminMixin, LongChangelistMi
         for assignment in formset.deleted_objects:
             assignment.delete()
 
+    # --- Deciding: always through a confirmation page ----------------------------------------------
+
+    def get_urls(self):
+        decide = path(
+            "<path:object_id>/decide/<str:to>/",
+            self.admin_site.admin_view(self.decide_view),
+            name="applications_application_decide",
+        )
+        return [decide, *super().get_urls()]
+
+    def _confirmation(self, request, rows, move: Move, *, action: str = "", cancel: str):
+        """The page that says what ``move`` will do to each application, and what it cannot do and why."""
+        listed = [(row, None if move.to in TRANSITIONS[row.status] else refusal(row.status, move.to)) for row in rows]
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"{move.button}: confirm",
+            "move": move,
+            "rows": listed,
+            "ready": sum(1 for _row, refused in listed if refused is None),
+            "action": action,
+            "checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "cancel": cancel,
+        }
+        return TemplateResponse(request, "admin/applications/application/decide_confirmation.html", context)
+
     def _move(self, request, queryset, to):
-        verb = {
-            S.UNDER_REVIEW: "Moved to review",
-            S.INTERVIEW: "Invited to interview",
-            S.ACCEPTED: "Accepted",
-            S.WAITLISTED: "Waitlisted",
-            S.REJECTED: "Declined",
-        }[to]
+        move = MOVES[to]
+        rows = queryset.select_related("organisation", "call__cohort")
+        if request.POST.get("post") != "yes":
+            return self._confirmation(request, rows, move, action=move.action, cancel=request.get_full_path())
         extra = " Decision emails are held in the outbox for you to read and send." if to in services.DECISIONS else ""
-        rows, done = queryset.select_related("organisation"), f"{verb} {{count}} application(s).{extra}"
+        done = f"{move.done} {{count}} application(s).{extra}"
         apply_to_each(self, request, rows, services.application_transition, done=done, name=_organisation, to=to)
+        return None
+
+    def decide_view(self, request, object_id, to):
+        """One application, from the buttons on its page: GET confirms, POST applies (then back to the page)."""
+        if to not in MOVES:
+            raise Http404("No such step.")
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            raise Http404("No such application.")
+        if not self.has_change_permission(request, obj):
+            raise PermissionDenied
+        page = reverse("admin:applications_application_change", args=[obj.pk])
+        if request.method == "POST":
+            done = f"{MOVES[to].done} {{count}} application(s)."
+            if to in services.DECISIONS:
+                done += " Decision emails are held in the outbox for you to read and send."
+            apply_to_each(self, request, [obj], services.application_transition, done=done, name=_organisation, to=to)
+            return HttpResponseRedirect(page)
+        return self._confirmation(request, [obj], MOVES[to], cancel=page)
 
     @admin.action(description="Start review", permissions=["change"])
     def start_review(self, request, queryset):
-        self._move(request, queryset, S.UNDER_REVIEW)
+        return self._move(request, queryset, S.UNDER_REVIEW)
 
     @admin.action(description="Invite to interview", permissions=["change"])
     def invite_to_interview(self, request, queryset):
-        self._move(request, queryset, S.INTERVIEW)
+        return self._move(request, queryset, S.INTERVIEW)
 
     @admin.action(description="Accept: make the organisation a member of the cohort", permissions=["change"])
     def accept_applications(self, request, queryset):
-        self._move(request, queryset, S.ACCEPTED)
+        return self._move(request, queryset, S.ACCEPTED)
 
     @admin.action(description="Put on the waiting list", permissions=["change"])
     def waitlist_applications(self, request, queryset):
-        self._move(request, queryset, S.WAITLISTED)
+        return self._move(request, queryset, S.WAITLISTED)
 
     @admin.action(description="Decline", permissions=["change"])
     def reject_applications(self, request, queryset):
-        self._move(request, queryset, S.REJECTED)
+        return self._move(request, queryset, S.REJECTED)
 
     @admin.action(description="Export the selected applications as CSV", permissions=["view"])
     def export_csv(self, request, queryset):

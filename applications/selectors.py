@@ -57,6 +57,20 @@ def applications_with_scores(queryset: QuerySet[Application] | None = None) -> Q
     )
 
 
+def applications_for_pipeline(queryset: QuerySet[Application] | None = None) -> QuerySet[Application]:
+    """``applications_with_scores`` plus ``conflicts``, the reviewers who declared a conflict: still one query."""
+    queryset = applications_with_scores(queryset)
+    declared = ReviewAssignment.objects.filter(conflict_declared_at__isnull=False)
+    return queryset.annotate(conflicts=Coalesce(_per_application(declared, n=Count("pk")), Value(0)))
+
+
+def pipeline_counts(*, call_id: int | None = None) -> list[tuple[str, str, int]]:
+    """(status, label, how many) for every workflow state in workflow order, of one call or of all: one query."""
+    queryset = Application.objects.all() if call_id is None else Application.objects.filter(call_id=call_id)
+    counts = dict(queryset.order_by().values_list("status").annotate(n=Count("pk")))
+    return [(status, label, counts.get(status, 0)) for status, label in Application.Status.choices]
+
+
 def assignments_for_reviewer(user) -> QuerySet[ReviewAssignment]:
     """What a reviewer has to do: their assignments without a declared conflict."""
     return (

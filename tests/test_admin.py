@@ -28,7 +28,7 @@ pytestmark = pytest.mark.django_db
 # (LongChangelistMixin) count their rows once, not twice; the instalment list asks for the Finance
 # group once per request, not once per action.
 CHANGELISTS = [
-    ("admin:applications_application_changelist", ApplicationFactory, 7),
+    ("admin:applications_application_changelist", ApplicationFactory, 8),  # + the counts per workflow state
     ("admin:events_event_changelist", EventFactory, 7),
     ("admin:funding_award_changelist", AwardFactory, 6),
     ("admin:cohorts_membership_changelist", MembershipFactory, 6),
@@ -60,7 +60,7 @@ def test_accept_action_makes_members_and_reports_what_it_could_not_do(staff_clie
     draft = ApplicationFactory()
     response = staff_client.post(
         reverse("admin:applications_application_changelist"),
-        {"action": "accept_applications", "_selected_action": [submitted.pk, draft.pk]},
+        {"action": "accept_applications", "_selected_action": [submitted.pk, draft.pk], "post": "yes"},
         follow=True,
     )
     texts = [str(m) for m in response.context["messages"]]
@@ -100,7 +100,7 @@ def test_application_changelist_with_reviews_costs_the_same_at_1_and_50(staff_cl
     for _ in range(rows):
         assignment = ReviewAssignmentFactory(application__call=call, submitted_at=timezone.now())
         Score.objects.create(assignment=assignment, criterion=criterion, value=4)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         response = staff_client.get(reverse("admin:applications_application_changelist"))
     assert response.context["cl"].result_count == rows
     assert "4.00" in response.content.decode()

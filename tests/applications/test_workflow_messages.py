@@ -108,7 +108,7 @@ def test_a_reviewer_added_in_the_admin_starts_the_review_then_accept_works(clien
     changelist = reverse("admin:applications_application_changelist")
 
     response = client.post(
-        changelist, {"action": "accept_applications", "_selected_action": [application.pk]}, follow=True
+        changelist, {"action": "accept_applications", "_selected_action": [application.pk], "post": "yes"}, follow=True
     )
     assert [str(m) for m in response.context["messages"]] == [
         f"{application.organisation}: A submitted application must be put under review before it can be "
@@ -127,7 +127,7 @@ def test_a_reviewer_added_in_the_admin_starts_the_review_then_accept_works(clien
     ]
 
     response = client.post(
-        changelist, {"action": "accept_applications", "_selected_action": [application.pk]}, follow=True
+        changelist, {"action": "accept_applications", "_selected_action": [application.pk], "post": "yes"}, follow=True
     )
     assert "Accepted 1 application(s). Decision emails are held in the outbox for you to read and send." in [
         str(m) for m in response.context["messages"]
