@@ -51,7 +51,7 @@ SITE_URL = (
 OPEN_DATA_PUBLISHER = env.str("OPEN_DATA_PUBLISHER", default="The CohortNet programme team")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "cohortnet.admin_site.CohortNetAdminConfig",  # django.contrib.admin, with the staff home and stages
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
