@@ -7,12 +7,14 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from applications.models import Application
 from funding import services
 from funding.charts import SERIES
 from funding.models import Award, FundingChange, Instalment
 from tests.factories import (
+    PASSWORD,
     ApplicationFactory,
     AwardFactory,
     CohortFactory,
@@ -284,3 +286,38 @@ def test_the_budget_legend_matches_the_bars_colours_and_shows_scheduled_amounts(
         "Approved, not yet paid (light blue): £2,000.00. Paid (dark blue): £1,000.00."
     ) in page
     assert response.context["totals"]["scheduled"] == Decimal("4500.00")
+
+
+# --- In Chromium, as staff take it -----------------------------------------------------------
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_staff_add_the_award_from_the_membership_with_two_instalments_then_open_the_budget(live_server, browser):
+    base = live_server.url
+    application = ApplicationFactory(status=Application.Status.ACCEPTED, funding_requested=Decimal("12000.00"))
+    membership = MembershipFactory(cohort=application.call.cohort, organisation=application.organisation)
+    staff = UserFactory(email="staff@cohortnet.example", is_staff=True, is_superuser=True)
+    context = browser.new_context()
+    context.set_default_timeout(10_000)
+    admin = context.new_page()
+    violations = []
+    admin.on("console", lambda msg: violations.append(msg.text) if "Content Security Policy" in msg.text else None)
+    admin.goto(f"{base}/admin/")
+    admin.get_by_label("Email").fill(staff.email)
+    admin.get_by_label("Password").fill(PASSWORD)
+    admin.get_by_role("button", name="Sign In").click()
+    admin.goto(f"{base}/admin/cohorts/membership/{membership.pk}/change/")
+    admin.get_by_role("link", name="Add award").click()
+    expect(admin.get_by_label("Amount (GBP, excluding VAT)")).to_have_value("12000.00")
+    for index, (amount, due) in enumerate([("7000.00", "2027-01-31"), ("5000.00", "2027-04-30")]):
+        admin.get_by_role("button", name=re.compile("Add another Instalment")).click()
+        admin.locator(f'input[name="instalments-{index}-amount"]').fill(amount)
+        admin.locator(f'input[name="instalments-{index}-due_on"]').fill(due)
+    admin.get_by_role("button", name="Save and continue editing").click()
+    expect(admin.get_by_text("was added successfully")).to_be_visible()
+    award = Award.objects.get(membership=membership)
+    assert list(award.instalments.values_list("amount", flat=True)) == [Decimal("7000.00"), Decimal("5000.00")]
+    admin.get_by_role("link", name="Budget dashboard").click()
+    expect(admin.get_by_text("Scheduled, not yet approved: £12,000.00")).to_be_visible()
+    assert violations == []
