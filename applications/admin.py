@@ -24,6 +24,7 @@ from applications.models import (
 )
 from applications.selectors import applications_for_pipeline, pipeline_counts
 from applications.workflow import TRANSITIONS, refusal
+from cohorts.admin import country_filter
 from toolbox.admin_lists import LongChangelistMixin
 from toolbox.admin_services import ServiceAdminMixin, apply_to_each
 from toolbox.admin_times import ZonedTimesAdminMixin, zoned_column
@@ -194,7 +195,7 @@ class ApplicationAdmin(ZonedTimesAdminMixin, ServiceAdminMixin, LongChangelistMi
         "conflicts_declared",
         "status",
     ]
-    list_filter = ["call", "status", "themes", "organisation__country", ScoreBandFilter, ReviewerFilter]
+    list_filter = ["call", "status", "themes", country_filter("organisation__country"), ScoreBandFilter, ReviewerFilter]
     list_select_related = ["organisation", "call"]
     search_fields = ["organisation__name", "data_stewarded", "licence"]
     inlines = [ReviewAssignmentInline]

@@ -28,7 +28,7 @@ pytestmark = pytest.mark.django_db
 # (LongChangelistMixin) count their rows once, not twice; the instalment list asks for the Finance
 # group once per request, not once per action.
 CHANGELISTS = [
-    ("admin:applications_application_changelist", ApplicationFactory, 8),  # + the counts per workflow state
+    ("admin:applications_application_changelist", ApplicationFactory, 9),  # + state counts, countries present
     ("admin:events_event_changelist", EventFactory, 7),
     ("admin:funding_award_changelist", AwardFactory, 6),
     ("admin:cohorts_membership_changelist", MembershipFactory, 6),
@@ -100,7 +100,7 @@ def test_application_changelist_with_reviews_costs_the_same_at_1_and_50(staff_cl
     for _ in range(rows):
         assignment = ReviewAssignmentFactory(application__call=call, submitted_at=timezone.now())
         Score.objects.create(assignment=assignment, criterion=criterion, value=4)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         response = staff_client.get(reverse("admin:applications_application_changelist"))
     assert response.context["cl"].result_count == rows
     assert "4.00" in response.content.decode()

@@ -93,6 +93,14 @@ def test_the_country_filter_costs_one_query(rf, django_assert_num_queries, organ
     assert spec.lookup_choices == [("KE", "Kenya")]
 
 
+def test_the_applications_list_filters_by_the_countries_of_the_organisations_that_applied(staff_client):
+    ApplicationFactory(organisation__country="PT")
+    OrganisationFactory(country="KE")
+    response = staff_client.get(reverse("admin:applications_application_changelist"))
+    country = next(f for f in response.context["cl"].filter_specs if f.title == "country")
+    assert country.lookup_choices == [("PT", "Portugal")]
+
+
 @pytest.mark.parametrize("value", ["XX", "G" * 500, "gb"])
 def test_a_country_that_is_no_code_is_the_admins_bad_filter_not_a_500(staff_client, value):
     OrganisationFactory(country="GB")
