@@ -45,7 +45,6 @@ def _slug(name: str) -> str:
 class CohortNetAdminSite(AdminSite):
     site_header = "CohortNet administration"
     site_title = "CohortNet"
-    index_title = "Staff home"
 
     def get_app_list(self, request, app_label=None):
         """Every model the user may see, grouped by stage in ``STAGES`` order; an app's own page is Django's."""
