@@ -11,6 +11,7 @@ from django.utils.dateformat import format as date_format
 from django.utils.html import format_html, format_html_join
 
 from applications import services
+from applications.admin_assign import assign_reviewers
 from applications.exports import applications_csv
 from applications.models import (
     Application,
@@ -200,6 +201,7 @@ class ApplicationAdmin(ZonedTimesAdminMixin, ServiceAdminMixin, LongChangelistMi
     search_fields = ["organisation__name", "data_stewarded", "licence"]
     inlines = [ReviewAssignmentInline]
     actions = [
+        assign_reviewers,
         "start_review",
         "invite_to_interview",
         "accept_applications",

@@ -20,7 +20,7 @@ from applications.models import (
     Score,
     Transition,
 )
-from applications.permissions import can_edit_application, can_review
+from applications.permissions import can_edit_application, can_review, review_conflict
 from applications.selectors import live_application
 from applications.workflow import DECISIONS, TRANSITIONS, WITHDRAWABLE, refusal
 from cohorts.models import Membership, OrganisationPerson
@@ -414,11 +414,10 @@ def invitation_open(*, invitation: Invitation) -> Invitation:
 
 @transaction.atomic
 def review_assign(*, application: Application, reviewer, by) -> ReviewAssignment:
-    """Assign a reviewer (a member of the Reviewers group) to an application. Staff only.
+    """Assign a reviewer (a member of the Reviewers group, without a ``review_conflict``) and email them, once.
 
-    Locks the application row. Assigning the first reviewer to a submitted
-    application starts its review: it moves to "under review", recorded in its
-    history as done by ``by``.
+    Staff only. Locks the application row. Assigning the first reviewer to a submitted application starts
+    its review: it moves to "under review", recorded in its history as done by ``by``.
     """
     if not reviewer.groups.filter(name=REVIEWER_GROUP).exists():
         raise ValidationError(f"{reviewer} is not in the {REVIEWER_GROUP} group.")
@@ -430,9 +429,20 @@ def review_assign(*, application: Application, reviewer, by) -> ReviewAssignment
         if existing.has_conflict:
             raise ValidationError(f"{reviewer} has declared a conflict of interest with this application.")
         return existing
+    if conflict := review_conflict(reviewer, application.organisation):
+        raise ValidationError(conflict, code="conflict")
     assignment = ReviewAssignment(application=application, reviewer=reviewer, assigned_by=by)
     assignment.full_clean()
     assignment.save()
+    text, html = render_email("applications/email/review_assigned", {"assignment": assignment, "reviewer": reviewer})
+    email_queue(
+        key=f"review:{assignment.pk}:assigned",
+        kind="review_assigned",
+        to=reviewer.email,
+        subject=f"Please review {application.organisation.name}'s application to {application.call.title}",
+        body_text=text,
+        body_html=html,
+    )
     if application.status == S.SUBMITTED:
         application.status = S.UNDER_REVIEW
         application.save(update_fields=["status", "updated_at"])

@@ -8,6 +8,8 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from applications.models import Application, OpenCall
+from applications.selectors import assignments_for_reviewer
+from applications.services import REVIEWER_GROUP
 from cohortnet import opendata
 from cohortnet.users.forms import ProfileForm
 from cohorts.models import Cohort, Membership
@@ -27,7 +29,10 @@ def home(request):
 @login_required
 def dashboard(request):
     organisations = organisations_for_user(request.user)
+    # A reviewer's work comes first on their landing page: the reviews still to do, then the rest.
+    is_reviewer = request.user.groups.filter(name=REVIEWER_GROUP).exists()
     context = {
+        "reviews": assignments_for_reviewer(request.user) if is_reviewer else None,
         "organisations": organisations,
         "applications": Application.objects.filter(organisation__in=organisations)
         .select_related("call", "organisation")
