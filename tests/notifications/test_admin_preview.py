@@ -222,3 +222,54 @@ def test_hostile_posted_ids_send_nothing(client, held):
     assert response.status_code == 200
     assert "No held emails were left to send." in response.content.decode()
     assert Email.objects.get().status == Email.Status.HELD
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_chromium_draws_the_framed_html_part_and_the_pages_pass_axe(live_server, browser):
+    from axe_playwright_python.sync_playwright import Axe
+
+    from tests.factories import PASSWORD
+
+    staff = UserFactory(is_staff=True, is_superuser=True, name="Sam Staff")
+    application = ApplicationFactory(status=S.SUBMITTED)
+    OrganisationPersonFactory(organisation=application.organisation, user=UserFactory(name="Maya Okafor"))
+    _decide(application, staff)
+    email = Email.objects.get(kind="decision")
+
+    page = browser.new_page()
+    page.set_default_timeout(10_000)
+    violations = []
+    page.on(
+        "console",
+        lambda msg: violations.append((page.url, msg.text)) if "Content Security Policy" in msg.text else None,
+    )
+    page.goto(f"{live_server.url}{_url('change', email)}")
+    page.get_by_label("Email").fill(staff.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("heading", name="As Maya Okafor will see it").wait_for()
+    frame = page.frame_locator("iframe.email-preview-html")
+    assert frame.locator("p").first.inner_text() == "Dear Maya Okafor,"
+    # Before axe runs (it adds styles of its own): the page itself breaks no policy. The frame's policy blocks
+    # only the email's own decorative inline style.
+    page.wait_for_timeout(300)
+    assert [text.split(" violates")[0] for _url, text in violations] == ["Applying inline style"]
+    assert "directive 'default-src 'none''" in violations[0][1]
+    severe = [
+        (v["id"], [n["html"] for n in v["nodes"]])
+        for v in Axe().run(page).response["violations"]
+        if v["impact"] in {"serious", "critical"}
+    ]
+    page.get_by_role("link", name="Send all 1 held for").click()
+    assert page.locator(".confirm-send-count").inner_text().startswith("All 1 email held for call ")
+    severe += [
+        (v["id"], [n["html"] for n in v["nodes"]])
+        for v in Axe().run(page).response["violations"]
+        if v["impact"] in {"serious", "critical"}
+    ]
+    page.get_by_role("button", name="Yes, send 1 email").click()
+    page.get_by_text("Sent 1 email(s)").wait_for()
+    assert Email.objects.get().status in (Email.Status.QUEUED, Email.Status.SENT)
+    # The one thing the frame's policy blocks is the email's own decorative inline style; the admin page, nothing.
+    assert severe == []
