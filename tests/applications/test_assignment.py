@@ -2,7 +2,10 @@
 applications/permissions.py, the email from services.review_assign, the admin action in
 applications/admin_assign.py, and the reviewer's landing page."""
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
+import time_machine
 from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
@@ -13,6 +16,7 @@ from applications.assignment import review_assign_balanced, review_assign_many, 
 from applications.models import Application, ReviewAssignment
 from applications.permissions import review_conflict
 from notifications.models import Email
+from notifications.reminders import reminders_sweep
 from tests.factories import (
     ApplicationFactory,
     OrganisationPersonFactory,
@@ -20,6 +24,7 @@ from tests.factories import (
     UserFactory,
     reviewer,
 )
+from tests.test_admin_refusals import admin_form_data, refused
 
 pytestmark = pytest.mark.django_db
 
@@ -329,3 +334,36 @@ def test_someone_who_is_not_a_reviewer_has_no_reviews_section(client):
     person = UserFactory()
     client.force_login(person)
     assert 'id="reviews-heading"' not in client.get(reverse("dashboard")).content.decode()
+
+
+def test_a_conflicted_reviewer_added_on_the_application_page_is_refused_on_the_form(client, staff):
+    link = OrganisationPersonFactory(organisation__name="Open Register", user__email="lead@register.example")
+    colleague = reviewer(name="Cal Colleague", email="cal@register.example")
+    (application,) = _submitted(1, organisation=link.organisation)
+    client.force_login(staff)
+    url = reverse("admin:applications_application_change", args=[application.pk])
+    data = admin_form_data(client.get(url))
+    data.update({"assignments-TOTAL_FORMS": "1", "assignments-0-reviewer": colleague.pk})
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert refused(response) == [
+        "Cal Colleague (cal@register.example) has an email address at register.example, as Open Register's "
+        "people do, so cannot review its application."
+    ]
+    assert not ReviewAssignment.objects.exists()
+
+
+# --- The reminder -------------------------------------------------------------------------
+
+
+def test_a_balanced_review_left_unfinished_is_reminded_before_the_review_deadline(staff):
+    deadline = datetime(2026, 9, 15, 16, 0, tzinfo=UTC)
+    with time_machine.travel(deadline - timedelta(days=20), tick=False):
+        ben = reviewer(name="Ben Bello", email="ben@uni-b.example")
+        (application,) = _submitted(1, call__review_deadline=deadline, organisation__name="Open Register")
+        (assignment,) = review_assign_balanced(application=application, by=staff, per_application=1)
+    with time_machine.travel(deadline - timedelta(days=2), tick=False):
+        reminders_sweep()
+    email = Email.objects.get(kind="reminder_review_pending")
+    assert (email.to_email, email.subject) == ("ben@uni-b.example", "Reminder: your review of Open Register")
+    assert email.key.startswith(f"reminder:review_pending:review-{assignment.pk}:{ben.pk}:2880:")
