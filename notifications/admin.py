@@ -31,6 +31,17 @@ class EmailForm(forms.ModelForm):
         return subject
 
 
+def _with_names(emails: list[Email]) -> list[tuple[Email, str]]:
+    """Each email with its recipient's name ("" when no account has one), in one query."""
+    users = get_user_model().objects.filter(email__in={email.to_email for email in emails})
+    names = {user.email.lower(): user.get_full_name() for user in users}
+    named = []
+    for email in emails:
+        name = names.get(email.to_email.lower(), "")
+        named.append((email, "" if name.lower() == email.to_email.lower() else name))
+    return named
+
+
 def _recipient_name(email: Email) -> str:
     """The name of the person an email goes to, when they have an account with a name ("" otherwise)."""
     user = get_user_model().objects.filter(email__iexact=email.to_email).first()
@@ -183,7 +194,7 @@ class EmailAdmin(ServiceAdminMixin, LongChangelistMixin, admin.ModelAdmin):
             **self.admin_site.each_context(request),
             "opts": self.opts,
             "title": title,
-            "emails": [(email, _recipient_name(email)) for email in emails],
+            "emails": _with_names(emails),
             "count": len(emails),
             "batch": batch,
             "back": back,
@@ -193,7 +204,31 @@ class EmailAdmin(ServiceAdminMixin, LongChangelistMixin, admin.ModelAdmin):
 
     @admin.action(description="Send the selected held emails", permissions=["change"])
     def release_emails(self, request, queryset):
-        apply_to_each(self, request, queryset, services.email_release, done="Released {count} email(s).")
+        """First a confirmation page stating the count, then each through ``email_release``."""
+        if request.POST.get("confirmed") == "yes":
+            apply_to_each(self, request, queryset, services.email_release, done="Released {count} email(s).")
+            return None
+        emails = list(queryset.order_by("created_at", "pk"))
+        refused = [email for email in emails if email.status != Email.Status.HELD]
+        for email in refused:
+            self.message_user(
+                request,
+                f"{email.subject} → {email.to_email}: only held emails can be sent; "
+                f"this one is {email.get_status_display().lower()}.",
+                messages.ERROR,
+            )
+        if refused:
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "Send the selected emails?",
+            "emails": _with_names(emails),
+            "count": len(emails),
+            "action": "release_emails",
+            "back_url": reverse(f"{self.admin_site.name}:notifications_email_changelist"),
+        }
+        return TemplateResponse(request, "admin/notifications/email/confirm_send.html", context)
 
     @admin.action(description="Resend the selected failed emails", permissions=["change"])
     def resend_emails(self, request, queryset):

@@ -273,3 +273,33 @@ def test_chromium_draws_the_framed_html_part_and_the_pages_pass_axe(live_server,
     assert Email.objects.get().status in (Email.Status.QUEUED, Email.Status.SENT)
     # The one thing the frame's policy blocks is the email's own decorative inline style; the admin page, nothing.
     assert severe == []
+
+
+def test_the_list_action_confirms_the_count_first(client, staff, held, mailoutbox, django_capture_on_commit_callbacks):
+    changelist = reverse("admin:notifications_email_changelist")
+    response = client.post(changelist, {"action": "release_emails", "_selected_action": [held.pk]})
+    page = response.content.decode()
+    assert "The selected email will be sent: 1 email," in page
+    assert 'value="Yes, send 1 email"' in page
+    assert Email.objects.get().status == Email.Status.HELD
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            changelist, {"action": "release_emails", "_selected_action": [held.pk], "confirmed": "yes"}, follow=True
+        )
+    assert "Released 1 email(s)." in response.content.decode()
+    assert Email.objects.get().status == Email.Status.SENT
+    assert len(mailoutbox) == 1
+
+
+def test_the_list_action_refuses_a_selection_with_an_email_not_held(client, held):
+    held.status = Email.Status.SENT
+    held.sent_at = held.created_at
+    held.save()
+    response = client.post(
+        reverse("admin:notifications_email_changelist"),
+        {"action": "release_emails", "_selected_action": [held.pk]},
+        follow=True,
+    )
+    assert f"{held.subject} → {held.to_email}: only held emails can be sent; this one is sent." in (
+        response.content.decode()
+    )
