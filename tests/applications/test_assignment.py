@@ -367,3 +367,16 @@ def test_a_balanced_review_left_unfinished_is_reminded_before_the_review_deadlin
     email = Email.objects.get(kind="reminder_review_pending")
     assert (email.to_email, email.subject) == ("ben@uni-b.example", "Reminder: your review of Open Register")
     assert email.key.startswith(f"reminder:review_pending:review-{assignment.pk}:{ben.pk}:2880:")
+
+
+@pytest.mark.parametrize("rows", [1, 20])
+def test_the_assignment_page_query_count_does_not_grow_with_the_selection(
+    client, trio, staff, rows, django_assert_num_queries
+):
+    applications = _submitted(rows)
+    for application in applications:
+        OrganisationPersonFactory(organisation=application.organisation)
+    client.force_login(staff)
+    with django_assert_num_queries(14):
+        response = _action(client, applications)
+    assert response.status_code == 200
