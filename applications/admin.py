@@ -246,7 +246,7 @@ class ApplicationAdmin(ZonedTimesAdminMixin, ServiceAdminMixin, LongChangelistMi
     def reviews(self, obj):
         return f"{obj.reviews_done} / {obj.reviews_assigned}"
 
-    @admin.display(description="conflicts declared", ordering="conflicts")
+    @admin.display(description="conflicts", ordering="conflicts")
     def conflicts_declared(self, obj):
         return obj.conflicts
 
@@ -259,7 +259,9 @@ class ApplicationAdmin(ZonedTimesAdminMixin, ServiceAdminMixin, LongChangelistMi
 
     def _pipeline(self, cl) -> dict:
         """The counts per workflow state of the call filtered on (or of every call), each a link to its list."""
-        call = next((c for c in cl.model_admin.call_choices(cl) if c[0] == cl.params.get("call__id__exact")), None)
+        call_id = cl.params.get("call__id__exact")
+        # Django's own filter runs the query only when there are two calls or more: ask for the one title here.
+        call = OpenCall.objects.filter(pk=call_id).first() if call_id else None
         current = cl.params.get("status__exact")
         states = [
             {
@@ -268,20 +270,9 @@ class ApplicationAdmin(ZonedTimesAdminMixin, ServiceAdminMixin, LongChangelistMi
                 "url": cl.get_query_string({"status__exact": status}, ["p"]),
                 "current": status == current,
             }
-            for status, label, count in pipeline_counts(call_id=int(call[0]) if call else None)
+            for status, label, count in pipeline_counts(call_id=call.pk if call else None)
         ]
-        return {
-            "call": call[1] if call else None,
-            "states": states,
-            "all_url": cl.get_query_string({}, ["p", "status__exact"]),
-        }
-
-    def call_choices(self, cl) -> list[tuple[str, str]]:
-        """The call filter's choices as Django's own filter found them (no second query)."""
-        for spec in cl.filter_specs:
-            if getattr(spec, "field_path", None) == "call":
-                return [(str(pk), title) for pk, title in spec.lookup_choices]
-        return []
+        return {"call": call, "states": states, "all_url": cl.get_query_string({}, ["p", "status__exact"])}
 
     # --- The staff application page ------------------------------------------------------------
 
