@@ -19,6 +19,24 @@ from cohorts.models import (
 from toolbox.admin_services import GuardedInlineMixin, ServiceAdminMixin, apply_to_each
 
 
+def wrapping_column(path: str, description: str):
+    """A list column showing the object at ``path`` (for example "membership__organisation") as text that wraps.
+
+    Django keeps a foreign-key column on one line ("nowrap"), so "Cohort 2: Open data stewards" or
+    "Maya Okafor <maya@example.org>" beside another such column pushes the list past a 1280 px screen.
+    The related rows come from the list's ``list_select_related``. Set it as an attribute of the admin class.
+    """
+
+    def column(model_admin, obj):
+        for name in path.split("__"):
+            obj = getattr(obj, name, None)
+            if obj is None:
+                return "-"
+        return str(obj)
+
+    return admin.display(description=description, ordering=path)(column)
+
+
 def country_filter(field_path: str = "country") -> type[admin.SimpleListFilter]:
     """A "By country" filter offering only the countries the rows have, by name, in one query.
 
@@ -102,9 +120,14 @@ class OrganisationAdmin(ServiceAdminMixin, admin.ModelAdmin):
 
 @admin.register(Cohort)
 class CohortAdmin(ServiceAdminMixin, admin.ModelAdmin):
-    list_display = ["name", "starts_on", "ends_on", "status", "members_can_post"]
+    list_display = ["name", "starts_on", "ends_on", "status", "threads"]
     list_filter = ["status"]
     prepopulated_fields = {"slug": ["name"]}
+
+    @admin.display(description="threads", boolean=True, ordering="members_can_post")
+    def threads(self, obj):
+        # "members may start threads" as a header is wider than the rest of the row.
+        return obj.members_can_post
 
 
 class ParticipantInline(GuardedInlineMixin, admin.TabularInline):
@@ -115,12 +138,22 @@ class ParticipantInline(GuardedInlineMixin, admin.TabularInline):
 
 @admin.register(Membership)
 class MembershipAdmin(ServiceAdminMixin, admin.ModelAdmin):
-    list_display = ["organisation", "cohort", "source", "listed_publicly", "joined_at"]
+    list_display = ["organisation_name", "cohort_name", "source", "public", "joined"]
     list_filter = ["cohort", "source"]
     list_select_related = ["organisation", "cohort"]
     search_fields = ["organisation__name"]
     autocomplete_fields = ["organisation"]
     inlines = [ParticipantInline]
+    organisation_name = wrapping_column("organisation", "organisation")
+    cohort_name = wrapping_column("cohort", "cohort")
+
+    @admin.display(description="public", boolean=True, ordering="listed_publicly")
+    def public(self, obj):
+        return obj.listed_publicly
+
+    @admin.display(description="joined", ordering="joined_at")
+    def joined(self, obj):
+        return obj.joined_at.date()
 
     def save_model(self, request, obj, form, change):
         if change:
@@ -134,18 +167,23 @@ class MembershipAdmin(ServiceAdminMixin, admin.ModelAdmin):
 
 @admin.register(Participant)
 class ParticipantAdmin(ServiceAdminMixin, admin.ModelAdmin):
-    list_display = ["user", "membership", "role"]
+    list_display = ["person", "organisation", "cohort", "role"]
     list_filter = ["membership__cohort", "role"]
     list_select_related = ["user", "membership__organisation", "membership__cohort"]
-    search_fields = ["user__email", "membership__organisation__name"]
+    search_fields = ["user__email", "user__name", "membership__organisation__name"]
     autocomplete_fields = ["user"]
+    person = wrapping_column("user", "person")
+    organisation = wrapping_column("membership__organisation", "organisation")
+    cohort = wrapping_column("membership__cohort", "cohort")
 
 
 @admin.register(Message)
 class MessageAdmin(ServiceAdminMixin, admin.ModelAdmin):
-    list_display = ["__str__", "cohort", "author", "created_at"]
+    list_display = ["__str__", "cohort_name", "author_name", "created_at"]
     list_filter = ["cohort"]
     list_select_related = ["cohort", "author"]
+    cohort_name = wrapping_column("cohort", "cohort")
+    author_name = wrapping_column("author", "author")
     search_fields = ["subject", "body"]
     readonly_fields = ["cohort", "author", "parent", "created_at"]
 
@@ -156,9 +194,11 @@ class MessageAdmin(ServiceAdminMixin, admin.ModelAdmin):
 
 @admin.register(Resource)
 class ResourceAdmin(ServiceAdminMixin, admin.ModelAdmin):
-    list_display = ["title", "cohort", "added_by", "created_at"]
+    list_display = ["title", "cohort_name", "added_by_name", "created_at"]
     list_filter = ["cohort", "themes"]
     list_select_related = ["cohort", "added_by"]
+    cohort_name = wrapping_column("cohort", "cohort")
+    added_by_name = wrapping_column("added_by", "added by")
     search_fields = ["title"]
     readonly_fields = ["file", "original_filename", "added_by", "created_at"]
 
@@ -169,9 +209,12 @@ class ResourceAdmin(ServiceAdminMixin, admin.ModelAdmin):
 
 @admin.register(Contribution)
 class ContributionAdmin(ServiceAdminMixin, admin.ModelAdmin):
-    list_display = ["membership", "theme", "credit", "signed_off_at"]
+    list_display = ["organisation", "cohort", "theme_name", "credit", "signed_off_at"]
     list_filter = ["membership__cohort", "theme", "credit"]
     list_select_related = ["membership__organisation", "membership__cohort", "theme"]
+    organisation = wrapping_column("membership__organisation", "organisation")
+    cohort = wrapping_column("membership__cohort", "cohort")
+    theme_name = wrapping_column("theme", "theme")
     readonly_fields = ["membership", "theme", "learnings", "credit", "updated_at", "signed_off_at", "signed_off_by"]
 
     def has_add_permission(self, request):

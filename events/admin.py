@@ -2,6 +2,7 @@ from django.contrib import admin, messages
 from django.db.models import Count, Q
 from django.template.response import TemplateResponse
 
+from cohorts.admin import wrapping_column
 from events import services
 from events.models import RSVP, Event, SupportSlot, WrittenInput
 from toolbox.admin_lists import LongChangelistMixin
@@ -35,7 +36,8 @@ class WrittenInputInline(admin.StackedInline):
 
 @admin.register(Event)
 class EventAdmin(ZonedTimesAdminMixin, ServiceAdminMixin, admin.ModelAdmin):
-    list_display = ["title", "cohort", "kind", "theme", "starts", "status", "going", "waiting"]
+    # The theme is in a roundtable's title and in the filters; without its column the list fits 1280 px.
+    list_display = ["title", "cohort_name", "kind", "starts", "status", "going", "waiting"]
     list_filter = ["cohort", "kind", "theme", "status"]
     list_select_related = ["cohort", "theme"]
     search_fields = ["title"]
@@ -45,6 +47,7 @@ class EventAdmin(ZonedTimesAdminMixin, ServiceAdminMixin, admin.ModelAdmin):
     actions = ["cancel_events", "attendance_report"]
     time_zone_owner = "the event's time zone (set below)"
     starts = admin.display(description="starts", ordering="starts_at")(zoned_column("starts_at"))
+    cohort_name = wrapping_column("cohort", "cohort")
     #: Marking attendance; the funding app's admin swaps in the service that also records the time spent.
     attendance_service = staticmethod(services.attendance_mark)
 
@@ -117,10 +120,17 @@ class EventAdmin(ZonedTimesAdminMixin, ServiceAdminMixin, admin.ModelAdmin):
 
 @admin.register(RSVP)
 class RSVPAdmin(ServiceAdminMixin, LongChangelistMixin, admin.ModelAdmin):
-    list_display = ["event", "user", "membership", "status", "attendance", "created_at"]
+    list_display = ["event_title", "person", "status", "attendance"]
     list_filter = ["status", "attendance", "event__cohort", "event"]
     list_select_related = ["event", "user", "membership__organisation"]
-    search_fields = ["user__email", "event__title"]
+    search_fields = ["user__email", "user__name", "membership__organisation__name", "event__title"]
+    event_title = wrapping_column("event", "event")
+
+    @admin.display(description="person (organisation)", ordering="user__name")
+    def person(self, obj):
+        # One column for both: two would not fit 1280 px beside the event, answer and attendance.
+        return f"{obj.user} ({obj.membership.organisation})"
+
     readonly_fields = ["event", "user", "membership", "status", "waiting_since", "promotions", "attendance"]
     actions = ["mark_attended", "mark_no_show", "clear_attendance"]
     #: Marking attendance; the funding app's admin swaps in the service that also records the time spent.
@@ -148,9 +158,12 @@ class RSVPAdmin(ServiceAdminMixin, LongChangelistMixin, admin.ModelAdmin):
 
 @admin.register(SupportSlot)
 class SupportSlotAdmin(ZonedTimesAdminMixin, ServiceAdminMixin, admin.ModelAdmin):
-    list_display = ["starts", "cohort", "host", "topic", "booked_by"]
+    list_display = ["starts", "cohort_name", "host_name", "topic", "booked"]
     list_filter = ["cohort", "host"]
     list_select_related = ["cohort", "host", "booked_by__organisation"]
+    cohort_name = wrapping_column("cohort", "cohort")
+    host_name = wrapping_column("host", "host")
+    booked = wrapping_column("booked_by__organisation", "booked by")
     readonly_fields = ["booked_by", "booked_by_user", "booked_at"]
     time_zone_owner = "the slot's time zone (set below)"
     starts = admin.display(description="starts", ordering="starts_at")(zoned_column("starts_at"))

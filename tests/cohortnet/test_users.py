@@ -9,7 +9,8 @@ from applications.models import Application
 from cohortnet.management.commands.seed_demo import PEOPLE
 from cohortnet.users.models import User
 from cohorts.admin import country_filter
-from tests.factories import ApplicationFactory, OrganisationFactory, ParticipantFactory, UserFactory
+from events.models import RSVP
+from tests.factories import ApplicationFactory, EventFactory, OrganisationFactory, ParticipantFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -114,3 +115,14 @@ def test_seed_demo_gives_every_demo_person_a_name(settings):
     call_command("seed_demo")
     named = dict(User.objects.values_list("email", "name"))
     assert named == PEOPLE
+
+
+def test_the_answers_list_names_the_person_and_their_organisation_and_finds_them_by_name(staff_client):
+    participant = ParticipantFactory(
+        user=UserFactory(name="Maya Okafor", email="maya@example.org"), membership__organisation__name="Tide Trust"
+    )
+    event = EventFactory(cohort=participant.membership.cohort)
+    RSVP.objects.create(event=event, user=participant.user, membership=participant.membership, status="going")
+    response = staff_client.get(reverse("admin:events_rsvp_changelist"), {"q": "okafor"})
+    assert response.context["cl"].result_count == 1
+    assert "Maya Okafor &lt;maya@example.org&gt; (Tide Trust)" in response.content.decode()
