@@ -61,6 +61,7 @@ def test_the_programme_journey(live_server, browser, mailoutbox):
     # Signs up, and verifies the email from the link in the message.
     expect(page).to_have_url(re.compile(r"/accounts/login/"))
     page.get_by_role("link", name="sign up").click()
+    page.get_by_label("Full name").fill("Maya Okafor")
     page.get_by_label("Email").fill(APPLICANT_EMAIL)
     # crispy-forms marks required fields with an asterisk, part of the label's name.
     page.get_by_role("textbox", name="Password*", exact=True).fill(APPLICANT_PASSWORD)
