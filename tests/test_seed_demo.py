@@ -6,10 +6,14 @@ from django.core.management import call_command
 from django.core.serializers import serialize
 from django.utils import timezone
 
-from applications.models import OpenCall
+from applications.models import Application, OpenCall
+from cohortnet.management.commands.seed_demo import STAFF_EMAIL
+from cohortnet.staff_home import staff_home
+from cohortnet.users.models import User
 from cohorts.models import Cohort, Membership, Participant
 from events.models import Event
-from funding.models import Award
+from funding.models import Award, FundingChange, TimeEntry
+from notifications.models import Email
 
 pytestmark = pytest.mark.django_db
 
@@ -44,6 +48,40 @@ def test_seed_demo_creates_the_demo_programme(capsys):
     assert "staff@cohortnet.example / cohortnet-demo-2026" in out
     assert "applicant@example.org / cohortnet-demo-2026" in out
     assert "participant@example.org / cohortnet-demo-2026" in out
+
+
+def test_the_staff_home_has_something_in_every_stage_on_demo_data():
+    call_command("seed_demo")
+    home = staff_home(User.objects.get(email=STAFF_EMAIL))
+    counts = {(section.title, figure.label): figure.count for section in home.sections for figure in section.counts}
+    by_state = {label: n for (title, label), n in counts.items() if title == "Applications by workflow state"}
+    assert {label: n for label, n in by_state.items() if n} == {
+        "Submitted": 1,
+        "Under review": 2,
+        "Accepted": 1,
+        "Not accepted": 1,
+    }
+    assert counts[("Reviews", "Assigned, not yet submitted")] == 2
+    assert counts[("Reviews", "Conflicts declared on applications still being decided")] == 1
+    assert counts[("Email", "Decisions made, emails held for review")] == 3
+    assert counts[("Funding", "Instalments due by today, not yet paid")] == 1
+    assert counts[("Funding", "Instalments awaiting approval")] == 2
+    assert counts[("Funding", "Instalments approved, awaiting payment")] == 1
+    assert len(home.events) == 3
+    # The held emails are for one call, so "send all held for this call" has them all; they greet people by name.
+    held = Email.objects.filter(status=Email.Status.HELD, kind="decision")
+    assert held.values("batch").distinct().count() == 1
+    assert sorted(email.body_text.split(",")[0] for email in held) == [
+        "Dear Hugo Martin",
+        "Dear Mei Lin",
+        "Dear Sipho Dlamini",
+    ]
+    # The accepted organisation joined the next cohort; the scores are there for the weighted totals.
+    accepted = Application.objects.get(status=Application.Status.ACCEPTED)
+    assert Membership.objects.filter(cohort__slug="cohort-3", organisation=accepted.organisation).exists()
+    assert accepted.assignments.filter(submitted_at__isnull=False).count() == 2
+    assert FundingChange.objects.filter(action="instalment approved").count() == 1
+    assert TimeEntry.objects.count() == 1
 
 
 def test_running_seed_demo_twice_changes_nothing():

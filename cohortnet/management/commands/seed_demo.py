@@ -17,8 +17,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from applications.models import Criterion, OpenCall, Question
-from applications.services import REVIEWER_GROUP
+from applications.models import Application, Criterion, OpenCall, Question, ReviewAssignment, Score, Transition
+from applications.services import REVIEWER_GROUP, application_transition
 from cohorts.models import (
     Cohort,
     Membership,
@@ -30,7 +30,8 @@ from cohorts.models import (
     Theme,
 )
 from events.models import Event
-from funding.models import Award
+from funding.models import Award, TimeEntry
+from funding.services import instalment_approve, instalment_schedule, time_log
 from funding.permissions import FINANCE_GROUP
 
 DEMO_PASSWORD = "cohortnet-demo-2026"  # noqa: S105 -- printed for people trying the demo; refused in production
@@ -38,6 +39,7 @@ LONDON = ZoneInfo("Europe/London")
 
 STAFF_EMAIL = "staff@cohortnet.example"
 REVIEWER_EMAIL = "reviewer@cohortnet.example"
+SECOND_REVIEWER_EMAIL = "reviewer2@cohortnet.example"
 APPLICANT_EMAIL = "applicant@example.org"
 PARTICIPANT_EMAIL = "participant@example.org"
 
@@ -57,6 +59,14 @@ PEOPLE = {
     "jonas@pollenair.example": "Jonas Weber",
     "priya@openspending-archive.example": "Priya Raman",
     "arjun@openspending-archive.example": "Arjun Mehta",
+    SECOND_REVIEWER_EMAIL: "Tomasz Nowak",
+    "nadia@coastalbirds.example": "Nadia Haddad",
+    "lena@busstops.example": "Lena Fischer",
+    "chidi@busstops.example": "Chidi Okeke",
+    "ana@seedbank.example": "Ana Torres",
+    "hugo@citytrees.example": "Hugo Martin",
+    "mei@citytrees.example": "Mei Lin",
+    "sipho@tenderswatch.example": "Sipho Dlamini",
 }
 
 # Fictional open-data stewards: (name, website, country, open data, participants)
@@ -111,6 +121,61 @@ MEMBERS = [
         ["priya@openspending-archive.example", "arjun@openspending-archive.example"],
     ),
 ]
+
+# Applications to the next cohort's call, one per stage of review, so the staff home and the pipeline have
+# something in each: (organisation, website, country, people, status, reviews). A review is
+# (reviewer, scores per criterion, recommendation, comment), or (reviewer, None, "", conflict note) for a
+# declared conflict, or (reviewer, None, "", "") for one assigned and not yet submitted.
+APPLICANTS = [
+    ("Coastal Birds Open Atlas", "https://coastalbirds.example", "ES", ["nadia@coastalbirds.example"], "submitted", []),
+    (
+        "Open Bus Stops Registry",
+        "https://busstops.example",
+        "PL",
+        ["lena@busstops.example", "chidi@busstops.example"],
+        "under_review",
+        [
+            (REVIEWER_EMAIL, (4, 3, 4), "accept", "A well-used register; the team is small but steady."),
+            (SECOND_REVIEWER_EMAIL, None, "", ""),
+        ],
+    ),
+    (
+        "Seedbank Open Catalogue",
+        "https://seedbank.example",
+        "MX",
+        ["ana@seedbank.example"],
+        "under_review",
+        [
+            (REVIEWER_EMAIL, None, "", ""),
+            (SECOND_REVIEWER_EMAIL, None, "", "I advised Seedbank on its licence last year."),
+        ],
+    ),
+    (
+        "City Trees Data Lab",
+        "https://citytrees.example",
+        "FR",
+        ["hugo@citytrees.example", "mei@citytrees.example"],
+        "accepted",
+        [
+            (REVIEWER_EMAIL, (5, 4, 5), "accept", "Exactly the steward the cohort is for."),
+            (SECOND_REVIEWER_EMAIL, (4, 4, 4), "accept", "Strong on sustainability."),
+        ],
+    ),
+    (
+        "Open Tenders Watch",
+        "https://tenderswatch.example",
+        "ZA",
+        ["sipho@tenderswatch.example"],
+        "rejected",
+        [
+            (REVIEWER_EMAIL, (2, 2, 3), "reject", "The data is shared with subscribers only, not openly."),
+            (SECOND_REVIEWER_EMAIL, (2, 3, 2), "reject", "Not yet open data."),
+        ],
+    ),
+]
+
+# The first award's instalments: (amount, days from today to the due date, approved).
+INSTALMENTS = [(Decimal("8000.00"), -20, True), (Decimal("6000.00"), 40, False), (Decimal("6000.00"), 100, False)]
 
 AWARDS = [
     Decimal("20000.00"),
@@ -199,6 +264,7 @@ class Command(BaseCommand):
                 "opens_at": datetime.combine(today - timedelta(days=7), time(9, 0), tzinfo=LONDON),
                 "closes_at": closes,
                 "time_zone": "Europe/London",
+                "review_deadline": closes + timedelta(days=21),
             },
         )
 
@@ -269,6 +335,8 @@ class Command(BaseCommand):
             )
 
         self._seed_events(running, today)
+        self._seed_applications(call, staff_user)
+        self._seed_funding(running, staff_user, today)
         # Written directly rather than through message_post: demo data sends no email.
         welcome, _ = Message.objects.get_or_create(
             cohort=running,
@@ -287,6 +355,106 @@ class Command(BaseCommand):
             title="Open data licensing: a short guide",
             defaults={"url": "https://opendefinition.org/licenses/", "added_by": staff_user},
         )
+
+    def _seed_applications(self, call: OpenCall, staff_user):
+        """Applications in each stage of review; the decided ones through the workflow service, so the
+        accepted organisation joins the next cohort and both decisions' emails wait, held, for staff to send."""
+        S = Application.Status
+        reviewers = {email: self._user(email) for email in (REVIEWER_EMAIL, SECOND_REVIEWER_EMAIL)}
+        reviewers[SECOND_REVIEWER_EMAIL].groups.add(Group.objects.get_or_create(name=REVIEWER_GROUP)[0])
+        criteria = list(call.criteria.order_by("position"))
+        questions = list(call.questions.order_by("position"))
+        themes = list(Theme.objects.order_by("position"))
+        now = timezone.now()
+        for index, (name, website, country, people, status, reviews) in enumerate(APPLICANTS):
+            organisation, _ = Organisation.objects.get_or_create(
+                name=name,
+                defaults={
+                    "website": website,
+                    "country": country,
+                    "open_data": f"{name}: open data published for anyone to use.",
+                },
+            )
+            users = [self._user(email) for email in people]
+            for position, user in enumerate(users):
+                role = OrganisationPerson.Role.LEAD if position == 0 else OrganisationPerson.Role.MEMBER
+                OrganisationPerson.objects.get_or_create(organisation=organisation, user=user, defaults={"role": role})
+            if Application.objects.filter(call=call, organisation=organisation).exists():
+                continue
+            # Written directly rather than through application_submit and review_assign: demo data sends no email.
+            submitted_at = now - timedelta(days=len(APPLICANTS) - index)
+            application = Application(
+                call=call,
+                organisation=organisation,
+                created_by=users[0],
+                status=S.SUBMITTED,
+                data_stewarded=f"{organisation.open_data} Used every month by councils, researchers and reporters.",
+                licence="CC BY 4.0",
+                sustainability="Grants and paid support contracts; two staff and a volunteer community.",
+                contribution="How we run a volunteer community that keeps an open register current.",
+                time_commitment="About two days a month",
+                funding_requested=Decimal(15000 + 1000 * index),
+                consent_to_publish=True,
+                extra_answers={str(questions[0].pk): str(1200 * (index + 1)), str(questions[1].pk): "yes"},
+                submitted_at=submitted_at,
+            )
+            application.full_clean()
+            application.save()
+            application.themes.set(themes[index % 3 : index % 3 + 2])
+            Transition.objects.create(
+                application=application, from_status=S.DRAFT, to_status=S.SUBMITTED, by=users[0], at=submitted_at
+            )
+            if not reviews:
+                continue
+            application.status = S.UNDER_REVIEW
+            application.save(update_fields=["status", "updated_at"])
+            Transition.objects.create(
+                application=application,
+                from_status=S.SUBMITTED,
+                to_status=S.UNDER_REVIEW,
+                by=staff_user,
+                note="Review started: reviewers assigned.",
+            )
+            for email, scores, recommendation, note in reviews:
+                assignment = ReviewAssignment.objects.create(
+                    application=application, reviewer=reviewers[email], assigned_by=staff_user
+                )
+                if scores:
+                    for criterion, value in zip(criteria, scores, strict=True):
+                        Score.objects.create(assignment=assignment, criterion=criterion, value=value)
+                    assignment.recommendation = recommendation
+                    assignment.comment = note
+                    assignment.submitted_at = now
+                elif note:
+                    assignment.conflict_declared_at = now
+                    assignment.conflict_note = note
+                assignment.save()
+            if status != S.UNDER_REVIEW:
+                application_transition(application=application, to=status, by=staff_user)
+
+    def _seed_funding(self, cohort: Cohort, staff_user, today):
+        """The first member's award paid in instalments (one approved and due, two scheduled), and its time."""
+        award = Award.objects.select_related("membership").get(
+            membership__cohort=cohort, membership__organisation__name=MEMBERS[0][0]
+        )
+        if not award.instalments.exists():
+            for amount, days, approved in INSTALMENTS:
+                instalment = instalment_schedule(
+                    award=award, amount=amount, due_on=today + timedelta(days=days), by=staff_user
+                )
+                if approved:
+                    instalment_approve(instalment=instalment, by=staff_user)
+        participant = get_user_model().objects.get(email=PARTICIPANT_EMAIL)
+        if not TimeEntry.objects.filter(membership=award.membership, user=participant).exists():
+            event = Event.objects.filter(cohort=cohort, starts_at__lt=timezone.now()).order_by("starts_at").first()
+            time_log(
+                membership=award.membership,
+                user=participant,
+                date=today - timedelta(days=3),
+                hours=Decimal("3.50"),
+                activity="Drafting our section of the published output on company data licences",
+                event=event,
+            )
 
     def _seed_events(self, cohort: Cohort, today):
         themes = list(Theme.objects.order_by("position")[:4])
