@@ -31,8 +31,8 @@ from cohorts.models import (
 )
 from events.models import Event
 from funding.models import Award, TimeEntry
-from funding.services import instalment_approve, instalment_schedule, time_log
 from funding.permissions import FINANCE_GROUP
+from funding.services import instalment_approve, instalment_schedule, time_log
 
 DEMO_PASSWORD = "cohortnet-demo-2026"  # noqa: S105 -- printed for people trying the demo; refused in production
 LONDON = ZoneInfo("Europe/London")
