@@ -417,7 +417,8 @@ def review_assign(*, application: Application, reviewer, by) -> ReviewAssignment
     """Assign a reviewer (a member of the Reviewers group, without a ``review_conflict``) and email them, once.
 
     Staff only. Locks the application row. Assigning the first reviewer to a submitted application starts
-    its review: it moves to "under review", recorded in its history as done by ``by``.
+    its review: it moves to "under review", recorded in its history as done by ``by`` and naming the reviewer
+    by name (their address when they have none), as people read the history.
     """
     if not reviewer.groups.filter(name=REVIEWER_GROUP).exists():
         raise ValidationError(f"{reviewer} is not in the {REVIEWER_GROUP} group.")
@@ -446,7 +447,7 @@ def review_assign(*, application: Application, reviewer, by) -> ReviewAssignment
     if application.status == S.SUBMITTED:
         application.status = S.UNDER_REVIEW
         application.save(update_fields=["status", "updated_at"])
-        _log(application, S.SUBMITTED, S.UNDER_REVIEW, by, f"Review started: {reviewer} assigned.")
+        _log(application, S.SUBMITTED, S.UNDER_REVIEW, by, f"Review started: {reviewer.display_name} assigned.")
     return assignment
 
 

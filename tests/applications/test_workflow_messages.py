@@ -76,7 +76,8 @@ def test_a_refused_move_names_the_step_that_would_allow_it(status, to, message):
 def test_assigning_a_reviewer_starts_the_review_and_the_history_says_who():
     application = ApplicationFactory(status=S.SUBMITTED)
     staff = UserFactory(is_staff=True)
-    first, second = reviewer(email="first@reviewers.example"), reviewer(email="second@reviewers.example")
+    first = reviewer(email="first@reviewers.example", name="Ada Lovelace")
+    second = reviewer(email="second@reviewers.example", name="Grace Hopper")
 
     services.review_assign(application=application, reviewer=first, by=staff)
     services.review_assign(application=application, reviewer=second, by=staff)
@@ -85,7 +86,7 @@ def test_assigning_a_reviewer_starts_the_review_and_the_history_says_who():
     assert application.status == S.UNDER_REVIEW
     # Only the first assignment moves it; the second finds it under review already.
     assert _history(application) == [
-        (S.SUBMITTED, S.UNDER_REVIEW, staff.pk, f"Review started: {first} assigned."),
+        (S.SUBMITTED, S.UNDER_REVIEW, staff.pk, "Review started: Ada Lovelace assigned."),
     ]
     services.application_transition(application=application, to=S.ACCEPTED, by=staff)
     application.refresh_from_db()
@@ -118,12 +119,12 @@ def test_a_reviewer_added_in_the_admin_starts_the_review_then_accept_works(clien
     url = reverse("admin:applications_application_change", args=[application.pk])
     data = _change_form_data(client.get(url))
     data["assignments-TOTAL_FORMS"] = 1
-    data["assignments-0-reviewer"] = reviewer(email="reviewer@reviewers.example").pk
+    data["assignments-0-reviewer"] = reviewer(email="reviewer@reviewers.example", name="Paul Flowers").pk
     assert client.post(url, data).status_code == 302
     application.refresh_from_db()
     assert application.status == S.UNDER_REVIEW
     assert _history(application) == [
-        (S.SUBMITTED, S.UNDER_REVIEW, staff.pk, "Review started: reviewer@reviewers.example assigned."),
+        (S.SUBMITTED, S.UNDER_REVIEW, staff.pk, "Review started: Paul Flowers assigned."),
     ]
 
     response = client.post(

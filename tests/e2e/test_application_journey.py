@@ -71,14 +71,19 @@ def test_draft_autosave_sign_out_sign_in_submit_and_a_decision_sent_once(live_se
     admin = _context(browser).new_page()
     admin.goto(f"{base}/admin/")
     _sign_in(admin, staff.email)
-    for action, message in [
-        ("Start review", "Moved to review 1 application(s)."),
-        ("Accept: make the organisation a member of the cohort", "Accepted 1 application(s)."),
+    for action, confirm, message in [
+        ("Start review", "Yes, start review: 1 application", "Moved to review 1 application(s)."),
+        (
+            "Accept: make the organisation a member of the cohort",
+            "Yes, accept: 1 application",
+            "Accepted 1 application(s). Decision emails are held in the outbox for you to read and send.",
+        ),
     ]:
         admin.goto(f"{base}/admin/applications/application/")
         admin.get_by_role("row", name=re.compile("Riverwatch Water Commons")).get_by_role("checkbox").check()
         admin.get_by_label("Action:").select_option(label=action)
         admin.get_by_role("button", name="Go").click()
+        admin.get_by_role("button", name=confirm).click()
         expect(admin.get_by_text(message)).to_be_visible()
     held = Email.objects.get(kind="decision")
     assert held.status == Email.Status.HELD
@@ -88,12 +93,19 @@ def test_draft_autosave_sign_out_sign_in_submit_and_a_decision_sent_once(live_se
     admin.goto(f"{base}/admin/notifications/email/{held.pk}/change/")
     admin.get_by_label("Subject").fill("Welcome to the cohort, Riverwatch")
     admin.get_by_role("button", name="Save", exact=True).click()
-    for _ in range(2):  # the second attempt must not send again
+    for attempt in range(2):  # the second attempt must not send again
         admin.goto(f"{base}/admin/notifications/email/?kind__exact=decision")
         admin.get_by_role("row", name=re.compile("Welcome to the cohort")).get_by_role("checkbox").check()
         admin.get_by_label("Action:").select_option(label="Send the selected held emails")
         admin.get_by_role("button", name="Go").click()
-    expect(admin.get_by_text("Only held emails can be released; this one is sent.")).to_be_visible()
+        if attempt == 0:
+            admin.get_by_role("button", name="Yes, send 1 email").click()
+            expect(admin.get_by_text("Released 1 email(s).")).to_be_visible()
+    expect(
+        admin.get_by_text(
+            f"Welcome to the cohort, Riverwatch → {link.user.email}: only held emails can be sent; this one is sent."
+        )
+    ).to_be_visible()
 
     decision_emails = [m for m in mailoutbox if m.subject == "Welcome to the cohort, Riverwatch"]
     assert len(decision_emails) == 1

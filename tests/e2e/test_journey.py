@@ -110,12 +110,18 @@ def test_the_programme_journey(live_server, browser, mailoutbox):
     admin.get_by_role("row", name=re.compile("Harbour Tide Data Trust")).get_by_role("checkbox").check()
     admin.get_by_label("Action:").select_option(label="Start review")
     admin.get_by_role("button", name="Go").click()
+    expect(admin.get_by_text("Start review: 1 application will take this step.")).to_be_visible()
+    admin.get_by_role("button", name="Yes, start review: 1 application").click()
     expect(admin.get_by_text("Moved to review 1 application(s).")).to_be_visible()
     admin.goto(f"{base}/admin/applications/application/?status__exact=under_review")
     admin.get_by_role("row", name=re.compile("Harbour Tide Data Trust")).get_by_role("checkbox").check()
     admin.get_by_label("Action:").select_option(label="Accept: make the organisation a member of the cohort")
     admin.get_by_role("button", name="Go").click()
-    expect(admin.get_by_text("Accepted 1 application(s).")).to_be_visible()
+    expect(admin.get_by_role("cell", name=f"Accept: becomes a member of {call.cohort}")).to_be_visible()
+    admin.get_by_role("button", name="Yes, accept: 1 application").click()
+    expect(
+        admin.get_by_text("Accepted 1 application(s). Decision emails are held in the outbox for you to read and send.")
+    ).to_be_visible()
     membership = Membership.objects.get(cohort=call.cohort, organisation__name="Harbour Tide Data Trust")
 
     # The organisation is a member; its participant sees the events and RSVPs.
