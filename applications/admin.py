@@ -166,6 +166,9 @@ MOVES = {
     for move in [
         Move(S.UNDER_REVIEW, "start_review", "Start review", "Moved to review",
              "Reviewers can score it. No email is sent."),
+        Move(S.SHORTLISTED, "shortlist_applications", "Shortlist", "Shortlisted",
+             "It goes on the shortlist, to be invited to interview or decided. "
+             "Its page tells the organisation you would like to know more. No email is sent."),
         Move(S.INTERVIEW, "invite_to_interview", "Invite to interview", "Invited to interview",
              "It moves to the interview stage. No email is sent: you arrange the interview."),
         Move(S.ACCEPTED, "accept_applications", "Accept", "Accepted",
@@ -203,6 +206,7 @@ class ApplicationAdmin(ZonedTimesAdminMixin, ServiceAdminMixin, LongChangelistMi
     actions = [
         assign_reviewers,
         "start_review",
+        "shortlist_applications",
         "invite_to_interview",
         "accept_applications",
         "waitlist_applications",
@@ -449,6 +453,10 @@ class ApplicationAdmin(ZonedTimesAdminMixin, ServiceAdminMixin, LongChangelistMi
     @admin.action(description="Start review", permissions=["change"])
     def start_review(self, request, queryset):
         return self._move(request, queryset, S.UNDER_REVIEW)
+
+    @admin.action(description="Shortlist", permissions=["change"])
+    def shortlist_applications(self, request, queryset):
+        return self._move(request, queryset, S.SHORTLISTED)
 
     @admin.action(description="Invite to interview", permissions=["change"])
     def invite_to_interview(self, request, queryset):

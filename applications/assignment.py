@@ -24,7 +24,7 @@ MAX_REVIEWERS_PER_APPLICATION = 5
 OPEN_REVIEW = Q(
     review_assignments__submitted_at__isnull=True,
     review_assignments__conflict_declared_at__isnull=True,
-    review_assignments__application__status__in=[S.SUBMITTED, S.UNDER_REVIEW, S.INTERVIEW],
+    review_assignments__application__status__in=[S.SUBMITTED, S.UNDER_REVIEW, S.SHORTLISTED, S.INTERVIEW],
 )
 
 

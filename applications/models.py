@@ -193,6 +193,7 @@ class Application(models.Model):
         DRAFT = "draft", "Draft"
         SUBMITTED = "submitted", "Submitted"
         UNDER_REVIEW = "under_review", "Under review"
+        SHORTLISTED = "shortlisted", "Shortlisted"
         INTERVIEW = "interview", "Interview"
         ACCEPTED = "accepted", "Accepted"
         WAITLISTED = "waitlisted", "Waiting list"

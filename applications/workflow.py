@@ -15,7 +15,8 @@ S = Application.Status
 TRANSITIONS: dict[str, set[str]] = {
     S.DRAFT: {S.SUBMITTED, S.WITHDRAWN},
     S.SUBMITTED: {S.UNDER_REVIEW, S.WITHDRAWN},
-    S.UNDER_REVIEW: {S.INTERVIEW, S.ACCEPTED, S.WAITLISTED, S.REJECTED, S.WITHDRAWN},
+    S.UNDER_REVIEW: {S.SHORTLISTED, S.INTERVIEW, S.ACCEPTED, S.WAITLISTED, S.REJECTED, S.WITHDRAWN},
+    S.SHORTLISTED: {S.INTERVIEW, S.ACCEPTED, S.WAITLISTED, S.REJECTED, S.WITHDRAWN},
     S.INTERVIEW: {S.ACCEPTED, S.WAITLISTED, S.REJECTED, S.WITHDRAWN},
     S.WAITLISTED: {S.ACCEPTED, S.REJECTED, S.WITHDRAWN},
     S.ACCEPTED: set(),
@@ -23,7 +24,7 @@ TRANSITIONS: dict[str, set[str]] = {
     S.WITHDRAWN: set(),
 }
 #: Statuses from which the organisation itself may withdraw.
-WITHDRAWABLE = {S.DRAFT, S.SUBMITTED, S.UNDER_REVIEW, S.INTERVIEW, S.WAITLISTED}
+WITHDRAWABLE = {S.DRAFT, S.SUBMITTED, S.UNDER_REVIEW, S.SHORTLISTED, S.INTERVIEW, S.WAITLISTED}
 DECISIONS = {S.ACCEPTED, S.WAITLISTED, S.REJECTED}
 
 #: An application in each status, as the subject of a sentence.
@@ -31,6 +32,7 @@ _SUBJECT = {
     S.DRAFT: "A draft application",
     S.SUBMITTED: "A submitted application",
     S.UNDER_REVIEW: "An application under review",
+    S.SHORTLISTED: "A shortlisted application",
     S.INTERVIEW: "An application at the interview stage",
     S.ACCEPTED: "An accepted application",
     S.WAITLISTED: "An application on the waiting list",
@@ -42,6 +44,7 @@ _STATE = {
     S.DRAFT: "a draft",
     S.SUBMITTED: "submitted",
     S.UNDER_REVIEW: "under review",
+    S.SHORTLISTED: "shortlisted",
     S.INTERVIEW: "at the interview stage",
     S.ACCEPTED: "accepted",
     S.WAITLISTED: "on the waiting list",
@@ -53,6 +56,7 @@ _REACHED = {
     S.DRAFT: "made a draft again",
     S.SUBMITTED: "submitted",
     S.UNDER_REVIEW: "put under review",
+    S.SHORTLISTED: "shortlisted",
     S.INTERVIEW: "invited to interview",
     S.ACCEPTED: "accepted",
     S.WAITLISTED: "put on the waiting list",
@@ -63,6 +67,7 @@ _REACHED = {
 _HOW = {
     S.SUBMITTED: "only the organisation can submit it, from its application page",
     S.UNDER_REVIEW: "assign a reviewer or choose “Start review”",
+    S.SHORTLISTED: "choose “Shortlist”",
     S.INTERVIEW: "choose “Invite to interview”",
     S.ACCEPTED: "choose “Accept”",
     S.WAITLISTED: "choose “Put on the waiting list”",

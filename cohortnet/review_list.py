@@ -10,11 +10,17 @@ from django.db.models import Q
 from django.utils import timezone
 
 from applications.models import Application, ReviewAssignment
+from cohorts.admin import wrapping_column
 from toolbox.admin_lists import LongChangelistMixin
 from toolbox.admin_services import ServiceAdminMixin
 
 #: Applications still being decided: a reviewer's conflict there means someone must be reassigned.
-UNDECIDED = (Application.Status.SUBMITTED, Application.Status.UNDER_REVIEW, Application.Status.INTERVIEW)
+UNDECIDED = (
+    Application.Status.SUBMITTED,
+    Application.Status.UNDER_REVIEW,
+    Application.Status.SHORTLISTED,
+    Application.Status.INTERVIEW,
+)
 OPEN = Q(submitted_at__isnull=True, conflict_declared_at__isnull=True)
 
 
@@ -46,7 +52,8 @@ class ReviewStateFilter(admin.SimpleListFilter):
 
 
 class ReviewListAdmin(ServiceAdminMixin, LongChangelistMixin, admin.ModelAdmin):
-    list_display = ["application", "reviewer", "assigned_at", "submitted_at", "recommendation", "conflict_declared_at"]
+    # The application by its organisation and the reviewer as "Name <email>", both wrapping; short headers: 1280 px.
+    list_display = ["organisation", "reviewer_name", "assigned_at", "submitted_at", "recommendation", "conflict"]
     list_filter = [ReviewStateFilter, "application__call"]
     list_select_related = ["application__organisation", "application__call", "reviewer"]
     search_fields = ["application__organisation__name", "reviewer__email", "reviewer__name"]
@@ -54,6 +61,13 @@ class ReviewListAdmin(ServiceAdminMixin, LongChangelistMixin, admin.ModelAdmin):
         "application", "reviewer", "assigned_by", "assigned_at", "conflict_declared_at", "conflict_note",
         "recommendation", "comment", "submitted_at",
     ]  # fmt: skip
+
+    organisation = wrapping_column("application__organisation", "organisation")
+    reviewer_name = wrapping_column("reviewer", "reviewer")
+
+    @admin.display(description="conflict", boolean=True, ordering="conflict_declared_at")
+    def conflict(self, obj):
+        return obj.conflict_declared_at is not None
 
     def has_add_permission(self, request):
         return False

@@ -70,6 +70,7 @@ def test_pipeline_counts_each_state_of_the_call_filtered_on_and_links_to_them(cl
         ("Draft", 0),
         ("Submitted", 2),
         ("Under review", 1),
+        ("Shortlisted", 0),
         ("Interview", 0),
         ("Accepted", 0),
         ("Waiting list", 0),
@@ -212,6 +213,7 @@ def test_the_application_page_offers_only_the_steps_the_workflow_allows(client, 
     application = ApplicationFactory(status=S.UNDER_REVIEW)
     response = client.get(reverse("admin:applications_application_change", args=[application.pk]))
     assert [label for label, _url in response.context["decisions"]] == [
+        "Shortlist",
         "Invite to interview",
         "Accept",
         "Put on the waiting list",

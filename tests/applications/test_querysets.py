@@ -127,4 +127,4 @@ def test_live_leaves_out_only_the_withdrawn():
     live = sorted(Application.objects.live().values_list("status", flat=True))
 
     assert live == sorted(s for s in Application.Status.values if s != "withdrawn")
-    assert len(live) == 7
+    assert len(live) == 8

@@ -123,6 +123,7 @@ def test_the_home_counts_what_needs_someone_and_links_each_count_to_its_list(sta
             ("Draft", 1, applications + "draft"),
             ("Submitted", 2, applications + "submitted"),
             ("Under review", 2, applications + "under_review"),
+            ("Shortlisted", 0, applications + "shortlisted"),
             ("Interview", 0, applications + "interview"),
             ("Accepted", 1, applications + "accepted"),
             ("Waiting list", 0, applications + "waitlisted"),
