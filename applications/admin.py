@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db.models import Q
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -23,9 +23,11 @@ from applications.models import (
     ReviewAssignment,
     Transition,
 )
+from applications.permissions import review_conflict
 from applications.selectors import applications_for_pipeline, pipeline_counts
 from applications.workflow import TRANSITIONS, refusal
 from cohorts.admin import country_filter
+from cohorts.models import Membership
 from toolbox.admin_lists import LongChangelistMixin
 from toolbox.admin_services import ServiceAdminMixin, apply_to_each
 from toolbox.admin_times import ZonedTimesAdminMixin, zoned_column
@@ -103,9 +105,25 @@ class ReviewAssignmentInline(admin.TabularInline):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def get_formset(self, request, obj=None, **kwargs):
+        # The application whose page this is: the reviewer dropdown leaves out who conflicts with it.
+        self._application = obj
+        return super().get_formset(request, obj, **kwargs)
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "reviewer":
-            kwargs["queryset"] = get_user_model().objects.filter(groups__name=services.REVIEWER_GROUP)
+            reviewers = get_user_model().objects.filter(groups__name=services.REVIEWER_GROUP)
+            application = getattr(self, "_application", None)
+            if application is not None:
+                organisation = application.organisation
+                people = [link.user for link in organisation.person_links.select_related("user")]
+                conflicted = [r.pk for r in reviewers if review_conflict(r, organisation, people=people)]
+                reviewers = reviewers.exclude(pk__in=conflicted)
+            kwargs["queryset"] = reviewers
+            kwargs["error_messages"] = {
+                "invalid_choice": "Choose a reviewer from the list: only the Reviewers group is offered, without "
+                "those who act for this organisation or share its email domain."
+            }
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
@@ -142,7 +160,7 @@ class ReviewerFilter(admin.SimpleListFilter):
         return queryset
 
 
-APPLICATION_HEAD = ["call", "organisation", "created_by", "invitation", "status"]
+APPLICATION_HEAD = ["neighbours", "call", "organisation", "created_by", "invitation", "status"]
 APPLICATION_ANSWERS = [
     "data_stewarded", "licence", "sustainability", "themes", "contribution", "time_commitment",
     "funding_requested", "consent_to_publish", "question_answers",
@@ -279,6 +297,41 @@ class ApplicationAdmin(ZonedTimesAdminMixin, ServiceAdminMixin, LongChangelistMi
         return {"call": call, "states": states, "all_url": cl.get_query_string({}, ["p", "status__exact"])}
 
     # --- The staff application page ------------------------------------------------------------
+
+    @admin.display(description="goes with")
+    def neighbours(self, obj):
+        """Links to the organisation, the call, the cohort and, once accepted, the membership and its award.
+
+        The award is read through the membership's reverse relation and linked by URL name: applications
+        does not import funding.
+        """
+        pairs = [
+            (
+                f"Organisation: {obj.organisation.name}",
+                reverse("admin:cohorts_organisation_change", args=[obj.organisation_id]),
+            ),
+            (f"Call: {obj.call.title}", reverse("admin:applications_opencall_change", args=[obj.call_id])),
+        ]
+        membership = None
+        if obj.status == S.ACCEPTED:
+            membership = (
+                Membership.objects.filter(cohort_id=obj.call.cohort_id, organisation_id=obj.organisation_id)
+                .select_related("award")
+                .first()
+            )
+        if membership is not None:
+            pairs.append(("Membership", reverse("admin:cohorts_membership_change", args=[membership.pk])))
+            try:
+                award = membership.award
+            except ObjectDoesNotExist:
+                pairs.append(("Add award", f"{reverse('admin:funding_award_add')}?membership={membership.pk}"))
+            else:
+                pairs.append((f"Award of £{award.amount:,.2f}", reverse("admin:funding_award_change", args=[award.pk])))
+        cohort = obj.call.cohort
+        pairs.append((f"Cohort: {cohort.name}", reverse("admin:cohorts_cohort_change", args=[cohort.pk])))
+        if membership is not None:
+            pairs.append(("Budget dashboard", reverse("funding:dashboard", args=[cohort.slug])))
+        return format_html_join(" · ", '<a href="{}">{}</a>', ((url, label) for label, url in pairs))
 
     @admin.display(description="answers to the call's questions")
     def question_answers(self, obj):
