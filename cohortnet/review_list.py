@@ -8,6 +8,7 @@ page and the reviewer's own pages (the services). Registered by the admin app's
 from django.contrib import admin
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from applications.models import Application, ReviewAssignment
 from cohorts.admin import wrapping_column
@@ -51,9 +52,13 @@ class ReviewStateFilter(admin.SimpleListFilter):
         return queryset
 
 
+def _day(moment) -> str:
+    return date_format(timezone.localdate(moment), "j M Y")
+
+
 class ReviewListAdmin(ServiceAdminMixin, LongChangelistMixin, admin.ModelAdmin):
     # The application by its organisation and the reviewer as "Name <email>", both wrapping; short headers: 1280 px.
-    list_display = ["organisation", "reviewer_name", "assigned_at", "submitted_at", "recommendation", "conflict"]
+    list_display = ["organisation", "reviewer_name", "assigned", "review"]
     list_filter = [ReviewStateFilter, "application__call"]
     list_select_related = ["application__organisation", "application__call", "reviewer"]
     search_fields = ["application__organisation__name", "reviewer__email", "reviewer__name"]
@@ -65,9 +70,18 @@ class ReviewListAdmin(ServiceAdminMixin, LongChangelistMixin, admin.ModelAdmin):
     organisation = wrapping_column("application__organisation", "organisation")
     reviewer_name = wrapping_column("reviewer", "reviewer")
 
-    @admin.display(description="conflict", boolean=True, ordering="conflict_declared_at")
-    def conflict(self, obj):
-        return obj.conflict_declared_at is not None
+    @admin.display(description="assigned", ordering="assigned_at")
+    def assigned(self, obj):
+        return _day(obj.assigned_at)
+
+    @admin.display(description="review", ordering="submitted_at")
+    def review(self, obj):
+        # One column for where the review stands, in words that wrap: open, a conflict, or the recommendation.
+        if obj.conflict_declared_at:
+            return f"Conflict declared {_day(obj.conflict_declared_at)}"
+        if obj.submitted_at:
+            return f"{obj.get_recommendation_display()}, submitted {_day(obj.submitted_at)}"
+        return "Open"
 
     def has_add_permission(self, request):
         return False

@@ -10,7 +10,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
-from cohorts.admin import CohortAdmin, MembershipAdmin
+from cohorts.admin import CohortAdmin, MembershipAdmin, wrapping_column
 from cohorts.models import Cohort, Membership
 from events.admin import EventAdmin, RSVPAdmin
 from events.models import RSVP, Event
@@ -146,7 +146,8 @@ class AwardForm(forms.ModelForm):
 @admin.register(Award)
 class AwardAdmin(ServiceAdminMixin, admin.ModelAdmin):
     form = AwardForm
-    list_display = ["organisation", "cohort", "amount", "committed", "status", "created_at", "budget"]
+    # Names wrap (wrapping_column) and the creation date is on the award's page: the list fits 1280 px.
+    list_display = ["organisation", "cohort", "award_amount", "committed_amount", "status", "budget"]
     list_filter = ["status", "membership__cohort"]
     list_select_related = ["membership__organisation", "membership__cohort"]
     search_fields = ["membership__organisation__name"]
@@ -204,13 +205,16 @@ class AwardAdmin(ServiceAdminMixin, admin.ModelAdmin):
             form.base_fields["agreement_file"].widget = PrivateFileWidget(url=obj.get_agreement_url())
         return form
 
-    @admin.display(ordering="membership__organisation__name")
-    def organisation(self, obj):
-        return obj.membership.organisation
+    organisation = wrapping_column("membership__organisation", "organisation")
+    cohort = wrapping_column("membership__cohort", "cohort")
 
-    @admin.display(ordering="membership__cohort__name")
-    def cohort(self, obj):
-        return obj.membership.cohort
+    @admin.display(description="award (£)", ordering="amount")
+    def award_amount(self, obj):
+        return obj.amount
+
+    @admin.display(description="approved + paid (£)", ordering="committed")
+    def committed_amount(self, obj):
+        return obj.committed
 
     def save_model(self, request, obj, form, change):
         # Both paths go through the services, which check the caps and write the history.
@@ -255,9 +259,11 @@ class AwardAdmin(ServiceAdminMixin, admin.ModelAdmin):
 
 @admin.register(Instalment)
 class InstalmentAdmin(ServiceAdminMixin, LongChangelistMixin, admin.ModelAdmin):
-    list_display = ["award", "amount", "due_on", "status", "approved_by", "paid_by"]
+    # The award is named by its organisation, the approver as "Name <email>" that wraps, and who paid is on the
+    # instalment's page (the status says it is paid): the list fits 1280 px.
+    list_display = ["organisation", "instalment_amount", "due_on", "status", "approved_by_name"]
     list_filter = ["status", "award__membership__cohort"]
-    list_select_related = ["award__membership__organisation", "approved_by", "paid_by"]
+    list_select_related = ["award__membership__organisation", "approved_by"]
     fields = [
         "award",
         "amount",
@@ -273,6 +279,12 @@ class InstalmentAdmin(ServiceAdminMixin, LongChangelistMixin, admin.ModelAdmin):
     ]
     readonly_fields = ["status", "approved_by", "approved_at", "paid_by", "paid_at", "neighbours"]
     actions = ["approve", "mark_paid", "cancel"]
+    organisation = wrapping_column("award__membership__organisation", "organisation")
+    approved_by_name = wrapping_column("approved_by", "approved by")
+
+    @admin.display(description="amount (£)", ordering="amount")
+    def instalment_amount(self, obj):
+        return obj.amount
 
     def get_readonly_fields(self, request, obj=None):
         # Amounts and awards are fixed once an instalment exists; its state changes only by action.
@@ -343,9 +355,12 @@ class InstalmentAdmin(ServiceAdminMixin, LongChangelistMixin, admin.ModelAdmin):
 
 @admin.register(TimeEntry)
 class TimeEntryAdmin(ServiceAdminMixin, admin.ModelAdmin):
-    list_display = ["date", "membership", "user", "hours", "activity", "event"]
+    # The activity says what the time was for (the event is on the entry's page); names wrap: fits 1280 px.
+    list_display = ["date", "person", "organisation", "hours", "activity"]
     list_filter = ["membership__cohort"]
-    list_select_related = ["membership__organisation", "membership__cohort", "user", "event"]
+    list_select_related = ["membership__organisation", "user"]
+    person = wrapping_column("user", "person")
+    organisation = wrapping_column("membership__organisation", "organisation")
     readonly_fields = ["rsvp"]
 
 

@@ -3,6 +3,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
+from django.db.models import OuterRef, Subquery
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -55,7 +56,8 @@ def _recipient_name(email: Email) -> str:
 class EmailAdmin(ServiceAdminMixin, LongChangelistMixin, admin.ModelAdmin):
     form = EmailForm
     change_form_template = "admin/notifications/email/change_form.html"
-    list_display = ["subject", "to_email", "kind", "status", "attempts", "created_at", "sent_at"]
+    # "Name <email>" beside the subject, both wrapping; attempts and the creation date are on the email's page.
+    list_display = ["subject", "recipient", "kind", "status", "sent_at"]
     list_filter = ["status", "kind"]
     search_fields = ["to_email", "subject", "key"]
     date_hierarchy = "created_at"
@@ -77,6 +79,16 @@ class EmailAdmin(ServiceAdminMixin, LongChangelistMixin, admin.ModelAdmin):
         (None, {"fields": editable_fields}),
         ("Details", {"classes": ["collapse"], "fields": detail_fields}),
     ]
+
+    def get_queryset(self, request):
+        # The recipient's name in the same query as the list (emails keep an address, not a person).
+        name = get_user_model().objects.filter(email__iexact=OuterRef("to_email")).values("name")[:1]
+        return super().get_queryset(request).annotate(recipient_name=Subquery(name))
+
+    @admin.display(description="to", ordering="to_email")
+    def recipient(self, obj):
+        name = getattr(obj, "recipient_name", "")
+        return f"{name} <{obj.to_email}>" if name else obj.to_email
 
     def has_add_permission(self, request):
         return False
