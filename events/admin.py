@@ -129,7 +129,8 @@ class RSVPAdmin(ServiceAdminMixin, LongChangelistMixin, admin.ModelAdmin):
     @admin.display(description="person (organisation)", ordering="user__name")
     def person(self, obj):
         # One column for both: two would not fit 1280 px beside the event, answer and attendance.
-        return f"{obj.user} ({obj.membership.organisation})"
+        # Staff answering an event have no membership: they are named alone.
+        return f"{obj.user} ({obj.membership.organisation})" if obj.membership else str(obj.user)
 
     readonly_fields = ["event", "user", "membership", "status", "waiting_since", "promotions", "attendance"]
     actions = ["mark_attended", "mark_no_show", "clear_attendance"]

@@ -29,3 +29,20 @@ def test_attendance_is_marked_in_bulk_and_reported(client):
     )
     (row,) = report.context["rows"]
     assert (row["going"], row["attended"], row["no_show"]) == (3, 2, 1)
+
+
+@pytest.mark.django_db
+def test_the_answer_list_names_a_person_without_a_membership_alone(client):
+    # Staff may answer an event too; their answer has no membership, and the list must still draw.
+    event = EventFactory()
+    [participant] = _participants(event.cohort, 1)
+    services.rsvp_set(event=event, user=participant, going=True)
+    staff = UserFactory(is_staff=True, is_superuser=True, name="Ada Lovelace", email="ada@cohortnet.example")
+    RSVP.objects.create(event=event, user=staff, status=RSVP.Status.GOING)
+    client.force_login(staff)
+    response = client.get(reverse("admin:events_rsvp_changelist"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Ada Lovelace &lt;ada@cohortnet.example&gt;</td>" in html
+    membership = RSVP.objects.get(user=participant).membership
+    assert f"{participant} ({membership.organisation})".replace("<", "&lt;").replace(">", "&gt;") in html
