@@ -4,6 +4,7 @@ from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db.models import Q
+from django.forms.models import BaseInlineFormSet
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -94,8 +95,22 @@ class InvitationAdmin(ServiceAdminMixin, admin.ModelAdmin):
         apply_to_each(self, request, queryset, services.invitation_send, done="Sent {count} invitation(s).")
 
 
+class ReviewAssignmentFormSet(BaseInlineFormSet):
+    """Each row's controls named for screen readers: a table heading labels none of them."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if form.instance.pk and "DELETE" in form.fields:
+            form.fields["DELETE"].widget.attrs["aria-label"] = f"Remove {form.instance.reviewer.get_full_name()}"
+        if "reviewer" in form.fields:
+            widget = form.fields["reviewer"].widget
+            # The admin wraps the select (with its add/change links); the select itself is what is drawn.
+            getattr(widget, "widget", widget).attrs["aria-label"] = "Reviewer to add"
+
+
 class ReviewAssignmentInline(admin.TabularInline):
     model = ReviewAssignment
+    formset = ReviewAssignmentFormSet
     fk_name = "application"
     extra = 0
     fields = ["reviewer", "assigned_at", "submitted_at", "recommendation", "conflict_declared_at", "conflict_note"]
@@ -104,6 +119,9 @@ class ReviewAssignmentInline(admin.TabularInline):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("reviewer")
 
     def get_formset(self, request, obj=None, **kwargs):
         # The application whose page this is: the reviewer dropdown leaves out who conflicts with it.

@@ -69,7 +69,21 @@ def _passes(naive: datetime, zone) -> list[datetime]:
 
 
 class ZonedSplitDateTimeWidget(AdminSplitDateTime):
-    """Shows a time in the hour the clocks repeat with its abbreviation ("01:30:00 GMT"): it posts back as it is."""
+    """Shows a time in the hour the clocks repeat with its abbreviation ("01:30:00 GMT"): it posts back as it is.
+
+    Its two boxes are named for screen readers ("Individual extension until: date", "...: time"): the field's
+    label points at neither (Django's MultiWidget has no single id for it) and "Date:" beside them is plain text.
+    ``field_label`` is set by ``ZonedTimesAdminMixin`` from the form field's label.
+    """
+
+    field_label = ""
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        prefix = f"{self.field_label}: " if self.field_label else ""
+        for subwidget, part in zip(context["widget"]["subwidgets"], ("date", "time"), strict=True):
+            subwidget["attrs"].setdefault("aria-label", f"{prefix}{part}" if prefix else part.capitalize())
+        return context
 
     def decompress(self, value):
         if isinstance(value, datetime) and timezone.is_aware(value):
@@ -157,6 +171,8 @@ class ZonedTimesAdminMixin:
             kwargs.setdefault("widget", ZonedSplitDateTimeWidget)
         formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
         zone = getattr(request, "_cohortnet_time_zone", None)
+        if formfield is not None and isinstance(formfield.widget, ZonedSplitDateTimeWidget):
+            formfield.widget.field_label = str(formfield.label or "")
         if formfield is not None and zone and isinstance(db_field, models.DateTimeField):
             note = f"In {zone} time, {self.time_zone_owner}: what you type is what the public pages show."
             formfield.help_text = f"{formfield.help_text} {note}".strip()

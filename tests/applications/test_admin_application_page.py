@@ -87,3 +87,27 @@ def test_the_reviewer_dropdown_leaves_out_reviewers_with_a_conflict(client, staf
     assert "Free Reviewer" in page
     assert "Same Domain" not in page
     assert same_domain.email not in page
+
+
+def test_the_date_and_time_boxes_and_the_remove_boxes_are_named_for_screen_readers(client, staff):
+    application = ApplicationFactory(status=S.UNDER_REVIEW)
+    services.review_assign(application=application, reviewer=reviewer(name="Grace Hopper"), by=staff)
+    page = client.get(reverse("admin:applications_application_change", args=[application.pk])).content.decode()
+    date_box = re.search(r'<input [^>]*name="deadline_extended_until_0"[^>]*>', page).group(0)
+    assert 'aria-label="Individual extension until: date"' in date_box
+    assert 'aria-label="Individual extension until: time"' in page
+    assert 'aria-label="Remove Grace Hopper"' in page
+    call_page = client.get(reverse("admin:applications_opencall_change", args=[application.call_id])).content.decode()
+    assert 'aria-label="Opens at: date"' in call_page
+
+
+@pytest.mark.parametrize("url", ["admin:index", "admin:applications_application_changelist"])
+def test_every_admin_page_loads_the_shared_admin_stylesheet(client, staff, url):
+    page = client.get(reverse(url)).content.decode()
+    assert '<link rel="stylesheet" href="/static/css/admin.css">' in page
+
+
+def test_the_applications_list_loads_the_pipeline_stylesheet(client, staff):
+    page = client.get(reverse("admin:applications_application_changelist")).content.decode()
+    assert '<link rel="stylesheet" href="/static/css/admin_pipeline.css">' in page
+    assert "style=" not in page.split('<table id="pipeline">')[1].split("</table>")[0]
