@@ -27,7 +27,7 @@ from applications.models import (
 from applications.permissions import review_conflict
 from applications.selectors import applications_for_pipeline, pipeline_counts
 from applications.workflow import TRANSITIONS, refusal
-from cohorts.admin import country_filter
+from cohorts.admin import country_filter, wrapping_column
 from cohorts.models import Membership
 from toolbox.admin_lists import LongChangelistMixin
 from toolbox.admin_services import ServiceAdminMixin, apply_to_each
@@ -226,9 +226,11 @@ def _person(user) -> str:
 
 @admin.register(Application)
 class ApplicationAdmin(ZonedTimesAdminMixin, ServiceAdminMixin, LongChangelistMixin, admin.ModelAdmin):
+    # Organisation and call as text that wraps, and short headings that wrap (admin_pipeline.css): 1280 px with
+    # the menu and the filters open.
     list_display = [
-        "organisation",
-        "call",
+        "organisation_name",
+        "open_call",
         "submitted",
         "score",
         "reviews",
@@ -237,6 +239,9 @@ class ApplicationAdmin(ZonedTimesAdminMixin, ServiceAdminMixin, LongChangelistMi
     ]
     list_filter = ["call", "status", "themes", country_filter("organisation__country"), ScoreBandFilter, ReviewerFilter]
     list_select_related = ["organisation", "call"]
+    list_display_links = ["organisation_name"]
+    organisation_name = wrapping_column("organisation", "organisation")
+    open_call = wrapping_column("call", "call")
     search_fields = ["organisation__name", "data_stewarded", "licence"]
     inlines = [ReviewAssignmentInline]
     actions = [

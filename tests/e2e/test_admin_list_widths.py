@@ -31,6 +31,7 @@ LISTS = [
     "funding/timeentry",
     "notifications/email",
     "notifications/reminderrule",
+    "applications/application",
     "applications/reviewassignment",
 ]
 
