@@ -12,6 +12,7 @@ DATA_MIGRATIONS = [
     ("cohorts.migrations.0002_default_themes", "add_themes"),
     ("applications.migrations.0003_reviewers_group", "add_group"),
     ("funding.migrations.0003_finance_group", "add_group"),
+    ("funding.migrations.0007_finance_group_views_funding", "grant"),
     ("notifications.migrations.0003_default_reminder_rules", "add_rules"),
 ]
 
