@@ -5,13 +5,14 @@ from django.db.models import (
     DecimalField,
     ExpressionWrapper,
     F,
+    FloatField,
     OuterRef,
     QuerySet,
     Subquery,
     Sum,
     Value,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Cast, Coalesce
 
 from applications.models import Application, ReviewAssignment, Score
 
@@ -47,7 +48,9 @@ def applications_with_scores(queryset: QuerySet[Application] | None = None) -> Q
             total=Sum(ExpressionWrapper(F("value") * F("criterion__weight"), output_field=_DECIMAL)),
             weights=Sum("criterion__weight"),
         )
-        .annotate(score=ExpressionWrapper(F("total") / F("weights"), output_field=_DECIMAL))
+        # Divided as floats, then rounded to the pennies' precision: SQLite stores whole-number decimals as
+        # integers and would divide them as integers (13 / 3 -> 4, where the score is 4.33).
+        .annotate(score=Cast(Cast(F("total"), FloatField()) / Cast(F("weights"), FloatField()), _DECIMAL))
         .values("score")[:1]
     )
     return queryset.annotate(
