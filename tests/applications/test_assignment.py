@@ -249,8 +249,8 @@ def test_the_form_does_not_offer_a_conflicted_reviewer_and_refuses_one_posted(cl
     applications = [*_submitted(1, organisation=link.organisation), *_submitted(1)]
     client.force_login(staff)
     html = _action(client, applications).content.decode()
-    assert f'value="{cleo.pk}"' in html
-    assert f'value="{ben.pk}"' not in html
+    assert f'name="reviewers" value="{cleo.pk}"' in html
+    assert f'name="reviewers" value="{ben.pk}"' not in html
     assert (
         "Open Register: Ben Bello (ben@uni-b.example) has an email address at uni-b.example, as Open Register's "
         "people do, so cannot review its application."
