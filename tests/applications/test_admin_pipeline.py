@@ -288,8 +288,7 @@ def test_staff_who_may_only_view_cannot_decide(client):
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_staff_accept_through_the_pipeline_in_chromium_with_no_serious_axe_violation(live_server, browser):
-    from axe_playwright_python.sync_playwright import Axe
-
+    from tests.e2e.helpers import severe_violations
     from tests.factories import PASSWORD
 
     staff = UserFactory(is_staff=True, is_superuser=True, name="Sam Staff")
@@ -305,24 +304,17 @@ def test_staff_accept_through_the_pipeline_in_chromium_with_no_serious_axe_viola
     problems = []
     page.on("console", lambda msg: problems.append(msg.text) if "Content Security Policy" in msg.text else None)
 
-    def severe(context=None):
-        return [
-            f"{page.url}: {v['id']} ({v['impact']}) {[n['target'] for n in v['nodes']][:3]}"
-            for v in Axe().run(page, context).response["violations"]
-            if v["impact"] in {"serious", "critical"}
-        ]
-
     page.goto(f"{live_server.url}{reverse(CHANGELIST)}?call__id__exact={call.pk}")
     page.get_by_label("Email").fill(staff.email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign In").click()
     page.get_by_text("Applications to Stewards 2027, by workflow state").wait_for()
-    problems += severe()
+    problems += severe_violations(page)
     page.get_by_role("checkbox", name="Select this object for an action - Open Rivers → Stewards 2027").check()
     page.locator('select[name="action"]').select_option("accept_applications")
     page.get_by_role("button", name="Go").click()
     page.get_by_text("Accept: 1 application will take this step.").wait_for()
-    problems += severe()
+    problems += severe_violations(page)
     page.get_by_role("button", name="Yes, accept: 1 application").click()
     page.get_by_text("Accepted 1 application(s).").wait_for()
     assert problems == []  # the pipeline and the confirmation: no policy violation, no serious axe finding
@@ -331,7 +323,7 @@ def test_staff_accept_through_the_pipeline_in_chromium_with_no_serious_axe_viola
     page.get_by_text("Weighted total").wait_for()
     # The whole page, the deadline's date and time boxes, the reviewer rows' remove boxes and the breadcrumbs
     # included. (Django's own admin scripts still try inline styles here, which the policy refuses: not ours.)
-    assert severe() == []
+    assert severe_violations(page) == []
     assert page.get_by_role("textbox", name="Individual extension until: date").count() == 1
     assert page.get_by_role("textbox", name="Individual extension until: time").count() == 1
     assert page.get_by_role("checkbox", name=f"Remove {review.reviewer.get_full_name()}").count() == 1

@@ -1,12 +1,12 @@
 """Every page of the journeys passes axe-core with no serious or critical violation."""
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.utils import timezone
 
 from cohorts.models import Publication
 from cohorts.services import message_post, resource_add
 from events.services import rsvp_set
+from tests.e2e.helpers import severe_violations
 from tests.factories import (
     PASSWORD,
     ApplicationFactory,
@@ -20,17 +20,6 @@ from tests.factories import (
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-SEVERE = {"serious", "critical"}
-
-
-def _severe(page) -> list[str]:
-    results = Axe().run(page)
-    return [
-        f"{page.url}: {v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
-        for v in results.response["violations"]
-        if v["impact"] in SEVERE
-    ]
 
 
 def test_the_journey_pages_have_no_serious_accessibility_violations(live_server, browser):
@@ -61,7 +50,7 @@ def test_the_journey_pages_have_no_serious_accessibility_violations(live_server,
         "/outputs/output/",
     ]:
         page.goto(f"{base}{path}")
-        violations += _severe(page)
+        violations += severe_violations(page)
 
     page.goto(f"{base}/accounts/login/")
     page.get_by_label("Email").fill(lead.user.email)
@@ -87,5 +76,5 @@ def test_the_journey_pages_have_no_serious_accessibility_violations(live_server,
         "/calendar/",
     ]:
         page.goto(f"{base}{path}")
-        violations += _severe(page)
+        violations += severe_violations(page)
     assert violations == [], "\n".join(violations)

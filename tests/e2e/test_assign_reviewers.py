@@ -1,10 +1,10 @@
 """The admin's "Assign reviewers" action in Chromium: the list, the page (axe, strict CSP), balance, the message."""
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from applications.models import ReviewAssignment
+from tests.e2e.helpers import severe_violations
 from tests.factories import PASSWORD, ApplicationFactory, OrganisationPersonFactory, UserFactory, reviewer
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -35,12 +35,7 @@ def test_staff_balance_two_reviewers_over_two_applications_from_the_list(live_se
     expect(page.get_by_role("heading", name="Assign reviewers", level=1)).to_be_visible()
     expect(page.get_by_role("heading", name="Not offered: conflicts of interest")).to_be_visible()
     expect(page.get_by_role("checkbox", name="Cleo Cruz (cleo@register.example)")).to_have_count(0)
-    results = Axe().run(page)
-    severe = [
-        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
-        for v in results.response["violations"]
-        if v["impact"] in {"serious", "critical"}
-    ]
+    severe = severe_violations(page)
     assert severe == [], "\n".join(severe)
 
     page.get_by_role("radio", name="Balance:").check()

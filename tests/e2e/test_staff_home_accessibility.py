@@ -3,11 +3,11 @@
 from datetime import timedelta
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from events.models import RSVP
+from tests.e2e.helpers import severe_violations
 from tests.factories import (
     PASSWORD,
     ApplicationFactory,
@@ -42,12 +42,7 @@ def test_the_staff_home_has_no_serious_accessibility_violations(live_server, bro
     expect(page.get_by_role("table", name="Events in the next 14 days")).to_be_visible()
     expect(page.get_by_role("navigation", name="Lists by stage of the programme")).to_be_visible()
 
-    results = Axe().run(page)
-    severe = [
-        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
-        for v in results.response["violations"]
-        if v["impact"] in {"serious", "critical"}
-    ]
+    severe = severe_violations(page)
     assert severe == [], "\n".join(severe)
     assert refused == []
     # The count links to its list, which opens filtered.

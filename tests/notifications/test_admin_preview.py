@@ -227,8 +227,7 @@ def test_hostile_posted_ids_send_nothing(client, held):
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_chromium_draws_the_framed_html_part_and_the_pages_pass_axe(live_server, browser):
-    from axe_playwright_python.sync_playwright import Axe
-
+    from tests.e2e.helpers import severe_violations
     from tests.factories import PASSWORD
 
     staff = UserFactory(is_staff=True, is_superuser=True, name="Sam Staff")
@@ -256,18 +255,10 @@ def test_chromium_draws_the_framed_html_part_and_the_pages_pass_axe(live_server,
     page.wait_for_timeout(300)
     assert [text.split(" violates")[0] for _url, text in violations] == ["Applying inline style"]
     assert "directive 'default-src 'none''" in violations[0][1]
-    severe = [
-        (v["id"], [n["html"] for n in v["nodes"]])
-        for v in Axe().run(page).response["violations"]
-        if v["impact"] in {"serious", "critical"}
-    ]
+    severe = severe_violations(page)
     page.get_by_role("link", name="Send all 1 held for").click()
     assert page.locator(".confirm-send-count").inner_text().startswith("All 1 email held for call ")
-    severe += [
-        (v["id"], [n["html"] for n in v["nodes"]])
-        for v in Axe().run(page).response["violations"]
-        if v["impact"] in {"serious", "critical"}
-    ]
+    severe += severe_violations(page)
     page.get_by_role("button", name="Yes, send 1 email").click()
     page.get_by_text("Sent 1 email(s)").wait_for()
     assert Email.objects.get().status in (Email.Status.QUEUED, Email.Status.SENT)
