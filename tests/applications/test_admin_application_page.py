@@ -14,19 +14,11 @@ from tests.factories import (
     ApplicationFactory,
     AwardFactory,
     OrganisationPersonFactory,
-    UserFactory,
     reviewer,
 )
 
 pytestmark = pytest.mark.django_db
 S = Application.Status
-
-
-@pytest.fixture
-def staff(client):
-    user = UserFactory(is_staff=True, is_superuser=True, name="Ada Lovelace")
-    client.force_login(user)
-    return user
 
 
 def _neighbours(client, application) -> list[tuple[str, str]]:

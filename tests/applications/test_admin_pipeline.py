@@ -27,13 +27,6 @@ S = Application.Status
 CHANGELIST = "admin:applications_application_changelist"
 
 
-@pytest.fixture
-def staff(client):
-    user = UserFactory(is_staff=True, is_superuser=True, name="Ada Lovelace")
-    client.force_login(user)
-    return user
-
-
 def _messages(response) -> list[str]:
     return [str(m) for m in response.context["messages"]]
 

@@ -17,13 +17,6 @@ S = Application.Status
 CHANGELIST = "admin:applications_application_changelist"
 
 
-@pytest.fixture
-def staff(client):
-    user = UserFactory(is_staff=True, is_superuser=True, name="Ada Lovelace")
-    client.force_login(user)
-    return user
-
-
 def _history(application) -> list[tuple[str, str, int | None]]:
     return list(Transition.objects.filter(application=application).values_list("from_status", "to_status", "by"))
 
