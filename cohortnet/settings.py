@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_countries",
     "csp",
+    "heroicons",  # icons shipped as SVG files inside the package, rendered inline: no CDN, no icon font
     "bootstrap",  # django-bootstrap-static: Bootstrap's CSS and JS, served by us, no CDN
     "toolbox",
     "cohortnet",

@@ -28,10 +28,28 @@ PENNY = Decimal("0.01")
 class Theme(models.Model):
     """A subject the cohort works on; roundtables and contributions are tagged with one."""
 
+    class Colour(models.TextChoices):
+        # Names of colour tokens in static/css/site.css (.theme-<name>), not raw values:
+        # the CSP forbids inline style attributes, so a page picks a class, never a hex code.
+        TEAL = "teal", "Teal"
+        INDIGO = "indigo", "Indigo"
+        AMBER = "amber", "Amber"
+        ROSE = "rose", "Rose"
+        GREEN = "green", "Green"
+        VIOLET = "violet", "Violet"
+        SKY = "sky", "Sky"
+        SLATE = "slate", "Slate"
+
     name = models.CharField(max_length=120, unique=True)
     slug = models.SlugField(max_length=120, unique=True)
     description = models.TextField(blank=True)
     position = models.PositiveSmallIntegerField(default=0, help_text="Lower numbers are listed first.")
+    colour = models.CharField(
+        max_length=20,
+        choices=Colour.choices,
+        default=Colour.TEAL,
+        help_text="Used for the theme's badges, event date blocks and cover bands.",
+    )
 
     class Meta:
         ordering = ["position", "name"]

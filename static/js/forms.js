@@ -1,0 +1,1 @@
+// Form helpers (error summary focus, character counters). Loaded on every page, deferred.
