@@ -34,3 +34,15 @@ def local_long(value) -> str:
     if not value:
         return ""
     return f"{date_format(value, 'l j F Y, H:i')} {value.tzname() or ''}".rstrip()
+
+
+@register.simple_tag
+def zoned_format(value, zone_name: str, fmt: str) -> str:
+    """``{% zoned_format event.starts_at event.time_zone "M" %}``: one part of a time, in a zone.
+
+    The ``date`` filter cannot do this: it converts an aware time back to the
+    request's zone (UTC) before formatting.
+    """
+    if not value or not zone_name:
+        return ""
+    return date_format(in_zone(value, zone_name), fmt)
