@@ -1,6 +1,7 @@
 """IANA time zones: the choices offered and the helpers pages use to print times."""
 
 from datetime import datetime
+from urllib.parse import unquote
 from zoneinfo import ZoneInfo, available_timezones
 
 from django.core.exceptions import ValidationError
@@ -30,3 +31,49 @@ def validate_time_zone(value: str) -> None:
 
 
 _ZONE_NAMES = frozenset(name for name, _label in TIME_ZONE_CHOICES)
+
+
+# The cookie static/js/timezone.js sets with the browser's zone (Intl), read by ``viewer_zone``.
+BROWSER_ZONE_COOKIE = "cn_browser_tz"
+
+
+def is_time_zone(value) -> bool:
+    """True for a known IANA zone name; anything else (hostile cookie values too) is not one."""
+    return isinstance(value, str) and value in _ZONE_NAMES
+
+
+def browser_zone(request) -> str | None:
+    """The zone the visitor's browser reported through the cookie, if it is a known zone name."""
+    raw = getattr(request, "COOKIES", {}).get(BROWSER_ZONE_COOKIE, "")
+    if len(raw) > 64:
+        return None
+    value = unquote(raw)
+    return value if is_time_zone(value) else None
+
+
+def viewer_zone(request) -> str | None:
+    """The zone "your time" is printed in for whoever is looking.
+
+    A signed-in person who has chosen a zone (the offer's buttons, the profile)
+    gets that zone. Otherwise the browser's zone, when its cookie names a known
+    zone; failing that, a signed-in person's saved (default) zone. An anonymous
+    visitor without the cookie has none.
+    """
+    if request is None:
+        return None
+    user = getattr(request, "user", None)
+    signed_in = bool(user is not None and user.is_authenticated)
+    if signed_in and getattr(user, "time_zone_confirmed_at", None) and is_time_zone(user.time_zone):
+        return user.time_zone
+    from_browser = browser_zone(request)
+    if from_browser:
+        return from_browser
+    if signed_in and is_time_zone(getattr(user, "time_zone", None)):
+        return user.time_zone
+    return None
+
+
+def zone_abbreviation(local: datetime) -> str:
+    """The zone's short name at that instant ("JST", "BST"); tzdata's numeric ones ("+04") read as "UTC+04"."""
+    name = local.tzname() or ""
+    return name if name[:1].isalpha() else f"UTC{name}"

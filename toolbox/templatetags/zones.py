@@ -2,8 +2,9 @@
 
 from django import template
 from django.utils.dateformat import format as date_format
+from django.utils.html import format_html
 
-from toolbox.timezones import in_zone
+from toolbox.timezones import in_zone, viewer_zone, zone_abbreviation
 
 register = template.Library()
 
@@ -46,3 +47,24 @@ def zoned_format(value, zone_name: str, fmt: str) -> str:
     if not value or not zone_name:
         return ""
     return date_format(in_zone(value, zone_name), fmt)
+
+
+@register.simple_tag(takes_context=True)
+def your_time(context, value, zone_name: str) -> str:
+    """``{% your_time event.starts_at event.time_zone %}``: the time for the viewer, when their clock differs.
+
+    Renders ``<span class="your-time">Wed 2 Dec, 08:00 JST, your time</span>``
+    when the viewer's zone (``viewer_zone``: their chosen zone, else the
+    browser's) shows a different UTC offset at that instant from ``zone_name``;
+    otherwise nothing (same zone, same clock, or no known viewer zone, as in emails).
+    """
+    if not value or not zone_name:
+        return ""
+    viewer = viewer_zone(context.get("request"))
+    if not viewer:
+        return ""
+    theirs = in_zone(value, viewer)
+    if theirs.utcoffset() == in_zone(value, zone_name).utcoffset():
+        return ""
+    text = f"{date_format(theirs, 'D j M, H:i')} {zone_abbreviation(theirs)}, your time"
+    return format_html('<span class="your-time">{}</span>', text)
