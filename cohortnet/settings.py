@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "events",
     "funding",
     "notifications",
+    "chat",
 ]
 
 MIDDLEWARE = [

@@ -25,4 +25,5 @@ urlpatterns = [
     path("", include("events.urls")),
     path("", include("funding.urls")),
     path("", include("notifications.urls")),
+    path("", include("chat.urls")),
 ]

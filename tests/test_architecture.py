@@ -27,7 +27,8 @@ ALLOWED = {
     "applications": {"cohorts", "notifications", "toolbox"},
     "events": {"cohorts", "notifications", "toolbox"},
     "funding": {"cohorts", "events", "notifications", "toolbox"},
-    "cohortnet": {"toolbox", "users", "notifications", "cohorts", "applications", "events", "funding"},
+    "chat": {"cohorts", "notifications", "toolbox"},
+    "cohortnet": {"toolbox", "users", "notifications", "cohorts", "applications", "events", "funding", "chat"},
 }
 
 
