@@ -1,8 +1,10 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.db import models
 from django.db.models import Q
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404, HttpResponseRedirect
@@ -18,6 +20,7 @@ from applications.models import (
     Application,
     Criterion,
     DecisionTemplate,
+    FaqItem,
     Invitation,
     OpenCall,
     Question,
@@ -56,12 +59,29 @@ class DecisionTemplateInline(admin.StackedInline):
     verbose_name_plural = "decision emails (placeholders: $organisation, $call, $name, $status_url, $cohort_url)"
 
 
+class FaqItemInline(admin.StackedInline):
+    model = FaqItem
+    extra = 0
+    fields = ["position", "question", "answer"]
+    verbose_name_plural = "FAQ on the call page (answers accept Markdown; hidden when there are none)"
+
+
 @admin.register(OpenCall)
 class OpenCallAdmin(ZonedTimesAdminMixin, ServiceAdminMixin, admin.ModelAdmin):
     list_display = ["title", "cohort", "opens", "closes", "time_zone"]
     list_select_related = ["cohort"]
     prepopulated_fields = {"slug": ["title"]}
-    inlines = [QuestionInline, CriterionInline, DecisionTemplateInline]
+    # A handful of themes: ticking boxes beats a multiple select.
+    formfield_overrides = {models.ManyToManyField: {"widget": forms.CheckboxSelectMultiple}}
+    fieldsets = [
+        (None, {"fields": ["cohort", "title", "slug", "summary", "funding_cap"]}),
+        (
+            "The story on the call page (Markdown accepted; empty sections are hidden)",
+            {"fields": ["description", "eligibility", "themes", "members_get", "members_give"]},
+        ),
+        ("Timeline", {"fields": ["opens_at", "closes_at", "decisions_by", "review_deadline", "time_zone"]}),
+    ]
+    inlines = [FaqItemInline, QuestionInline, CriterionInline, DecisionTemplateInline]
     time_zone_owner = "the call's time zone (set below)"
     opens = admin.display(description="opens", ordering="opens_at")(zoned_column("opens_at"))
     closes = admin.display(description="closes", ordering="closes_at")(zoned_column("closes_at"))

@@ -4,6 +4,7 @@ import secrets
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Case, F, IntegerField, Q, Value, When
@@ -12,7 +13,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cohorts.models import FUNDING_CAP, PENNY, Cohort, Organisation, Theme
-from toolbox.timezones import validate_time_zone
+from toolbox.timezones import in_zone, validate_time_zone
+
+#: Said under every field staff may write in Markdown (rendered safely by toolbox/markdown.py).
+MARKDOWN_HELP = "Markdown is accepted: **bold**, *italic*, lists, [links](https://example.org) and ## headings."
 
 
 def _open_at(at) -> Q:
@@ -39,6 +43,14 @@ class OpenCallQuerySet(models.QuerySet):
             )
         ).order_by("state_order", "closes_at")
 
+    def upcoming(self, *, at=None):
+        """Calls that have not opened yet at ``at``."""
+        return self.filter(opens_at__gt=at or timezone.now())
+
+    def for_cards(self):
+        """What a call's card shows besides its own fields: the cohort and the themes, in two queries."""
+        return self.select_related("cohort").prefetch_related("themes")
+
 
 class OpenCall(models.Model):
     """A public invitation to apply to a cohort, open between two instants."""
@@ -47,8 +59,30 @@ class OpenCall(models.Model):
     title = models.CharField(max_length=200)
     slug = models.SlugField(max_length=200, unique=True)
     summary = models.CharField(max_length=300, help_text="One or two sentences shown in the list of calls.")
-    description = models.TextField()
-    eligibility = models.TextField(help_text="Who may apply.")
+    description = models.TextField(help_text=f"What the programme is and why it runs. {MARKDOWN_HELP}")
+    eligibility = models.TextField(help_text=f"Who may apply. {MARKDOWN_HELP}")
+    themes = models.ManyToManyField(
+        Theme,
+        blank=True,
+        related_name="open_calls",
+        help_text="The themes the cohort works on, shown on the call page with their colour and description.",
+    )
+    members_get = models.TextField(
+        "what members get",
+        blank=True,
+        help_text=f"Funding for their time, support, the network. Hidden on the page when empty. {MARKDOWN_HELP}",
+    )
+    members_give = models.TextField(
+        "what members give",
+        blank=True,
+        help_text=f"Time, taking part, the published output. Hidden on the page when empty. {MARKDOWN_HELP}",
+    )
+    decisions_by = models.DateField(
+        "decisions by",
+        null=True,
+        blank=True,
+        help_text="The date applicants will hear by, shown in the call's timeline between closing and the cohort.",
+    )
     funding_cap = models.DecimalField(
         "funding available per organisation (GBP)",
         max_digits=10,
@@ -89,6 +123,17 @@ class OpenCall(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("applications:call_detail", kwargs={"slug": self.slug})
 
+    def clean(self):
+        super().clean()
+        if not (self.decisions_by and self.closes_at):
+            return
+        try:
+            validate_time_zone(self.time_zone)
+        except ValidationError:
+            return  # the time zone field says what is wrong
+        if self.decisions_by < in_zone(self.closes_at, self.time_zone).date():
+            raise ValidationError({"decisions_by": "Decisions cannot come before the call closes: pick a later date."})
+
     def is_open(self, at=None) -> bool:
         """Open from ``opens_at`` inclusive up to and including ``closes_at``, as ``OpenCall.objects.open()``."""
         at = at or timezone.now()
@@ -99,6 +144,23 @@ class OpenCall(models.Model):
 
     def is_upcoming(self, at=None) -> bool:
         return (at or timezone.now()) < self.opens_at
+
+
+class FaqItem(models.Model):
+    """One question and answer in a call's FAQ, shown on the call page in ``position`` order."""
+
+    call = models.ForeignKey(OpenCall, on_delete=models.CASCADE, related_name="faq_items")
+    question = models.CharField(max_length=300)
+    answer = models.TextField(help_text=MARKDOWN_HELP)
+    position = models.PositiveSmallIntegerField(default=0, help_text="Lower numbers are listed first.")
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = "FAQ item"
+        verbose_name_plural = "FAQ (frequently asked questions)"
+
+    def __str__(self) -> str:
+        return self.question
 
 
 class Question(models.Model):
