@@ -44,6 +44,15 @@ class User(AbstractUser):
         validators=[validate_time_zone],
         help_text="Times on the site and in calendar invites are also shown in this zone.",
     )
+    # Empty until the person picks a zone themselves (the browser-zone offer's buttons, the profile page):
+    # until then the site offers the browser's zone and shows "your time" in it.
+    time_zone_confirmed_at = models.DateTimeField(
+        "time zone chosen at",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the person last chose their time zone themselves; empty means the default was never confirmed.",
+    )
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"

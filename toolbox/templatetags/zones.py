@@ -1,10 +1,11 @@
 """Print a time in a named zone, with the zone beside it, as every page must."""
 
 from django import template
+from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.html import format_html
 
-from toolbox.timezones import in_zone, viewer_zone, zone_abbreviation
+from toolbox.timezones import browser_zone, in_zone, is_time_zone, viewer_zone, zone_abbreviation
 
 register = template.Library()
 
@@ -68,3 +69,27 @@ def your_time(context, value, zone_name: str) -> str:
         return ""
     text = f"{date_format(theirs, 'D j M, H:i')} {zone_abbreviation(theirs)}, your time"
     return format_html('<span class="your-time">{}</span>', text)
+
+
+@register.simple_tag(takes_context=True)
+def time_zone_offer(context) -> dict | None:
+    """What the browser-zone offer (includes/timezone_offer.html) needs, or None when there is none to make.
+
+    Offered to a signed-in person who has not chosen a zone themselves. It is
+    shown from the server when the browser's zone (cookie) differs from the
+    saved one; on a first visit, before the cookie exists, static/js/timezone.js
+    fills in the zone and shows it.
+    """
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or getattr(user, "time_zone_confirmed_at", True) is not None:
+        return None
+    now = timezone.now()
+    browser = browser_zone(request)
+    return {
+        "visible": bool(browser and browser != user.time_zone),
+        "zone": browser or "",
+        "abbreviation": zone_abbreviation(in_zone(now, browser)) if browser else "",
+        "saved_zone": user.time_zone,
+        "saved_abbreviation": zone_abbreviation(in_zone(now, user.time_zone)) if is_time_zone(user.time_zone) else "",
+    }
