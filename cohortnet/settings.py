@@ -102,6 +102,8 @@ MIDDLEWARE = [
 # Overridden only by the benchmark, which adds a baseline page (bench/urls.py).
 ROOT_URLCONF = env.str("ROOT_URLCONF", default="cohortnet.urls")
 WSGI_APPLICATION = "cohortnet.wsgi.application"
+# Pages and chat sockets together (cohortnet/asgi.py): what gunicorn's uvicorn workers and `make run` serve.
+ASGI_APPLICATION = "cohortnet.asgi.application"
 
 TEMPLATES = [
     {
@@ -153,6 +155,18 @@ def redis_cache(location: str) -> dict:
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 if REDIS_URL:
     CACHES = {"default": redis_cache(REDIS_URL)}
+
+# Chat sockets in one room may sit in different worker processes: the channel layer carries a
+# message from the one that wrote it to all of them. On Redis, channels_redis's RedisChannelLayer
+# (the layer Channels documents for production: a group send is one script run in Redis, however
+# many sockets listen, and capacity and expiry bound what a slow or vanished socket can pile up).
+# Messages are kept in the database, so one lost in transit reappears on the next page load.
+# With no REDIS_URL (a laptop) one process serves everything, and the in-memory layer does.
+CHANNEL_LAYERS = {
+    "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}
+    if REDIS_URL
+    else {"BACKEND": "channels.layers.InMemoryChannelLayer"}
+}
 
 AUTH_USER_MODEL = "users.User"
 AUTH_PASSWORD_VALIDATORS = [
@@ -236,6 +250,19 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # --- Security -----------------------------------------------------------------
+
+
+def _websocket_sources(hosts: list[str], debug: bool) -> list[str]:
+    """The chat sockets' own origins, for connect-src: wss on each allowed host (ws and any port on a laptop)."""
+    sources = []
+    for host in hosts:
+        if host == "*" or host.startswith("["):  # no wildcard-everything; CSP has no syntax for IPv6 literals
+            continue
+        name = f"*{host}" if host.startswith(".") else host
+        sources += [f"ws://{name}:*", f"wss://{name}:*"] if debug else [f"wss://{name}"]
+    return sources
+
+
 # A strict policy: no inline script or style, nothing from another host.
 # Bootstrap draws form controls with data: SVGs, hence img-src data:.
 CONTENT_SECURITY_POLICY = {
@@ -245,7 +272,8 @@ CONTENT_SECURITY_POLICY = {
         "style-src": [SELF],
         "img-src": [SELF, "data:"],
         "font-src": [SELF],
-        "connect-src": [SELF],
+        # CSP 3's 'self' covers same-origin ws:/wss:, but older Safari does not read it so: name them too.
+        "connect-src": [SELF, *_websocket_sources(ALLOWED_HOSTS, DEBUG)],
         "form-action": [SELF],
         "frame-ancestors": [NONE],
         "base-uri": [SELF],
