@@ -3,11 +3,18 @@ from crispy_forms.layout import Fieldset, Layout
 from django import forms
 
 from applications.models import Application, ReviewAssignment
-from applications.services import ANSWER_FIELDS, ANSWER_MAX_LENGTH, NUMBER_DECIMAL_PLACES, NUMBER_MAX_DIGITS
+from applications.services import (
+    ANSWER_FIELDS,
+    ANSWER_MAX_LENGTH,
+    NUMBER_DECIMAL_PLACES,
+    NUMBER_MAX_DIGITS,
+    REQUIRED_ANSWERS,
+)
 from cohorts.models import Theme
+from toolbox.forms import MoneyField, SiteForm, SiteModelForm, money
 
 
-class StartApplicationForm(forms.Form):
+class StartApplicationForm(SiteForm):
     organisation = forms.ModelChoiceField(queryset=None, empty_label=None, label="Apply on behalf of")
 
     def __init__(self, *args, organisations, **kwargs):
@@ -22,12 +29,17 @@ def _question_field(question) -> forms.Field:
     common = {
         "label": question.label,
         "required": False,  # drafts may be incomplete; submitting checks required questions
-        "help_text": " ".join(filter(None, [question.help_text, "Required to submit." if question.required else ""])),
+        "help_text": question.help_text,
     }
     # The limits are the service's (clean_extra_answers checks them again on every save).
     max_length = ANSWER_MAX_LENGTH.get(question.kind)
     if question.kind == kind.LONG_TEXT:
         return forms.CharField(max_length=max_length, widget=forms.Textarea(attrs={"rows": 4}), **common)
+    if question.kind == kind.SHORT_TEXT:
+        # A sentence or two: counted like the text areas.
+        return forms.CharField(
+            max_length=max_length, widget=forms.TextInput(attrs={"data-character-count": True}), **common
+        )
     if question.kind == kind.SINGLE_CHOICE:
         return forms.ChoiceField(choices=[(c, c) for c in question.choice_list], widget=forms.RadioSelect, **common)
     if question.kind == kind.MULTIPLE_CHOICE:
@@ -43,7 +55,7 @@ def _question_field(question) -> forms.Field:
     return forms.CharField(max_length=max_length, **common)
 
 
-class ApplicationForm(forms.ModelForm):
+class ApplicationForm(SiteModelForm):
     """The applicant's answers. Every field may be blank in a draft; submitting checks them.
 
     Only the answer fields are bound: a posted ``status``, ``organisation`` or
@@ -68,17 +80,25 @@ class ApplicationForm(forms.ModelForm):
         help_texts = {
             "licence": "For example: CC BY 4.0, ODbL 1.0.",
             "time_commitment": "For example: two days a month.",
-            "funding_requested": "In pounds, up to the call's limit per organisation.",
         }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         call = self.instance.call
-        self.fields["funding_requested"].widget.attrs.update({"inputmode": "decimal", "step": "0.01"})
-        self.fields["funding_requested"].help_text = f"In pounds, up to £{call.funding_cap:,.0f}."
+        model_field = Application._meta.get_field("funding_requested")
+        self.fields["funding_requested"] = MoneyField(
+            label=model_field.verbose_name.capitalize(),
+            required=False,
+            max_amount=call.funding_cap,
+            help_text=f"In pounds, up to {money(call.funding_cap)}. For example, 12500 or 12500.50.",
+        )
+        # Blank is fine in a draft, but these are needed to submit: not marked "(optional)", and aria-required.
+        for name in (*REQUIRED_ANSWERS, "themes", "consent_to_publish"):
+            self.fields[name].needed_to_submit = True
         self.questions = list(call.questions.all())
         for question in self.questions:
             self.fields[question.field_name] = _question_field(question)
+            self.fields[question.field_name].needed_to_submit = question.required
             if not self.is_bound:
                 self.initial[question.field_name] = self.instance.extra_answers.get(str(question.pk))
         layout = [
@@ -108,15 +128,15 @@ def _note(label: str, *, rows: int) -> forms.CharField:
     return forms.CharField(label=label, required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": rows}))
 
 
-class WithdrawForm(forms.Form):
-    note = _note("Why are you withdrawing? (optional)", rows=3)
+class WithdrawForm(SiteForm):
+    note = _note("Why are you withdrawing?", rows=3)
 
 
-class ConflictForm(forms.Form):
-    note = _note("What is the conflict? (optional)", rows=2)
+class ConflictForm(SiteForm):
+    note = _note("What is the conflict?", rows=2)
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(SiteForm):
     """One 1–5 score and a comment per criterion, plus a recommendation."""
 
     recommendation = forms.ChoiceField(choices=ReviewAssignment.Recommendation.choices, widget=forms.RadioSelect)
@@ -133,8 +153,9 @@ class ReviewForm(forms.Form):
                 help_text=criterion.description,
                 choices=[(str(n), str(n)) for n in range(1, 6)],
                 coerce=int,
-                widget=forms.RadioSelect(attrs={"class": "form-check-inline"}),
+                widget=forms.RadioSelect,
             )
+            self.fields[f"score_{criterion.pk}"].inline = True
             self.fields[f"comment_{criterion.pk}"] = forms.CharField(
                 label=f"Comment on {criterion.name.lower()}",
                 required=False,

@@ -3,9 +3,10 @@ from django import forms
 
 from cohorts.models import Contribution, Organisation, Theme
 from cohorts.services import ALLOWED_EXTENSIONS, PROFILE_FIELDS
+from toolbox.forms import SiteForm, SiteModelForm
 
 
-class OrganisationForm(forms.ModelForm):
+class OrganisationForm(SiteModelForm):
     # People type "example.org"; assume the secure scheme rather than http.
     website = forms.URLField(
         max_length=500, required=False, assume_scheme="https", help_text="For example: https://example.org"
@@ -36,27 +37,27 @@ class OrganisationForm(forms.ModelForm):
         self.helper.form_tag = False
 
 
-class ColleagueInviteForm(forms.Form):
+class ColleagueInviteForm(SiteForm):
     email = forms.EmailField(label="Colleague's email address", max_length=254)
 
 
-class ThreadForm(forms.Form):
+class ThreadForm(SiteForm):
     subject = forms.CharField(max_length=200)
     body = forms.CharField(label="Message", max_length=20000, widget=forms.Textarea(attrs={"rows": 6}))
 
 
-class ReplyForm(forms.Form):
+class ReplyForm(SiteForm):
     body = forms.CharField(label="Your reply", max_length=20000, widget=forms.Textarea(attrs={"rows": 4}))
 
 
-class PreferencesForm(forms.Form):
+class PreferencesForm(SiteForm):
     receive_messages = forms.BooleanField(label="Email me the cohort's messages", required=False)
     show_contact_details = forms.BooleanField(
         label="Show my email address to the other members of the cohort", required=False
     )
 
 
-class ResourceForm(forms.Form):
+class ResourceForm(SiteForm):
     title = forms.CharField(max_length=200)
     description = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
     url = forms.URLField(label="Link", required=False, max_length=500, assume_scheme="https")
@@ -76,7 +77,7 @@ class ResourceForm(forms.Form):
         return cleaned
 
 
-class ContributionForm(forms.Form):
+class ContributionForm(SiteForm):
     learnings = forms.CharField(
         label="What your organisation learned", max_length=20000, widget=forms.Textarea(attrs={"rows": 6})
     )

@@ -1,11 +1,13 @@
 from django import forms
 
+from toolbox.forms import SiteForm
 
-class RSVPForm(forms.Form):
+
+class RSVPForm(SiteForm):
     answer = forms.ChoiceField(choices=[("going", "Going"), ("not_going", "Not going")])
 
 
-class WrittenInputForm(forms.Form):
+class WrittenInputForm(SiteForm):
     body = forms.CharField(
         label="Your input",
         max_length=10000,

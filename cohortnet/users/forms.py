@@ -4,6 +4,7 @@ from django.core.validators import MaxLengthValidator
 from django.db import transaction
 
 from cohortnet.users.models import User
+from toolbox.forms import SiteFormMixin, SiteModelForm
 from toolbox.timezones import TIME_ZONE_CHOICES
 
 NAME_HELP = "As you would like staff and the cohort to see it, for example Maya Okafor."
@@ -16,7 +17,7 @@ def _name_field() -> forms.CharField:
     return field
 
 
-class SignupForm(AllauthSignupForm):
+class SignupForm(SiteFormMixin, AllauthSignupForm):
     """allauth's sign-up form, asking for the person's name, with the address length the database can hold.
 
     Without the limit an over-long address passes the form and fails on
@@ -44,7 +45,7 @@ class SignupForm(AllauthSignupForm):
         super().custom_signup(request, user)
 
 
-class ProfileForm(forms.ModelForm):
+class ProfileForm(SiteModelForm):
     name = _name_field()
     time_zone = forms.ChoiceField(
         choices=TIME_ZONE_CHOICES,

@@ -130,11 +130,11 @@ def test_submit_through_the_form(applicant_client, mailoutbox, django_capture_on
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
-        ("funding_requested", "twelve thousand", "Enter a number."),
-        ("funding_requested", "NaN", "Enter a number."),
-        ("funding_requested", "1e400", "Ensure that there are no more than 10 digits in total."),
-        ("funding_requested", "-5", "Ensure this value is greater than or equal to 0.01."),
-        ("funding_requested", "20000.01", "Ensure this value is less than or equal to 20000.00."),
+        ("funding_requested", "twelve thousand", "Enter an amount in pounds, like 12500 or 12500.50"),
+        ("funding_requested", "NaN", "Enter an amount in pounds, like 12500 or 12500.50"),
+        ("funding_requested", "1e400", "Enter an amount of at most £20,000"),
+        ("funding_requested", "-5", "Enter an amount of at least £0"),
+        ("funding_requested", "20000.01", "Enter an amount of at most £20,000"),
         ("licence", "x" * 201, "Ensure this value has at most 200 characters (it has 201)."),
         ("data_stewarded", "x" * 5001, "Ensure this value has at most 5000 characters (it has 5001)."),
         ("licence", "CC\x00BY", "Null characters are not allowed."),
