@@ -23,12 +23,12 @@ INVITATION_KEY = "applications_invitation"
 
 def call_list(request):
     now = timezone.now()
-    calls = OpenCall.objects.select_related("cohort").open_first(at=now)
+    calls = OpenCall.objects.for_cards().open_first(at=now)
     return render(request, "applications/call_list.html", {"calls": calls, "now": now})
 
 
 def call_detail(request, slug):
-    call = get_object_or_404(OpenCall.objects.select_related("cohort"), slug=slug)
+    call = get_object_or_404(OpenCall.objects.for_cards().prefetch_related("faq_items"), slug=slug)
     return render(request, "applications/call_detail.html", {"call": call, "now": timezone.now()})
 
 
