@@ -17,7 +17,9 @@ from cohorts.selectors import cohort_visible_or_404
 def room_list(request, slug):
     """The cohort's rooms with what each holds unread for this person, and their mention-email switch."""
     cohort = cohort_visible_or_404(request.user, slug)
-    form = MentionEmailsForm(request.POST or None, initial={"wanted": services.mention_emails_wanted(request.user)})
+    # An unticked box posts nothing: the form is bound on any POST, not only a non-empty one.
+    initial = {"wanted": services.mention_emails_wanted(request.user)}
+    form = MentionEmailsForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         services.mention_emails_set(user=request.user, wanted=form.cleaned_data["wanted"])
         messages.success(request, "Your chat email setting is saved.")
@@ -44,6 +46,8 @@ def room(request, slug, theme=None):
     room = selectors.room_visible_or_404(request.user, slug, theme)
     can_post = can_post_in_room(request.user, room)
     form = ComposerForm(request.POST or None)
+    if request.method == "POST" and not can_post:
+        raise Http404("No Room matches the given query.")  # alumni and others who only read: as the thread page
     if request.method == "POST" and form.is_valid():
         try:
             message = services.message_post(room=room, author=request.user, body=form.cleaned_data["body"])
