@@ -2,16 +2,18 @@
 
 import re
 from datetime import UTC, date, datetime, timedelta
+from io import StringIO
 
 import pytest
 import time_machine
+from django.core.management import call_command
 from django.urls import reverse
 
 from applications.models import FaqItem, OpenCall
 from cohorts.models import Theme
 from tests.factories import CohortFactory, OpenCallFactory
 from tests.test_admin_refusals import admin_form_data, refused
-from toolbox.timezones import BROWSER_ZONE_COOKIE
+from toolbox.timezones import BROWSER_ZONE_COOKIE, in_zone
 
 pytestmark = pytest.mark.django_db
 
@@ -345,3 +347,33 @@ def test_a_decisions_date_before_the_call_closes_is_refused_on_the_form(staff_cl
     assert refused(response) == ["decisions_by: Decisions cannot come before the call closes: pick a later date."]
     call.refresh_from_db()
     assert call.decisions_by is None
+
+
+# --- The demo call tells the story too ---------------------------------------------------------------------------
+
+
+def test_the_demo_call_has_the_whole_story_and_its_themes_distinct_colours(client, settings):
+    settings.DEBUG = True  # seed_demo refuses to run with DEBUG off
+    call_command("seed_demo", stdout=StringIO())
+    call = OpenCall.objects.get(slug="cohort-3-open-call")
+    assert sorted(call.themes.values_list("colour", flat=True)) == ["amber", "indigo", "rose", "teal"]
+    assert call.faq_items.count() == 6
+    assert call.decisions_by == in_zone(call.closes_at, call.time_zone).date() + timedelta(days=24)
+    content = client.get(call.get_absolute_url()).content.decode()
+    assert headings(content) == [
+        "At a glance",
+        "About the programme",
+        "Themes the cohort works on",
+        "What members get",
+        "What members give",
+        "Who can apply",
+        "Timeline",
+        "How to apply",
+        "Frequently asked questions",
+    ]
+    assert [item.split(" ")[0:2] for item in timeline(content)] == [
+        ["Call", "closes"],
+        ["Decisions", "Every"],
+        ["Cohort", "starts"],
+        ["Cohort", "ends"],
+    ]

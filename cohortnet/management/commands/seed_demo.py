@@ -17,8 +17,18 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from applications.models import Application, Criterion, OpenCall, Question, ReviewAssignment, Score, Transition
+from applications.models import (
+    Application,
+    Criterion,
+    FaqItem,
+    OpenCall,
+    Question,
+    ReviewAssignment,
+    Score,
+    Transition,
+)
 from applications.services import REVIEWER_GROUP, application_transition
+from cohortnet.management.commands import _demo_call_story as story
 from cohorts.models import (
     Cohort,
     Membership,
@@ -224,6 +234,7 @@ class Command(BaseCommand):
         today = timezone.localdate()
         staff_user = self._user(STAFF_EMAIL, staff=True)
         staff_user.groups.add(Group.objects.get_or_create(name=FINANCE_GROUP)[0])
+        self._seed_theme_looks()
 
         running, _ = Cohort.objects.get_or_create(
             slug="cohort-2",
@@ -252,21 +263,16 @@ class Command(BaseCommand):
                 "cohort": next_cohort,
                 "title": "Open call: peer learning for open data stewards",
                 "summary": "Join a six-month peer learning network and receive up to £20,000 for your time.",
-                "description": (
-                    "We are looking for organisations that steward open data to join a funded peer learning network.\n"
-                    "Members take part in roundtables, networking events and workshops, and together write "
-                    "a published output on what they learned."
-                ),
-                "eligibility": (
-                    "Established organisations whose purpose is to steward open data that anyone can access, "
-                    "use and share. Not nascent projects, and not data shared only among a closed group."
-                ),
+                "description": story.DESCRIPTION,
+                "eligibility": story.ELIGIBILITY,
                 "opens_at": datetime.combine(today - timedelta(days=7), time(9, 0), tzinfo=LONDON),
                 "closes_at": closes,
                 "time_zone": "Europe/London",
                 "review_deadline": closes + timedelta(days=21),
             },
         )
+
+        self._seed_call_story(call, closes)
 
         if call_created:
             for position, (name, weight) in enumerate(
@@ -355,6 +361,45 @@ class Command(BaseCommand):
             title="Open data licensing: a short guide",
             defaults={"url": "https://opendefinition.org/licenses/", "added_by": staff_user},
         )
+
+    def _seed_theme_looks(self):
+        """Distinct colours and descriptions for the programme's themes; a colour or text staff chose is kept."""
+        for theme in Theme.objects.filter(slug__in=story.THEMES):
+            colour, description = story.THEMES[theme.slug]
+            changed = []
+            if theme.colour == Theme.Colour.TEAL and colour != theme.colour:  # still the default
+                theme.colour = colour
+                changed.append("colour")
+            if not theme.description:
+                theme.description = description
+                changed.append("description")
+            if changed:
+                theme.save(update_fields=changed)
+
+    def _seed_call_story(self, call: OpenCall, closes):
+        """The call page's story: themes, what members get and give, a decisions date and the FAQ.
+
+        A demo database seeded before the story existed gets it; anything staff already wrote is kept.
+        """
+        changed = []
+        for field, value in [
+            ("members_get", story.MEMBERS_GET),
+            ("members_give", story.MEMBERS_GIVE),
+            # After reviews are due (three weeks after closing) and before the cohort starts.
+            ("decisions_by", closes.date() + timedelta(days=24)),
+        ]:
+            if not getattr(call, field):
+                setattr(call, field, value)
+                changed.append(field)
+        if changed:
+            call.save(update_fields=changed)
+        if not call.themes.exists():
+            call.themes.set(Theme.objects.filter(slug__in=story.THEMES))
+        if not call.faq_items.exists():
+            FaqItem.objects.bulk_create(
+                FaqItem(call=call, question=question, answer=answer, position=position)
+                for position, (question, answer) in enumerate(story.FAQ, start=1)
+            )
 
     def _seed_applications(self, call: OpenCall, staff_user):
         """Applications in each stage of review; the decided ones through the workflow service, so the
