@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Case, F, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django_countries.fields import CountryField
@@ -249,12 +249,48 @@ class Membership(models.Model):
         return f"{self.organisation} in {self.cohort}"
 
 
+class _ProgrammeTeam:
+    """Stands where an organisation would, beside a staff member's name: "Sam Lee, programme team"."""
+
+    name = "programme team"
+    is_programme_team = True
+
+    def __str__(self) -> str:
+        return self.name
+
+
+#: What a page or an email names beside staff, who act for no member organisation.
+PROGRAMME_TEAM = _ProgrammeTeam()
+
+
 class ParticipantQuerySet(models.QuerySet):
     def for_user(self, user, cohort):
         """``user`` as a participant of ``cohort`` (a cohort or its id); none for a visitor."""
         if not user.is_authenticated:
             return self.none()
         return self.filter(membership__cohort=cohort, user=user)
+
+    def organisations_in(self, cohort, people) -> dict:
+        """``{user_id: organisation}``: what to name beside each of ``people`` (users) in ``cohort``.
+
+        The organisation they take part in the cohort for; for staff who take part for none,
+        ``PROGRAMME_TEAM``; nothing for anyone else (a former participant is named alone).
+        One query, whatever the number of people: a thread names every author this way.
+        Someone in two member organisations is named with the first by name.
+        """
+        people = {person.pk: person for person in people if person is not None}
+        rows = (
+            self.filter(membership__cohort=cohort, user_id__in=list(people))
+            .select_related("membership__organisation")
+            .order_by("user_id", "membership__organisation__name")
+        )
+        found: dict = {}
+        for participant in rows:
+            found.setdefault(participant.user_id, participant.membership.organisation)
+        for pk, person in people.items():
+            if pk not in found and person.is_staff:
+                found[pk] = PROGRAMME_TEAM
+        return found
 
 
 class Participant(models.Model):
@@ -287,6 +323,43 @@ class Participant(models.Model):
         return f"{self.user} ({self.membership.organisation})"
 
 
+class MessageQuerySet(models.QuerySet):
+    def threads(self):
+        """Threads only: a thread is its first message, the one without a parent."""
+        return self.filter(parent__isnull=True)
+
+    def with_unread(self, user):
+        """Annotate each thread with ``last_activity``, ``read_at`` and ``is_unread`` for ``user``, in the same query.
+
+        A thread is unread when someone else wrote in it (its first message or a reply) after
+        the person last opened it, or they never opened it. Their own messages never make a
+        thread unread: they have seen what they wrote.
+        """
+        in_thread = Q(pk=OuterRef("pk")) | Q(parent=OuterRef("pk"))
+        latest_by_others = (
+            Message.objects.filter(in_thread).exclude(author=user).order_by("-created_at").values("created_at")[:1]
+        )
+        latest_any = Message.objects.filter(in_thread).order_by("-created_at").values("created_at")[:1]
+        read_at = ThreadRead.objects.filter(user=user, thread=OuterRef("pk")).values("read_at")[:1]
+        return self.annotate(
+            last_activity=Subquery(latest_any),
+            last_by_others=Subquery(latest_by_others),
+            read_at=Subquery(read_at),
+        ).annotate(
+            is_unread=Case(
+                When(last_by_others__isnull=True, then=Value(False)),
+                When(read_at__isnull=True, then=Value(True)),
+                When(last_by_others__gt=F("read_at"), then=Value(True)),
+                default=Value(False),
+                output_field=models.BooleanField(),
+            )
+        )
+
+    def unread_for(self, user, cohorts):
+        """The threads of ``cohorts`` that ``user`` has not read since someone else last wrote in them, newest first."""
+        return self.threads().filter(cohort__in=cohorts).with_unread(user).filter(is_unread=True)
+
+
 class Message(models.Model):
     """A post to the cohort's mailing list; a reply when it has a parent."""
 
@@ -296,6 +369,8 @@ class Message(models.Model):
     subject = models.CharField(max_length=200, blank=True)
     body = models.TextField(max_length=20000)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = MessageQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at", "pk"]
@@ -311,6 +386,26 @@ class Message(models.Model):
     def get_absolute_url(self) -> str:
         root = self.parent_id or self.pk
         return reverse("cohorts:thread", kwargs={"slug": self.cohort.slug, "pk": root})
+
+
+class ThreadRead(models.Model):
+    """When a person last read a thread: everything written in it up to ``read_at`` they have seen.
+
+    Written by ``cohorts.services.thread_mark_read`` when they open the thread's page; one row
+    per person per thread (a constraint), so two tabs opening it at once still leave one.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="thread_reads")
+    thread = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="reads")
+    read_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "thread"], name="cohorts_threadread_one_per_person"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} read {self.thread} at {self.read_at:%Y-%m-%d %H:%M} UTC"
 
 
 def resource_upload_path(instance, filename: str) -> str:

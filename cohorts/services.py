@@ -18,6 +18,7 @@ from cohorts.models import (
     Participant,
     Publication,
     Resource,
+    ThreadRead,
 )
 from cohorts.permissions import can_contribute, can_reply, can_start_thread, is_organisation_lead
 from notifications.services import email_queue, render_email
@@ -98,7 +99,8 @@ def colleague_invite(*, organisation: Organisation, email: str, by) -> Colleague
         key=f"colleague-invite:{invite.pk}",
         kind="colleague_invite",
         to=invite.email,
-        subject=f"{by.get_full_name()} invites you to join {organisation.name} on CohortNet",
+        # By name, never by address: an invitation "from maya@…" reads as spam.
+        subject=f"{by.name or 'A colleague'} invites you to join {organisation.name} on CohortNet",
         body_text=text,
         body_html=html,
     )
@@ -198,7 +200,11 @@ def message_post(*, cohort: Cohort, author, body: str, subject: str = "", parent
             .order_by("user_id")
         )
         # The body is the same for everyone: render it once, not once per person.
-        text, html = render_email("cohorts/email/message", {"message": message})
+        # The author is credited as the cohort knows them: "Maya Okafor, River Data Trust".
+        author_organisation = Participant.objects.organisations_in(cohort, [author]).get(author.pk)
+        text, html = render_email(
+            "cohorts/email/message", {"message": message, "author_organisation": author_organisation}
+        )
         seen: set[int] = set()
         for participant in recipients:
             if participant.user_id in seen:
@@ -214,6 +220,27 @@ def message_post(*, cohort: Cohort, author, body: str, subject: str = "", parent
                 headers=unsubscribe_headers(participant.user, MESSAGE_KIND, scope=cohort.pk),
             )
     return message
+
+
+def thread_mark_read(*, user, thread: Message, seen_up_to=None) -> ThreadRead:
+    """Record that ``user`` has read ``thread`` up to ``seen_up_to`` (default: now). Returns the row.
+
+    Called when someone opens a thread's page, with the time of the newest message the page
+    showed, so a reply posted while the page was drawn still counts as unread. Idempotent
+    and never moves backwards: an older time leaves a newer one in place. Two requests at
+    once cannot make two rows: ``get_or_create`` meets the ``cohorts_threadread_one_per_person``
+    constraint and reads the winner's row; the move forward is one conditional UPDATE, so no
+    row lock is needed. Anyone who may see the thread may call it (the view checks that).
+    """
+    if thread.parent_id is not None:
+        raise ValidationError("Only a thread, not a reply, is marked as read.")
+    seen_up_to = seen_up_to or timezone.now()
+    with transaction.atomic():
+        read, created = ThreadRead.objects.get_or_create(user=user, thread=thread, defaults={"read_at": seen_up_to})
+        if not created and read.read_at < seen_up_to:
+            ThreadRead.objects.filter(pk=read.pk, read_at__lt=seen_up_to).update(read_at=seen_up_to)
+            read.refresh_from_db(fields=["read_at"])
+    return read
 
 
 @transaction.atomic
