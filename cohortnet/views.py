@@ -11,8 +11,9 @@ from applications.models import Application, OpenCall
 from applications.selectors import assignments_for_reviewer
 from applications.services import REVIEWER_GROUP
 from cohortnet import opendata
+from cohortnet.participant_home import join_is_open, participant_home
 from cohortnet.users.forms import ProfileForm
-from cohorts.models import Cohort, Membership
+from cohorts.models import PROGRAMME_TEAM, Cohort, Membership, Message
 from cohorts.selectors import cohort_visible_or_404, cohorts_for_user, organisations_for_user
 from events.models import SupportSlot
 from events.permissions import can_book_slot
@@ -28,6 +29,7 @@ def home(request):
 
 @login_required
 def dashboard(request):
+    """A person's home: for a participant, what is next in their cohorts; for everyone, their organisations."""
     organisations = organisations_for_user(request.user)
     # A reviewer's work comes first on their landing page: the reviews still to do, then the rest.
     is_reviewer = request.user.groups.filter(name=REVIEWER_GROUP).exists()
@@ -37,7 +39,9 @@ def dashboard(request):
         "applications": Application.objects.filter(organisation__in=organisations)
         .select_related("call", "organisation")
         .order_by("-created_at"),
+        # Every cohort, ended ones too: alumni still read their archive.
         "cohorts": cohorts_for_user(request.user),
+        "home": participant_home(request.user, timezone.now()),
     }
     return render(request, "dashboard.html", context)
 
@@ -73,6 +77,9 @@ def cohort_home(request, slug):
     context = {
         "cohort": cohort,
         "rows": [(event, rsvps.get(event.pk)) for event in events],
+        # The events whose join link is the row's button now: the person is going and it is near.
+        "join_open": {event.pk for event in events if join_is_open(event, rsvps.get(event.pk), now)},
+        "unread_count": Message.objects.unread_for(request.user, [cohort.pk]).count(),
         # A count and a link: the paged directory lists the members (a cohort can hold hundreds).
         "member_count": cohort.memberships.count(),
         "slots": slots,
@@ -81,6 +88,7 @@ def cohort_home(request, slug):
         "can_book": can_book_slot(request.user, cohort, membership),
         "page": page,
         "show_past": show_past,
+        "programme_team": PROGRAMME_TEAM,
     }
     return render(request, "cohorts/cohort_detail.html", context)
 

@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Max, Prefetch
+from django.db.models import Count, Prefetch
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -106,7 +106,8 @@ def colleague_remove(request, pk, user_pk):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, f"{person.get_full_name()} no longer acts for {organisation.name}.")
+        # By name, never by address; someone who never gave a name is "Your colleague".
+        messages.success(request, f"{person.name or 'Your colleague'} no longer acts for {organisation.name}.")
     return redirect("cohorts:organisation_detail", pk=organisation.pk)
 
 
@@ -163,13 +164,21 @@ def message_list(request, slug):
             )
             messages.success(request, "Your message has been posted and is being emailed to the cohort.")
             return redirect(message)
-    threads = (
-        cohort.messages.filter(parent__isnull=True)
+    threads = list(
+        cohort.messages.threads()
         .select_related("author")
-        .annotate(reply_count=Count("replies"), last_reply=Max("replies__created_at"))
-        .order_by("-created_at")
+        .with_unread(request.user)
+        .annotate(reply_count=Count("replies"))
+        .order_by("-last_activity", "-pk")
     )
-    context = {"cohort": cohort, "threads": threads, "form": form, "can_post": can_start_thread(request.user, cohort)}
+    _name_authors(cohort, threads)
+    context = {
+        "cohort": cohort,
+        "threads": threads,
+        "unread_count": sum(1 for t in threads if t.is_unread),
+        "form": form,
+        "can_post": can_start_thread(request.user, cohort),
+    }
     return render(request, "cohorts/message_list.html", context)
 
 
@@ -186,14 +195,25 @@ def thread(request, slug, pk):
             services.message_post(cohort=cohort, author=request.user, body=form.cleaned_data["body"], parent=root)
             messages.success(request, "Your reply has been posted.")
             return redirect(root)
+    replies = list(root.replies.select_related("author").order_by("created_at", "pk"))
+    _name_authors(cohort, [root, *replies])
+    # Read up to the newest message on this page: a reply posted meanwhile stays unread.
+    services.thread_mark_read(user=request.user, thread=root, seen_up_to=max(m.created_at for m in [root, *replies]))
     context = {
         "cohort": cohort,
         "root": root,
-        "replies": root.replies.select_related("author").order_by("created_at", "pk"),
+        "replies": replies,
         "form": form,
         "can_reply": can_reply(request.user, cohort),
     }
     return render(request, "cohorts/thread.html", context)
+
+
+def _name_authors(cohort, messages_) -> None:
+    """Give each message ``author_organisation``, named beside its author: one query for the whole page."""
+    organisations = Participant.objects.organisations_in(cohort, {m.author for m in messages_})
+    for message in messages_:
+        message.author_organisation = organisations.get(message.author_id)
 
 
 @login_required
