@@ -32,7 +32,9 @@ JOIN = "https://meet.example/roundtable-barriers"
 @pytest.fixture
 def maya(client):
     participant = ParticipantFactory(
-        user__name="Maya Okafor", user__email="maya@riverdata.example", membership__organisation__name="River Data Trust"
+        user__name="Maya Okafor",
+        user__email="maya@riverdata.example",
+        membership__organisation__name="River Data Trust",
     )
     client.force_login(participant.user)
     client.participant = participant
@@ -213,7 +215,7 @@ def test_the_message_list_marks_the_unread_threads(maya):
         ("Already read", False),
     ]
     html = response.content.decode()
-    assert "Fresh news<span class=\"visually-hidden\"> (unread)</span>" in html
+    assert 'Fresh news<span class="visually-hidden"> (unread)</span>' in html
     assert "Already read<span" not in html
     assert "1 thread with something new since you last read it." in html
 
@@ -326,12 +328,15 @@ def test_the_home_costs_the_same_queries_at_1_and_20_rows(client, django_assert_
     participant = ParticipantFactory(user__name="Maya Okafor")
     _busy_home(participant, rows)
     client.force_login(participant.user)
-    with time_machine.travel(NOW, tick=False):
-        # session, user, reviewer check, organisations, applications, cohorts, memberships, next event and its
-        # answer, answers needed (list and count), unread (list and count), themes, contributions, resources,
-        # and the shell's own (navbar, time zone offer).
-        with django_assert_max_num_queries(20), CaptureQueriesContext(connection) as queries:
-            assert client.get(reverse("dashboard")).status_code == 200
+    # session, user, reviewer check, organisations, applications, cohorts, memberships, next event and its
+    # answer, answers needed (list and count), unread (list and count), themes, contributions, resources,
+    # and the shell's own (navbar, time zone offer).
+    with (
+        time_machine.travel(NOW, tick=False),
+        django_assert_max_num_queries(20),
+        CaptureQueriesContext(connection) as queries,
+    ):
+        assert client.get(reverse("dashboard")).status_code == 200
     small = ParticipantFactory(user__name="Ana Abara")
     _busy_home(small, 1)
     client.force_login(small.user)
