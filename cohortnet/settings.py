@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "funding",
     "notifications",
     "chat",
+    "integrations",
 ]
 
 MIDDLEWARE = [
