@@ -9,7 +9,7 @@ from tests.factories import CohortFactory, ParticipantFactory, UserFactory
 
 @pytest.fixture
 def cohort():
-    return CohortFactory(name="Cohort 2", slug="cohort-2")
+    return CohortFactory(name="Cohort 2", slug="open-data-2")
 
 
 @pytest.fixture
@@ -50,7 +50,7 @@ def outsider():
 
 @pytest.fixture
 def ended_cohort():
-    return CohortFactory(name="Cohort 1", slug="cohort-1", status=Cohort.Status.COMPLETED)
+    return CohortFactory(name="Cohort 1", slug="open-data-1", status=Cohort.Status.COMPLETED)
 
 
 @pytest.fixture

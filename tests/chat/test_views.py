@@ -8,7 +8,7 @@ from tests.chat.conftest import make_theme
 
 pytestmark = pytest.mark.django_db
 
-GENERAL = "/cohorts/cohort-2/chat/general/"
+GENERAL = "/cohorts/open-data-2/chat/general/"
 
 
 def test_a_participant_posts_without_javascript_and_the_text_is_shown_safely(client, room, maya):
@@ -43,7 +43,7 @@ def test_an_empty_post_re_renders_the_form_with_the_reason(client, room, maya):
 def test_another_cohorts_room_list_and_room_are_a_404(client, room, outsider):
     client.force_login(outsider)
     assert client.get(GENERAL).status_code == 404
-    assert client.get("/cohorts/cohort-2/chat/").status_code == 404
+    assert client.get("/cohorts/open-data-2/chat/").status_code == 404
     assert client.post(GENERAL, {"body": "hello"}).status_code == 404
     assert ChatMessage.objects.count() == 0
 
@@ -51,17 +51,17 @@ def test_another_cohorts_room_list_and_room_are_a_404(client, room, outsider):
 def test_a_theme_the_cohort_does_not_work_on_has_no_room(client, room, maya):
     make_theme("Licensing")
     client.force_login(maya)
-    assert client.get("/cohorts/cohort-2/chat/themes/licensing/").status_code == 404
+    assert client.get("/cohorts/open-data-2/chat/themes/licensing/").status_code == 404
 
 
 def test_an_alumnus_reads_the_history_but_has_no_composer_and_cannot_post(client, old_room, staff, alumnus):
     message_post(room=old_room, author=staff, body="Thank you all, and goodbye")
     client.force_login(alumnus)
-    page = client.get("/cohorts/cohort-1/chat/general/").content.decode()
+    page = client.get("/cohorts/open-data-1/chat/general/").content.decode()
     assert "Thank you all, and goodbye" in page
     assert ALUMNI_READ_ONLY in page
     assert 'id="chat-composer"' not in page
-    assert client.post("/cohorts/cohort-1/chat/general/", {"body": "still here"}).status_code == 404
+    assert client.post("/cohorts/open-data-1/chat/general/", {"body": "still here"}).status_code == 404
     assert list(ChatMessage.objects.values_list("body", flat=True)) == ["Thank you all, and goodbye"]
 
 
@@ -80,10 +80,10 @@ def test_the_room_list_shows_unread_counts_and_opening_a_room_reads_it(client, r
     client.force_login(maya)
     assert (
         '<span class="badge text-bg-primary rounded-pill">2 unread</span>'
-        in client.get("/cohorts/cohort-2/chat/").content.decode()
+        in client.get("/cohorts/open-data-2/chat/").content.decode()
     )
     client.get(GENERAL)
-    assert "2 unread" not in client.get("/cohorts/cohort-2/chat/").content.decode()
+    assert "2 unread" not in client.get("/cohorts/open-data-2/chat/").content.decode()
 
 
 def test_history_pages_back_fifty_at_a_time(client, room, maya):
@@ -105,9 +105,9 @@ def test_history_pages_back_fifty_at_a_time(client, room, maya):
 
 def test_the_mention_switch_is_saved(client, room, maya):
     client.force_login(maya)
-    assert client.post("/cohorts/cohort-2/chat/", {}).status_code == 302
+    assert client.post("/cohorts/open-data-2/chat/", {}).status_code == 302
     assert maya.reminder_opt_outs.filter(kind="chat_mention").count() == 1
-    client.post("/cohorts/cohort-2/chat/", {"wanted": "on"})
+    client.post("/cohorts/open-data-2/chat/", {"wanted": "on"})
     assert maya.reminder_opt_outs.filter(kind="chat_mention").count() == 0
 
 
