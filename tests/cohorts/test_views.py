@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -164,12 +166,15 @@ def test_the_directory_shows_contact_details_only_for_those_who_opted_in(member)
 
 def test_the_directory_names_each_members_country_in_english(member):
     cohort = member.cohort
+    cards = {}
     for country in ("KE", ""):
         membership = MembershipFactory(cohort=cohort, organisation__country=country, organisation__website="")
         ParticipantFactory(membership=membership)
+        cards[country] = f'id="org-{membership.organisation.pk}"'
     page = member.get(reverse("cohorts:directory", args=[cohort.slug])).content.decode()
-    assert '<p class="small text-body-secondary mb-2">Kenya</p>' in page
-    assert '<p class="small text-body-secondary mb-2"></p>' in page
+    # The country is the organisation card's line with a map pin; an organisation without one has no such line.
+    assert "</svg> Kenya</span>" in page.split(cards["KE"])[1].split("</article>")[0]
+    assert "</svg>" not in page.split(cards[""])[1].split("</article>")[0]
 
 
 def test_the_directory_lists_each_members_themes_in_order(member):
@@ -178,9 +183,9 @@ def test_the_directory_lists_each_members_themes_in_order(member):
     membership.themes.set(Theme.objects.filter(slug__in=["sustainability", "barriers-to-publishing"]))
     ParticipantFactory(membership=membership)
     page = member.get(reverse("cohorts:directory", args=[cohort.slug])).content.decode()
-    expected = "Barriers to publishing high-quality open data; Sustainability and revenue models"
-    assert f"<dt>Themes</dt><dd>{expected}</dd>" in page
-    assert "<dt>Themes</dt><dd>—</dd>" in page  # the viewer's own organisation chose none
+    badges = re.findall(r'<li class="theme-badge theme-\w+">([^<]+)</li>', page)
+    assert badges == ["Barriers to publishing high-quality open data", "Sustainability and revenue models"]
+    assert page.count('<ul class="badge-list') == 1  # the viewer's own organisation chose none
 
 
 @pytest.mark.parametrize("rows", [1, 20])
@@ -191,8 +196,9 @@ def test_directory_archive_and_resources_cost_the_same_at_1_and_20(member, djang
         ParticipantFactory(membership=MembershipFactory(cohort=cohort), show_contact_details=True)
         services.message_post(cohort=cohort, author=staff, subject=f"Thread {n}", body="x")
         services.resource_add(cohort=cohort, user=staff, title=f"Link {n}", url="https://example.org/x")
-    # Each: session, user, cohort, membership check, the rows, prefetches, the navbar's reviewer check.
-    for name, queries in [("cohorts:directory", 9), ("cohorts:messages", 7), ("cohorts:resources", 10)]:
+    # Each: session, user, cohort, membership check, the rows, prefetches, the navbar's reviewer check;
+    # the messages also name each author's organisation (one query for the page).
+    for name, queries in [("cohorts:directory", 9), ("cohorts:messages", 8), ("cohorts:resources", 10)]:
         with django_assert_num_queries(queries):
             assert member.get(reverse(name, args=[cohort.slug])).status_code == 200
 
