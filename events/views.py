@@ -1,11 +1,15 @@
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import Count, Exists, OuterRef, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from cohorts.models import Membership
+from cohorts.models import Membership, Participant
 from cohorts.selectors import cohorts_for_user
 from events import calendar, services
 from events.forms import RSVPForm, WrittenInputForm
@@ -26,23 +30,66 @@ def _get_visible_event(request, pk) -> Event:
     return get_visible_or_404(Event.objects.select_related("cohort", "theme"), can_view_event, request.user, pk=pk)
 
 
+#: The join link becomes the page's main button this long before the start, and while the event is under way.
+JOIN_SOON = timedelta(minutes=30)
+
+
 def _rsvp_context(request, event):
+    """What the answer box (events/_rsvp.html) needs; also sent alone after an htmx answer."""
     rsvp = RSVP.objects.filter(event=event, user=request.user).first()
+    counts = event.rsvps.aggregate(
+        going=Count("pk", filter=Q(status=RSVP.Status.GOING)),
+        waiting=Count("pk", filter=Q(status=RSVP.Status.WAITLISTED)),
+    )
+    places_left = None if event.capacity is None else max(event.capacity - counts["going"], 0)
+    now = timezone.now()
     return {
         "event": event,
         "rsvp": rsvp,
         "show_online_link": can_see_online_link(request.user, event, rsvp),
-        "going_count": event.rsvps.filter(status=RSVP.Status.GOING).count(),
+        "going_count": counts["going"],
+        "waiting_count": counts["waiting"],
+        "places_left": places_left,
+        "join_now": event.status == Event.Status.SCHEDULED and event.starts_at - JOIN_SOON <= now < event.ends_at,
+        "under_way": event.status == Event.Status.SCHEDULED and event.starts_at <= now < event.ends_at,
     }
 
 
+def _going_organisations(request, event) -> tuple[list, int]:
+    """The member organisations going to ``event`` that may be named, and how many others go.
+
+    Named like the public directory names them: an organisation whose membership
+    agreed to be listed publicly (``Membership.listed_publicly``), and the
+    viewer's own organisation, which its people already know. The others are
+    only counted. One query, whatever the number of organisations.
+    """
+    memberships = (
+        Membership.objects.filter(rsvps__event=event, rsvps__status=RSVP.Status.GOING)
+        .select_related("organisation")
+        .annotate(is_mine=Exists(Participant.objects.filter(membership=OuterRef("pk"), user_id=request.user.pk)))
+        .distinct()
+        .order_by("organisation__name")
+    )
+    named, others = [], 0
+    for membership in memberships:
+        if membership.listed_publicly or membership.is_mine:
+            named.append(membership)
+        else:
+            others += 1
+    return named, others
+
+
 def _detail_context(request, event, input_form) -> dict:
+    named, others = _going_organisations(request, event)
     return {
         **_rsvp_context(request, event),
+        "colour": event.theme.colour if event.theme else "slate",
         "google_link": calendar.google_link(event),
         "outlook_link": calendar.outlook_link(event),
         "input_form": input_form,
-        "pre_reading": event.pre_reading.all(),
+        "pre_reading": event.pre_reading.select_related("cohort"),
+        "going_organisations": named,
+        "other_organisations_going": others,
     }
 
 
