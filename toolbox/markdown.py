@@ -47,6 +47,9 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}}
 URL_SCHEMES = frozenset({"http", "https", "mailto"})
 #: Staff links leave the site: no referrer, no window.opener, and no endorsement for search engines.
 LINK_REL = "nofollow noopener noreferrer"
+#: Staff headings look a step smaller than the page's own section headings (Bootstrap's .h4 to .h6
+#: classes), and tables get Bootstrap's table style; nh3 sets these, whatever the input says.
+PRESENTATION = {"h2": {"class": "h4"}, "h3": {"class": "h5"}, "h4": {"class": "h6"}, "table": {"class": "table"}}
 #: The deepest heading kept; deeper ones are clamped to it, since h5/h6 are not on the allow-list.
 DEEPEST_HEADING = 4
 
@@ -86,5 +89,6 @@ def clean_html(html: str) -> str:
         attributes={tag: set(names) for tag, names in ALLOWED_ATTRIBUTES.items()},
         url_schemes=set(URL_SCHEMES),
         link_rel=LINK_REL,
+        set_tag_attribute_values={tag: dict(values) for tag, values in PRESENTATION.items()},
         strip_comments=True,
     )

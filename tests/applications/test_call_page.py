@@ -8,6 +8,7 @@ import pytest
 import time_machine
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from applications.models import FaqItem, OpenCall
 from cohorts.models import Theme
@@ -79,7 +80,7 @@ def test_the_call_page_shows_every_section_of_the_story_in_order(client):
 
 def test_call_content_is_rendered_from_markdown_with_headings_under_the_sections(client):
     content = _get(client, _story_call())
-    assert "<p>We run a <strong>peer learning</strong> network.</p>\n<h3>Why</h3>" in content
+    assert '<p>We run a <strong>peer learning</strong> network.</p>\n<h3 class="h5">Why</h3>' in content
     assert "<ul>\n<li>Mature organisations</li>\n<li>Stewarding open data</li>\n</ul>" in content
     assert "<p>Up to <strong>£20,000</strong> for your time.</p>" in content
     assert "<p>A chapter of the <em>published output</em>.</p>" in content
@@ -138,11 +139,11 @@ def test_an_open_call_shows_one_apply_now_button_and_the_four_steps(client):
     assert content.count(">Apply now</a>") == 1
     assert f'<a class="btn btn-primary btn-lg w-100" href="{start}">' in content
     steps = re.search(r'<ol class="apply-steps[^"]*">(.*?)</ol>', content, re.S).group(1)
-    assert re.findall(r"<li><strong>(.*?)</strong>", steps) == [
-        "Create an account",
-        "Add your organisation",
-        "Fill in the form, saved as you go.",
-        "Submit before the deadline",
+    assert [_text(step) for step in re.findall(r"<li[^>]*>(.*?)</strong>", steps)] == [
+        "1 Create an account",
+        "2 Add your organisation",
+        "3 Fill in the form, saved as you go.",
+        "4 Submit before the deadline",
     ]
 
 
@@ -377,3 +378,58 @@ def test_the_demo_call_has_the_whole_story_and_its_themes_distinct_colours(clien
         ["Cohort", "starts"],
         ["Cohort", "ends"],
     ]
+
+
+# --- In Chromium: a phone and a laptop, keyboard only, axe and the CSP ------------------------------------------
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(("width", "height"), [(390, 844), (1280, 800)])
+def test_the_call_page_reads_well_on_a_phone_and_a_laptop_and_works_by_keyboard(live_server, browser, width, height):
+    from playwright.sync_api import expect
+
+    from tests.e2e.helpers import severe_violations
+
+    call = _story_call(opens_at=timezone.now() - timedelta(days=1), closes_at=timezone.now() + timedelta(days=20))
+    context = browser.new_context(viewport={"width": width, "height": height})
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    refused = []
+    page.on("console", lambda msg: refused.append(msg.text) if "Content Security Policy" in msg.text else None)
+    page.goto(f"{live_server.url}{call.get_absolute_url()}")
+
+    apply_now = page.get_by_role("link", name="Apply now")
+    expect(apply_now).to_be_visible()
+    # Nothing is wider than the screen.
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    if width < 992:
+        # On a phone the way to apply comes before the long read.
+        about = page.get_by_role("heading", name="About the programme")
+        assert apply_now.bounding_box()["y"] < about.bounding_box()["y"]
+
+    # The FAQ opens from the keyboard: focus the question, press Enter.
+    question = page.locator("summary", has_text="Who decides?")
+    answer = page.get_by_text("Programme staff, with reviewers.")
+    expect(answer).to_be_hidden()
+    question.focus()
+    page.keyboard.press("Enter")
+    expect(answer).to_be_visible()
+
+    # Tab reaches Apply now, and Enter follows it.
+    page.goto(f"{live_server.url}{call.get_absolute_url()}")
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.textContent.trim()") == "Apply now":
+            break
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/accounts/login/\?next=/calls/"))
+
+    page.goto(f"{live_server.url}{call.get_absolute_url()}")
+    assert severe_violations(page) == []
+    for path in [reverse("applications:call_list"), reverse("home")]:
+        page.goto(f"{live_server.url}{path}")
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        assert severe_violations(page) == []
+    assert refused == []
+    context.close()

@@ -29,21 +29,24 @@ def test_empty_text_renders_nothing(text):
 
 
 def test_headings_are_shifted_so_staff_content_never_makes_an_h1():
-    assert render_markdown("# Title\n\n## Part\n\n### Detail") == "<h2>Title</h2>\n<h3>Part</h3>\n<h4>Detail</h4>\n"
+    assert (
+        render_markdown("# Title\n\n## Part\n\n### Detail")
+        == '<h2 class="h4">Title</h2>\n<h3 class="h5">Part</h3>\n<h4 class="h6">Detail</h4>\n'
+    )
 
 
 def test_headings_deeper_than_h4_are_clamped_to_h4():
-    assert render_markdown("##### Five\n\n###### Six") == "<h4>Five</h4>\n<h4>Six</h4>\n"
+    assert render_markdown("##### Five\n\n###### Six") == '<h4 class="h6">Five</h4>\n<h4 class="h6">Six</h4>\n'
 
 
 def test_top_level_sets_what_a_hash_heading_becomes():
     html = render_markdown("# Inside a section\n\n## Below", top_level=3)
-    assert html == "<h3>Inside a section</h3>\n<h4>Below</h4>\n"
+    assert html == '<h3 class="h5">Inside a section</h3>\n<h4 class="h6">Below</h4>\n'
 
 
 @pytest.mark.parametrize("level", [0, 1, -5])
 def test_top_level_below_two_still_gives_no_h1(level):
-    assert render_markdown("# Title", top_level=level) == "<h2>Title</h2>\n"
+    assert render_markdown("# Title", top_level=level) == '<h2 class="h4">Title</h2>\n'
 
 
 def test_raw_html_in_markdown_is_shown_as_text_not_run():
@@ -90,7 +93,7 @@ def test_images_are_dropped():
 
 def test_tables_render_without_inline_styles_the_csp_would_block():
     assert render_markdown("| a | b |\n|--:|---|\n| 1 | 2 |") == (
-        "<table>\n<thead>\n<tr>\n<th>a</th>\n<th>b</th>\n</tr>\n</thead>\n"
+        '<table class="table">\n<thead>\n<tr>\n<th>a</th>\n<th>b</th>\n</tr>\n</thead>\n'
         "<tbody>\n<tr>\n<td>1</td>\n<td>2</td>\n</tr>\n</tbody>\n</table>\n"
     )
 
@@ -132,5 +135,10 @@ def test_sanitiser_turns_h1_into_text_and_replaces_a_given_rel():
 def test_filter_renders_in_a_template_and_takes_the_top_level():
     template = Template("{% load markdown %}{{ text|markdown }}|{{ text|markdown:3 }}|{{ text|markdown:'x' }}")
     assert template.render(Context({"text": "# Hi <b>"})) == (
-        "<h2>Hi &lt;b&gt;</h2>\n|<h3>Hi &lt;b&gt;</h3>\n|<h2>Hi &lt;b&gt;</h2>\n"
+        '<h2 class="h4">Hi &lt;b&gt;</h2>\n|<h3 class="h5">Hi &lt;b&gt;</h3>\n|<h2 class="h4">Hi &lt;b&gt;</h2>\n'
     )
+
+
+def test_sanitiser_sets_the_presentation_classes_whatever_the_input_says():
+    html = '<h2 class="evil" id="x">t</h2><table class="x"><tr><td class="y">1</td></tr></table>'
+    assert clean_html(html) == '<h2 class="h4">t</h2><table class="table"><tbody><tr><td>1</td></tr></tbody></table>'
