@@ -332,6 +332,9 @@ CELERY_BEAT_SCHEDULE = {
 # window; rows whose claim went unrenewed this long (the worker died) go back
 # to the queue at the next sweep.
 OUTBOX_STALE_CLAIM_SECONDS = env.float("OUTBOX_STALE_CLAIM_SECONDS", default=60.0)
+# Outgoing webhooks (integrations/) go to https:// addresses on the internet. This allows http:// to this
+# machine (127.0.0.1, ::1, localhost) and addresses on private networks too: for a receiver under test.
+WEBHOOKS_ALLOW_LOCAL = env.bool("WEBHOOKS_ALLOW_LOCAL", default=DEBUG)
 
 LOGGING = {
     "version": 1,
