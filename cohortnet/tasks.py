@@ -1,9 +1,14 @@
 """The periodic sweep that beat runs every minute (see CELERY_BEAT_SCHEDULE)."""
 
+import logging
+
 from celery import shared_task
 
+from integrations.tasks import webhooks_deliver_due_task
 from notifications.reminders import reminders_sweep
 from notifications.services import emails_send_due
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(name="cohortnet.sweep")
@@ -12,6 +17,12 @@ def sweep() -> dict[str, int]:
 
     It writes the reminders now due into the outbox, then sends every queued
     email that is due: new reminders, emails whose on-commit task was lost
-    (Redis down) and retries after a failure.
+    (Redis down) and retries after a failure. Webhooks that are due go in a
+    task of their own, so a slow receiver never holds up the emails.
     """
-    return {"reminders_queued": reminders_sweep(), "emails_sent": emails_send_due()}
+    done = {"reminders_queued": reminders_sweep(), "emails_sent": emails_send_due()}
+    try:
+        webhooks_deliver_due_task.delay()
+    except Exception:  # noqa: BLE001 -- the broker is down: the next sweep publishes it again
+        logger.warning("Could not publish the webhook sweep", exc_info=True)
+    return done
