@@ -1,5 +1,6 @@
-# Production image: gunicorn serves the web app; the same image runs the
-# Celery worker and beat (see docker-compose.yml).
+# Production image: gunicorn with uvicorn workers serves the web app over ASGI
+# (pages and chat WebSockets); the same image runs the Celery worker and beat
+# (see docker-compose.yml).
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -26,4 +27,4 @@ RUN DEBUG=false STATIC_MANIFEST=true ALLOWED_HOSTS=build.invalid \
 USER cohortnet
 EXPOSE 8000
 
-CMD ["gunicorn", "cohortnet.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "cohortnet.asgi:application", "--worker-class", "uvicorn_worker.UvicornWorker", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

@@ -119,7 +119,7 @@ def test_site_url_follows_port_on_a_laptop_unless_set(env, site_url):
 def test_make_run_exports_port_to_the_processes_it_starts():
     makefile = (ROOT / "Makefile").read_text()
     assert "PORT ?= 8000\nexport PORT\n" in makefile
-    assert "runserver 127.0.0.1:${PORT:-8000}" in (ROOT / "Procfile.dev").read_text()
+    assert "--host 127.0.0.1 --port ${PORT:-8000}" in (ROOT / "Procfile.dev").read_text()
 
 
 def test_every_process_make_run_starts_links_to_the_web_port(tmp_path):
