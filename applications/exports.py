@@ -17,7 +17,9 @@ def applications_csv(queryset, *, filename: str = "applications.csv") -> HttpRes
         .order_by("call_id", "pk")
     )
     questions = list(
-        Question.objects.filter(call__in={a.call_id for a in applications}).order_by("call_id", "position", "pk")
+        Question.objects.filter(call__in={a.call_id for a in applications})
+        .select_related("call")
+        .order_by("call_id", "position", "pk")
     )
     header = [
         "id",
@@ -38,9 +40,25 @@ def applications_csv(queryset, *, filename: str = "applications.csv") -> HttpRes
         "reviews done",
         "reviews assigned",
         "weighted score",
-        *[f"{q.call_id}: {q.label}" for q in questions],
+        *_question_headers(questions),
     ]
     return csv_response(filename, header, (_row(a, questions) for a in applications))
+
+
+def _question_headers(questions) -> list[str]:
+    """ "Q1 <label>", "Q2 <label>"... numbered from 1 within each call in the form's order (position, then pk).
+
+    ``questions`` are sorted by call, then position. With more than one call in the
+    export, each header also names its call, since each call numbers its own questions.
+    """
+    several_calls = len({q.call_id for q in questions}) > 1
+    headers, number, call_id = [], 0, None
+    for question in questions:
+        number = number + 1 if question.call_id == call_id else 1
+        call_id = question.call_id
+        header = f"Q{number} {question.label}"
+        headers.append(f"{question.call.title}: {header}" if several_calls else header)
+    return headers
 
 
 def _row(a, questions) -> list:

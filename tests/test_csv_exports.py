@@ -19,6 +19,7 @@ from tests.factories import (
     InstalmentFactory,
     MembershipFactory,
     OpenCallFactory,
+    QuestionFactory,
 )
 from toolbox.csvutils import csv_safe
 
@@ -103,6 +104,35 @@ def test_the_applications_export_quotes_every_cell_and_neutralises_formulas(admi
         ).encode()
     )
     assert lines[2:] == [b""]
+
+
+def _question_headers(response) -> list[str]:
+    header = _lines(response)[0].decode()
+    return [cell.strip('"') for cell in header.split('","')][18:]
+
+
+@pytest.mark.django_db
+def test_the_applications_export_numbers_each_calls_questions_from_1_in_the_forms_order(admin_client):
+    call = OpenCallFactory(title="Tides")
+    # Created out of order: the pks run opposite to the positions the form shows.
+    QuestionFactory(call=call, label="Formats", position=3)
+    QuestionFactory(call=call, label="Weekly?", position=2)
+    QuestionFactory(call=call, label="Website", position=1)
+    application = ApplicationFactory(call=call, extra_answers={})
+    url = reverse("admin:applications_application_changelist")
+    response = admin_client.post(url, {"action": "export_csv", "_selected_action": [application.pk]})
+    assert _question_headers(response) == ["Q1 Website", "Q2 Weekly?", "Q3 Formats"]
+
+    # Two calls in one file: each numbers its own questions, and the header names the call.
+    other = ApplicationFactory(call=OpenCallFactory(title="Rivers"), extra_answers={})
+    QuestionFactory(call=other.call, label="Gauges", position=1)
+    response = admin_client.post(url, {"action": "export_csv", "_selected_action": [application.pk, other.pk]})
+    assert _question_headers(response) == [
+        "Tides: Q1 Website",
+        "Tides: Q2 Weekly?",
+        "Tides: Q3 Formats",
+        "Rivers: Q1 Gauges",
+    ]
 
 
 @pytest.mark.django_db
