@@ -85,9 +85,8 @@ class ApplicationForm(SiteModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         call = self.instance.call
-        model_field = Application._meta.get_field("funding_requested")
         self.fields["funding_requested"] = MoneyField(
-            label=model_field.verbose_name.capitalize(),
+            label="Funding requested",
             required=False,
             max_amount=call.funding_cap,
             help_text=f"In pounds, up to {money(call.funding_cap)}. For example, 12500 or 12500.50.",
@@ -108,8 +107,11 @@ class ApplicationForm(SiteModelForm):
         ]
         if self.questions:
             layout.append(Fieldset("Questions for this call", *[q.field_name for q in self.questions]))
+        # The fields in the page's order, so the error summary lists them as the page shows them.
+        self.order_fields([name for fieldset in layout for name in fieldset.fields])
         self.helper = FormHelper()
         self.helper.form_tag = False
+        self.helper.disable_csrf = True  # the page's form has its own token
         self.helper.layout = Layout(*layout)
 
     def extra_answers(self) -> dict:
