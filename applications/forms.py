@@ -86,7 +86,7 @@ class ApplicationForm(SiteModelForm):
         super().__init__(*args, **kwargs)
         call = self.instance.call
         self.fields["funding_requested"] = MoneyField(
-            label="Funding requested",
+            label="Funding requested (GBP)",
             required=False,
             max_amount=call.funding_cap,
             help_text=f"In pounds, up to {money(call.funding_cap)}. For example, 12500 or 12500.50.",

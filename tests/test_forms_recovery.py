@@ -95,7 +95,7 @@ def test_a_failed_submit_lists_every_error_with_a_link_to_its_field_and_the_titl
         ("id_contribution", f"What you can contribute to the other organisations: {required}"),
         ("id_time_commitment", f"Time you can commit between the cohort&#x27;s start and end: {required}"),
         ("id_themes_0", "Which themes do you want to work on?: Choose at least one theme."),
-        ("id_funding_requested", f"Funding requested: {required}"),
+        ("id_funding_requested", f"Funding requested (GBP): {required}"),
         (
             "id_consent_to_publish",
             "We agree to contribute to the programme&#x27;s published output: "
