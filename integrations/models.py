@@ -136,7 +136,8 @@ class WebhookEndpoint(models.Model):
         verbose_name = "webhook endpoint"
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.cohort})"
+        # The name alone: lists and filters print many endpoints, and the cohort would cost a query each.
+        return self.name
 
     def wants(self, kind: str) -> bool:
         return self.active and getattr(self, SUBSCRIPTIONS[kind])
