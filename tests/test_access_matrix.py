@@ -47,6 +47,26 @@ def only(allowed: dict, others=404, anonymous=LOGIN):
     return {**dict.fromkeys(ROLES, others), "anonymous": anonymous, **allowed}
 
 
+_IN_COHORT_X = only({"participant_x": 200, "applicant_a": 200, "staff": 200, "finance": 200})
+_IN_COHORT_X_REDIRECTED = only({"participant_x": 302, "applicant_a": 302, "staff": 302, "finance": 302})
+
+
+def _chat_theme_room(world) -> str:
+    from cohorts.models import Theme
+
+    theme = Theme.objects.create(name="Licensing", slug="licensing")
+    world.participant.membership.themes.add(theme)
+    return f"/cohorts/{world.cohort_x.slug}/chat/themes/{theme.slug}/"
+
+
+def _chat_message(world):
+    from chat.services import message_post as chat_post
+    from chat.services import room_get_or_create
+
+    room = room_get_or_create(cohort=world.cohort_x)
+    return room.messages.first() or chat_post(room=room, author=world.participant.user, body="Hello")
+
+
 # name -> (method, path builder, expected status per role)
 MATRIX = {
     "home": ("get", lambda w: "/", public()),
@@ -224,6 +244,13 @@ MATRIX = {
         lambda w: f"/funding/cohorts/{w.cohort_x.slug}/history.csv",
         {**signed_in(302), "staff": 200, "finance": 200},
     ),
+    # Chat: the cohort's people and staff; a message's edit page is its author's alone.
+    "chat:rooms": ("get", lambda w: f"/cohorts/{w.cohort_x.slug}/chat/", _IN_COHORT_X),
+    "chat:general_room": ("get", lambda w: f"/cohorts/{w.cohort_x.slug}/chat/general/", _IN_COHORT_X),
+    "chat:theme_room": ("get", lambda w: _chat_theme_room(w), _IN_COHORT_X),
+    "chat:room_message": ("get", lambda w: f"/chat/messages/{_chat_message(w).pk}/", _IN_COHORT_X_REDIRECTED),
+    "chat:message_edit": ("get", lambda w: f"/chat/messages/{_chat_message(w).pk}/edit/", only({"participant_x": 200})),
+    "chat:message_delete": ("get", lambda w: f"/chat/messages/{_chat_message(w).pk}/delete/", signed_in(405)),
     "notifications:preferences": ("get", lambda w: "/reminders/", signed_in()),
     "notifications:opt_out": ("get", lambda w: w.opt_out_path, public()),
     # A GET only shows the button; the signed token, not a session, says whose email stops.
