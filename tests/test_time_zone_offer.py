@@ -209,3 +209,11 @@ class TestOffer:
         client.force_login(user)
         client.post(reverse("users:time_zone"), {"time_zone": "Europe/London"})
         assert self._offer(client, "Asia/Tokyo") is None
+
+    def test_a_page_drawn_for_a_post_sends_people_home_afterwards(self, client):
+        # The profile form with an error: its URL answers a GET too, but a POST-only page would not.
+        client.force_login(UserFactory())
+        client.cookies[BROWSER_ZONE_COOKIE] = "Asia/Tokyo"
+        body = client.post(reverse("profile"), {"name": "", "time_zone": "Nowhere"}).content.decode()
+        assert '<section id="tz-offer"' in body
+        assert '<input type="hidden" name="next" value="">' in body

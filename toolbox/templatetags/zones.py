@@ -88,6 +88,8 @@ def time_zone_offer(context) -> dict | None:
     browser = browser_zone(request)
     return {
         "visible": bool(browser and browser != user.time_zone),
+        # Back to this page after either button; a page drawn for a POST (a form with errors) has no GET to return to.
+        "next": request.get_full_path() if request.method == "GET" else "",
         "zone": browser or "",
         "abbreviation": zone_abbreviation(in_zone(now, browser)) if browser else "",
         "saved_zone": user.time_zone,

@@ -1,0 +1,104 @@
+"""The browser's zone is offered and saved: a person in Tokyo whose account says London (Chromium, Asia/Tokyo)."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.helpers import severe_violations
+from tests.factories import PASSWORD, EventFactory, ParticipantFactory
+from toolbox.timezones import BROWSER_ZONE_COOKIE
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+# 14:00 in London is 23:00 in Tokyo in December.
+STARTS = datetime(2027, 12, 1, 14, 0, tzinfo=UTC)
+TOKYO_TIME = "Wed 1 Dec, 23:00 JST, your time"
+
+
+def _sign_in(browser, base, user, next_path):
+    context = browser.new_context(timezone_id="Asia/Tokyo")
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    page.goto(f"{base}/accounts/login/?next={next_path}")
+    page.get_by_label("Email").fill(user.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+    page.wait_for_url(f"{base}{next_path}")
+    return context, page
+
+
+def _setting_up():
+    participant = ParticipantFactory()
+    event = EventFactory(cohort=participant.membership.cohort, starts_at=STARTS, ends_at=STARTS + timedelta(minutes=90))
+    assert participant.user.time_zone == "Europe/London"
+    assert participant.user.time_zone_confirmed_at is None
+    return participant.user, event
+
+
+def test_the_browser_zone_is_offered_saved_and_used(live_server, browser):
+    user, event = _setting_up()
+    context, page = _sign_in(browser, live_server.url, user, event.get_absolute_url())
+
+    offer = page.locator("#tz-offer")
+    expect(offer).to_be_visible()
+    expect(offer).to_contain_text("Your browser says you are in Asia/Tokyo (JST). Show times in your time?")
+    expect(offer.get_by_role("button", name="Keep Europe/London")).to_be_visible()
+    assert severe_violations(page) == []
+
+    offer.get_by_role("button", name="Use Asia/Tokyo").click()
+    page.wait_for_url(f"{live_server.url}{event.get_absolute_url()}")
+    expect(page.get_by_text("Times are now shown in your time, Asia/Tokyo (JST).")).to_be_visible()
+    expect(page.locator("#tz-offer")).to_have_count(0)
+    user.refresh_from_db()
+    assert user.time_zone == "Asia/Tokyo"
+    assert user.time_zone_confirmed_at is not None
+
+    # The saved zone now decides, whatever the browser's cookie says.
+    context.add_cookies([{"name": BROWSER_ZONE_COOKIE, "value": "Europe/London", "url": live_server.url}])
+    page.reload()
+    expect(page.locator(".your-time").first).to_have_text(TOKYO_TIME)
+    expect(page.locator("#tz-offer")).to_have_count(0)
+    assert severe_violations(page) == []
+    context.close()
+
+
+def test_the_offer_works_from_the_keyboard_and_says_what_the_browser_says_now(live_server, browser):
+    user, event = _setting_up()
+    context, page = _sign_in(browser, live_server.url, user, event.get_absolute_url())
+    # The cookie still names an older zone (a trip): the script corrects the offer to the browser's zone.
+    context.add_cookies([{"name": BROWSER_ZONE_COOKIE, "value": "Europe/Paris", "url": live_server.url}])
+    page.reload()
+    offer = page.locator("#tz-offer")
+    expect(offer).to_be_visible()
+    expect(offer.locator("strong")).to_have_text("Asia/Tokyo")
+    use = offer.get_by_role("button", name="Use Asia/Tokyo")
+    expect(use).to_have_attribute("value", "Asia/Tokyo")
+
+    page.locator("body").focus()
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        if use.evaluate("button => button === document.activeElement"):
+            break
+    else:
+        pytest.fail("Tab never reached the 'Use Asia/Tokyo' button")
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("Times are now shown in your time, Asia/Tokyo (JST).")).to_be_visible()
+    user.refresh_from_db()
+    assert user.time_zone == "Asia/Tokyo"
+    assert user.time_zone_confirmed_at is not None
+    expect(page.locator(".your-time").first).to_have_text(TOKYO_TIME)
+    context.close()
+
+
+def test_keep_keeps_the_zone_and_the_offer_does_not_come_back(live_server, browser):
+    user, event = _setting_up()
+    context, page = _sign_in(browser, live_server.url, user, event.get_absolute_url())
+    page.locator("#tz-offer").get_by_role("button", name="Keep Europe/London").press(" ")
+    expect(page.get_by_text("Kept: times stay in Europe/London")).to_be_visible()
+    user.refresh_from_db()
+    assert user.time_zone == "Europe/London"
+    assert user.time_zone_confirmed_at is not None
+    page.goto(f"{live_server.url}/dashboard/")
+    expect(page.locator("#tz-offer")).to_have_count(0)
+    context.close()
