@@ -54,7 +54,7 @@ _IN_COHORT_X_REDIRECTED = only({"participant_x": 302, "applicant_a": 302, "staff
 def _chat_theme_room(world) -> str:
     from cohorts.models import Theme
 
-    theme = Theme.objects.create(name="Licensing", slug="licensing")
+    theme, _created = Theme.objects.get_or_create(slug="licensing", defaults={"name": "Licensing"})
     world.participant.membership.themes.add(theme)
     return f"/cohorts/{world.cohort_x.slug}/chat/themes/{theme.slug}/"
 
