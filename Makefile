@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export PORT
 
-.PHONY: help install install-dev run test lint check-deploy migrations-check bench clean
+.PHONY: help install install-dev run test lint check-deploy migrations-check bench screens clean
 
 # The benchmark uses a database of its own, emptied at each run.
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/cohortnet_bench
@@ -17,6 +17,7 @@ help:
 	@echo "make test   run the whole test suite (PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set, else SQLite)"
 	@echo "make lint   ruff, formatting and missing migrations"
 	@echo "make bench  benchmarks on PostgreSQL (BENCH_DATABASE_URL); results in var/bench/"
+	@echo "make screens  screenshots of the main pages (demo data, Chromium) into docs/screens/"
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "CohortNet needs Python 3.11 or newer")'
@@ -65,6 +66,11 @@ bench: install-dev
 	createdb -h 127.0.0.1 -U postgres cohortnet_bench 2>/dev/null || true
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/reminders.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/pages.py
+
+# Screenshots of the main pages at desktop and phone width, from the demo data on a throwaway
+# SQLite database (never DATABASE_URL's), in the system Chromium. Not part of make test.
+screens: install-dev
+	$(BIN)/python scripts/screens.py
 
 clean:
 	rm -rf $(VENV) var
