@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "notifications",
     "chat",
     "integrations",
+    "privacy",
 ]
 
 MIDDLEWARE = [
@@ -335,6 +336,26 @@ OUTBOX_STALE_CLAIM_SECONDS = env.float("OUTBOX_STALE_CLAIM_SECONDS", default=60.
 # Outgoing webhooks (integrations/) go to https:// addresses on the internet. This allows http:// to this
 # machine (127.0.0.1, ::1, localhost) and addresses on private networks too: for a receiver under test.
 WEBHOOKS_ALLOW_LOCAL = env.bool("WEBHOOKS_ALLOW_LOCAL", default=DEBUG)
+
+# --- Personal data (privacy/) --------------------------------------------------------
+# Retention, run once a day by beat (privacy.retention_sweep): unsuccessful applications lose their
+# answers this many months after their call's decisions; sent emails lose their bodies after this many
+# days (subject, recipient and times stay as the record); invitations nobody used go this many days
+# after their call's decisions.
+RETENTION_APPLICATION_MONTHS = env.int("RETENTION_APPLICATION_MONTHS", default=12)
+RETENTION_EMAIL_BODY_DAYS = env.int("RETENTION_EMAIL_BODY_DAYS", default=90)
+RETENTION_INVITATION_DAYS = env.int("RETENTION_INVITATION_DAYS", default=90)
+# How long the emailed link to a person's data download works; the file is deleted after.
+DATA_EXPORT_DAYS = env.int("DATA_EXPORT_DAYS", default=7)
+# What erasing a person does to their mailing-list posts, chat messages and written input:
+# "keep" them under "Former participant" or "remove" their text.
+ERASURE_POSTS = env.str("ERASURE_POSTS", default="keep")
+if ERASURE_POSTS not in ("keep", "remove"):
+    raise ImproperlyConfigured('ERASURE_POSTS must be "keep" or "remove".')
+CELERY_BEAT_SCHEDULE["privacy-retention"] = {
+    "task": "privacy.retention_sweep",
+    "schedule": env.float("RETENTION_INTERVAL_SECONDS", default=86400.0),
+}
 
 LOGGING = {
     "version": 1,

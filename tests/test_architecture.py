@@ -29,6 +29,19 @@ ALLOWED = {
     "funding": {"cohorts", "events", "notifications", "toolbox"},
     "chat": {"cohorts", "notifications", "toolbox"},
     "integrations": {"cohorts", "events", "notifications", "toolbox"},
+    # Personal data across every app (export, erasure, retention, the access log): it reads and writes
+    # every app's rows, so it sits beside the assembly; only cohortnet imports it.
+    "privacy": {
+        "toolbox",
+        "users",
+        "notifications",
+        "cohorts",
+        "applications",
+        "events",
+        "funding",
+        "chat",
+        "integrations",
+    },
     "cohortnet": {
         "toolbox",
         "users",
@@ -39,6 +52,7 @@ ALLOWED = {
         "funding",
         "chat",
         "integrations",
+        "privacy",
     },
 }
 

@@ -17,6 +17,8 @@ import csv
 
 from django.http import HttpResponse
 
+from toolbox.signals import csv_exported
+
 #: A cell starting with one of these is a formula (or becomes one) to a spreadsheet.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
 #: The UTF-8 byte order mark, written once at the start of every export.
@@ -35,19 +37,39 @@ def csv_safe(value) -> str:
     return f"'{text}" if text.startswith(FORMULA_PREFIXES) else text
 
 
-def csv_write(stream, header, rows) -> None:
-    """Write the BOM, the header and ``rows`` to ``stream``, every cell guarded and quoted."""
+def csv_write(stream, header, rows) -> int:
+    """Write the BOM, the header and ``rows`` to ``stream``, every cell guarded and quoted; return the rows written."""
     stream.write(BOM)
     writer = csv.writer(stream, quoting=csv.QUOTE_ALL)
     writer.writerow([csv_safe(cell) for cell in header])
+    count = 0
     for row in rows:
         writer.writerow([csv_safe(cell) for cell in row])
+        count += 1
+    return count
 
 
-def csv_response(filename: str, header, rows, *, inline: bool = False) -> HttpResponse:
-    """An HTTP response holding one guarded CSV file: ``attachment`` unless ``inline``."""
+def csv_response(filename: str, header, rows, *, inline: bool = False, request=None) -> HttpResponse:
+    """An HTTP response holding one guarded CSV file: ``attachment`` unless ``inline``.
+
+    With ``request`` (an export of personal data), ``toolbox.signals.csv_exported`` is sent, so the
+    access log records who exported it. The response keeps ``csv_filename`` and ``csv_rows`` for
+    ``csv_exported_by``.
+    """
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     disposition = "inline" if inline else "attachment"
     response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
-    csv_write(response, header, rows)
+    response.csv_filename = filename
+    response.csv_rows = csv_write(response, header, rows)
+    if request is not None:
+        csv_exported_by(request, response)
+    return response
+
+
+def csv_exported_by(request, response: HttpResponse) -> HttpResponse:
+    """Say that ``request``'s user exported ``response`` (made by ``csv_response``), and return it.
+
+    For a caller that gets the response from a helper that does not take the request, e.g. an admin action.
+    """
+    csv_exported.send(sender=csv_response, request=request, filename=response.csv_filename, rows=response.csv_rows)
     return response
