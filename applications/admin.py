@@ -35,6 +35,7 @@ from cohorts.models import Membership
 from toolbox.admin_lists import LongChangelistMixin
 from toolbox.admin_services import ServiceAdminMixin, apply_to_each
 from toolbox.admin_times import ZonedTimesAdminMixin, zoned_column
+from toolbox.csvutils import csv_exported_by
 from toolbox.timezones import in_zone
 
 S = Application.Status
@@ -572,4 +573,4 @@ class ApplicationAdmin(ZonedTimesAdminMixin, ServiceAdminMixin, LongChangelistMi
 
     @admin.action(description="Export the selected applications as CSV", permissions=["view"])
     def export_csv(self, request, queryset):
-        return applications_csv(queryset)
+        return csv_exported_by(request, applications_csv(queryset))

@@ -17,6 +17,7 @@ from funding.forms import TimeEntryForm
 from funding.models import Award, FundingChange, Instalment
 from funding.permissions import can_log_time, can_open_funding_files, can_open_invoice, can_view_award
 from toolbox.csvutils import csv_response
+from toolbox.signals import file_downloaded
 from toolbox.visibility import get_visible_or_404
 
 
@@ -78,7 +79,9 @@ def agreement_file(request, pk):
     """An award's signed agreement: Finance, staff and the organisation's lead contact."""
     awards = Award.objects.select_related("membership__organisation")
     award = get_visible_or_404(awards, can_open_funding_files, request.user, pk=pk)
-    return _private_file(award.agreement_file, f"agreement-{award.pk}")
+    response = _private_file(award.agreement_file, f"agreement-{award.pk}")
+    file_downloaded.send(sender=agreement_file, request=request, what=f"signed agreement of award {award.pk}")
+    return response
 
 
 @login_required
@@ -87,7 +90,9 @@ def invoice_file(request, pk):
     """An instalment's invoice: Finance, staff and the organisation's lead contact."""
     instalments = Instalment.objects.select_related("award__membership__organisation")
     instalment = get_visible_or_404(instalments, can_open_invoice, request.user, pk=pk)
-    return _private_file(instalment.invoice_file, f"invoice-{instalment.pk}")
+    response = _private_file(instalment.invoice_file, f"invoice-{instalment.pk}")
+    file_downloaded.send(sender=invoice_file, request=request, what=f"invoice of instalment {instalment.pk}")
+    return response
 
 
 @staff_member_required
@@ -131,7 +136,7 @@ def export_instalments(request, slug):
         "organisation", "award (GBP)", "instalment (GBP)", "due on", "status",
         "approved by", "approved at", "paid by", "paid at", "invoice reference",
     ]  # fmt: skip
-    return csv_response(f"{cohort.slug}-instalments.csv", header, rows)
+    return csv_response(f"{cohort.slug}-instalments.csv", header, rows, request=request)
 
 
 @staff_member_required
@@ -155,4 +160,4 @@ def export_history(request, slug):
         for c in changes
     )
     header = ["at", "by", "organisation", "instalment", "action", "before", "after"]
-    return csv_response(f"{cohort.slug}-funding-history.csv", header, rows)
+    return csv_response(f"{cohort.slug}-funding-history.csv", header, rows, request=request)
