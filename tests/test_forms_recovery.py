@@ -179,7 +179,7 @@ def test_limited_text_areas_carry_their_limit_for_the_counter_and_are_not_cut_of
     assert 'aria-describedby="id_data_stewarded_count"' in textarea
     assert (
         '<div id="id_data_stewarded_count" class="form-text character-count" '
-        'data-character-count-for="id_data_stewarded" aria-live="polite">You can enter up to 5000 characters</div>'
+        'data-character-count-for="id_data_stewarded">You can enter up to 5000 characters</div>'
     ) in html
 
 

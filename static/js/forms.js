@@ -77,6 +77,9 @@
     }
     field.addEventListener("input", update);
     update();
+    // Live only from now on: the first count, written as the page loads, is not announced for
+    // every text area on the page; what changes as the person types is.
+    message.setAttribute("aria-live", "polite");
   }
 
   document.querySelectorAll("textarea[data-maxlength], input[data-maxlength]").forEach(setUpCount);
