@@ -18,6 +18,8 @@
   var url = (window.location.protocol === "https:" ? "wss://" : "ws://") + window.location.host + root.dataset.socketPath;
   var socket = null;
   var attempts = 0;
+  // What was last sent, until the room echoes it back: a refused post puts it back in the composer.
+  var pending = "";
   var REFUSED = 4404;
 
   function isOpen() {
@@ -56,6 +58,11 @@
   function receive(frame) {
     if (frame.type === "error") {
       say(frame.message);
+      if (pending && input && !input.value) {
+        input.value = pending;
+        input.focus();
+      }
+      pending = "";
       return;
     }
     if (frame.type !== "message") {
@@ -78,7 +85,9 @@
     }
     log.appendChild(item);
     scrollToNewest();
-    if (!frame.mine) {
+    if (frame.mine) {
+      pending = "";
+    } else {
       announce(item);
     }
     markRead();
@@ -119,7 +128,8 @@
         input.focus();
         return;
       }
-      send({ type: "post", body: input.value });
+      pending = input.value;
+      send({ type: "post", body: pending });
       input.value = "";
       say("");
       input.focus();
