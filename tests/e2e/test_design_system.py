@@ -6,9 +6,10 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from playwright.sync_api import expect
 
-from cohorts.models import Theme
+from cohorts.models import Publication, Theme
 from cohorts.services import resource_add
 from funding.models import TimeEntry
 from tests.e2e.helpers import severe_violations
@@ -20,6 +21,7 @@ from tests.factories import (
     MembershipFactory,
     OrganisationPersonFactory,
     ParticipantFactory,
+    UserFactory,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -62,6 +64,13 @@ def member():
     for _ in range(2):
         ApplicationFactory(organisation=lead.organisation, created_by=lead.user, status="submitted")
     resource_add(cohort=membership.cohort, user=lead.user, title="Guide", url=LONG_WEBSITE)
+    Publication.objects.create(
+        cohort=membership.cohort,
+        title="What we learned",
+        slug="what-we-learned",
+        published_at=timezone.now(),
+        sections=[{"theme": "Sustainability", "entries": [{"credit": "An anonymous member", "text": LONG_WEBSITE}]}],
+    )
     return lead, membership, award
 
 
@@ -93,10 +102,17 @@ def test_pages_fit_a_phone_and_pass_axe(live_server, browser, member):
         reverse("cohorts:resources", args=[slug]),
         reverse("cohorts:contributions", args=[slug]),
         lead.organisation.get_absolute_url(),
+        reverse("cohorts:publication", args=["what-we-learned"]),
     ]:
         page.goto(f"{live_server.url}{path}")
         widths[path] = _scroll_width(page)
         violations += severe_violations(page)
+    # The budget, as staff read it on a phone: its seven-column table stacks too.
+    staff = _sign_in(browser, live_server, UserFactory(is_staff=True), PHONE)
+    budget = reverse("funding:dashboard", args=[slug])
+    staff.goto(f"{live_server.url}{budget}")
+    widths[budget] = _scroll_width(staff)
+    violations += severe_violations(staff)
     assert widths == dict.fromkeys(widths, 390)
     assert violations == [], "\n".join(violations)
 
