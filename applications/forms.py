@@ -151,7 +151,7 @@ class ReviewForm(SiteForm):
         self.criteria = list(criteria)
         for criterion in self.criteria:
             self.fields[f"score_{criterion.pk}"] = forms.TypedChoiceField(
-                label=f"{criterion.name} (weight {criterion.weight:g})",
+                label=f"{criterion.name} (weight {criterion.weight.normalize():f})",
                 help_text=criterion.description,
                 choices=[(str(n), str(n)) for n in range(1, 6)],
                 coerce=int,

@@ -15,6 +15,7 @@ from applications.models import Application
 from cohorts.models import Organisation, Theme
 from tests.factories import (
     ApplicationFactory,
+    CriterionFactory,
     EventFactory,
     OpenCallFactory,
     OrganisationPersonFactory,
@@ -369,3 +370,24 @@ def test_the_reviewer_reads_yes_no_labels_and_not_answered(client):
         ("Anything else?", NOT_ANSWERED),
     ]
     assert ("Time they can commit between the cohort's start and end", NOT_ANSWERED) in answers
+
+
+def test_the_review_form_links_its_score_groups_and_keeps_the_comments(client):
+    user = reviewer()
+    assignment = ReviewAssignmentFactory(reviewer=user, application__status="under_review")
+    criterion = CriterionFactory(call=assignment.application.call, name="Reach")
+    client.force_login(user)
+    response = client.post(
+        reverse("applications:review", args=[assignment.pk]),
+        {f"comment_{criterion.pk}": "Wide reach among journalists.", "comment": "Strong."},
+    )
+    html = response.content.decode()
+    assert _title(html) == f"Error: Review: {assignment.application.organisation.name} · CohortNet"
+    assert _summary(html) == [
+        ("id_recommendation_0", "Recommendation: This field is required."),
+        (f"id_score_{criterion.pk}_0", "Reach (weight 1): This field is required."),
+    ]
+    assert ">\nWide reach among journalists.</textarea>" in html
+    assert ">\nStrong.</textarea>" in html
+    # The scores sit on one line; the inputs carry no stray class from the widget.
+    assert html.count('<div class="form-check form-check-inline">') == 5
