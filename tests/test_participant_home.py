@@ -343,3 +343,29 @@ def test_the_home_costs_the_same_queries_at_1_and_20_rows(client, django_assert_
     with time_machine.travel(NOW, tick=False), CaptureQueriesContext(connection) as baseline:
         client.get(reverse("dashboard"))
     assert len(queries) == len(baseline)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_opening_a_thread_in_many_tabs_at_once_leaves_one_read_mark_at_the_newest_time():
+    from tests.helpers import race
+
+    for _ in range(5):
+        participant = ParticipantFactory()
+        root = services.message_post(
+            cohort=participant.membership.cohort, author=UserFactory(is_staff=True), subject="Welcome", body="x"
+        )
+        times = [NOW + timedelta(seconds=n) for n in range(8)]
+        errors = race(
+            times, lambda at, p=participant, r=root: services.thread_mark_read(user=p.user, thread=r, seen_up_to=at)
+        )
+        assert errors == []
+        assert list(ThreadRead.objects.filter(thread=root).values_list("read_at", flat=True)) == [times[-1]]
+
+
+def test_an_event_under_way_is_happening_now(maya):
+    event = _next_event(maya.cohort)
+    RSVP.objects.create(event=event, user=maya.participant.user, status=RSVP.Status.GOING)
+    with time_machine.travel(STARTS + timedelta(minutes=10), tick=False):
+        section = _section(_home(maya), "next-event-heading")
+    assert 'id="next-event-heading" class="h4">Happening now</h2>' in section
