@@ -223,7 +223,8 @@ def participant(browser, base: str, camera: Camera) -> None:
 
     def chat(name):
         page.goto(f"{base}/cohorts/{COHORT}/chat/general/")
-        page.get_by_label("Message").fill("Hello from Ledgerlight! Is anyone else writing licence notes this week?")
+        composer = page.get_by_role("textbox", name="Message", exact=True)
+        composer.fill("Hello from Ledgerlight! Is anyone else writing licence notes this week?")
         page.get_by_role("button", name="Send").click()
         expect(page.get_by_text("Is anyone else writing licence notes this week?").first).to_be_visible()
         camera.shoot(page, name)
