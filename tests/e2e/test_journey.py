@@ -63,8 +63,8 @@ def test_the_programme_journey(live_server, browser, mailoutbox):
     page.get_by_role("link", name="sign up").click()
     page.get_by_label("Full name").fill("Maya Okafor")
     page.get_by_label("Email").fill(APPLICANT_EMAIL)
-    # crispy-forms marks required fields with an asterisk, part of the label's name.
-    page.get_by_role("textbox", name="Password*", exact=True).fill(APPLICANT_PASSWORD)
+    # Required fields carry no asterisk (GOV.UK: mark the optional ones): "Password" exactly, not "Password (again)".
+    page.get_by_role("textbox", name="Password", exact=True).fill(APPLICANT_PASSWORD)
     page.get_by_label("Password (again)").fill(APPLICANT_PASSWORD)
     page.get_by_role("button", name="Sign Up").click()
     expect(page.get_by_role("heading", name="Verify Your Email Address")).to_be_visible()
