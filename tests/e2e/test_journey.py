@@ -75,7 +75,7 @@ def test_the_programme_journey(live_server, browser, mailoutbox):
     # fills in and submits the application.
     expect(page.get_by_role("heading", name="Tell us about your organisation")).to_be_visible()
     page.get_by_label("Name").fill("Harbour Tide Data Trust")
-    page.get_by_label("Website", exact=True).fill("https://harbourtide.example")
+    page.get_by_label("Website (optional)", exact=True).fill("https://harbourtide.example")
     page.get_by_label("API", exact=True).check()
     page.get_by_role("button", name="Create organisation").click()
     expect(page.get_by_label("Apply on behalf of")).to_have_value(re.compile(r"\d+"))
