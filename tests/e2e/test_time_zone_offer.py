@@ -102,3 +102,35 @@ def test_keep_keeps_the_zone_and_the_offer_does_not_come_back(live_server, brows
     page.goto(f"{live_server.url}/dashboard/")
     expect(page.locator("#tz-offer")).to_have_count(0)
     context.close()
+
+
+def test_a_full_event_page_passes_axe_on_a_laptop_and_a_phone(live_server, browser):
+    from cohorts.models import Theme
+    from cohorts.services import resource_add
+    from events.models import RSVP
+    from tests.factories import MembershipFactory, OrganisationFactory
+
+    user, event = _setting_up()
+    event.theme = Theme.objects.order_by("position").first()
+    event.capacity = 30
+    event.location = "The Hub, Leeds"
+    event.online_url = "https://meet.example/room"
+    event.description = "What stops organisations publishing?"
+    event.save()
+    for n, listed in enumerate([True, True, False]):
+        membership = MembershipFactory(
+            cohort=event.cohort, organisation=OrganisationFactory(name=f"Steward {n}"), listed_publicly=listed
+        )
+        person = ParticipantFactory(membership=membership).user
+        RSVP.objects.create(event=event, user=person, membership=membership, status=RSVP.Status.GOING)
+    event.pre_reading.add(resource_add(cohort=event.cohort, user=user, title="Guide", url="https://guide.example/"))
+    RSVP.objects.create(event=event, user=user, status=RSVP.Status.GOING)
+
+    context, page = _sign_in(browser, live_server.url, user, event.get_absolute_url())
+    expect(page.get_by_text("26 of 30 places left")).to_be_visible()
+    expect(page.get_by_text("And 1 other organisation.")).to_be_visible()
+    assert severe_violations(page) == []
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert severe_violations(page) == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    context.close()
