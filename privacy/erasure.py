@@ -15,6 +15,7 @@ from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib.admin.models import LogEntry
+from django.contrib.auth import get_user_model
 from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.db.models import Q
@@ -177,7 +178,7 @@ def erase_person(*, user, by, now=None):
     Locks the person's row. Records the erasure in the access log under ``by``, naming the
     person by id only. Returns the erased user.
     """
-    user = type(user).objects.select_for_update().get(pk=user.pk)
+    user = get_user_model().objects.select_for_update().get(pk=user.pk)
     now = now or timezone.now()
     old_email, old_name = user.email, user.name
     placeholder = placeholder_email(user)

@@ -133,6 +133,16 @@ def serialise(obj, spec: Export) -> dict:
     return row
 
 
+class _Encoder(DjangoJSONEncoder):
+    """Django's JSON types (times, decimals, UUIDs), and any other field value (a country) as its text."""
+
+    def default(self, o):
+        try:
+            return super().default(o)
+        except TypeError:
+            return str(o)
+
+
 README = """Everything CohortNet holds about you, as of {when} (UTC).
 
 Each JSON file lists the rows of one kind of record that name you (the file's name says which:
@@ -150,9 +160,7 @@ def write_zip(user, stream, *, when) -> dict[str, int]:
             spec = EXPORTS[label]
             rows = list(rows_of(model, user))
             counts[label] = len(rows)
-            archive.writestr(
-                f"{label}.json", json.dumps([serialise(r, spec) for r in rows], cls=DjangoJSONEncoder, indent=2)
-            )
+            archive.writestr(f"{label}.json", json.dumps([serialise(r, spec) for r in rows], cls=_Encoder, indent=2))
             if not spec.files:
                 continue
             for obj in rows:

@@ -5,6 +5,7 @@ and logs the run as a ``RetentionRun`` (staff see it in the admin). Every rule s
 rows it has not yet handled, so a second run changes nothing.
 """
 
+import calendar
 from datetime import timedelta
 
 from django.conf import settings
@@ -30,8 +31,10 @@ FINISHED = (Email.Status.FAILED, Email.Status.CANCELLED)
 
 
 def _months_ago(now, months: int):
-    # A month is 30 days here: retention is "about a year", not a calendar computation.
-    return now - timedelta(days=30 * months)
+    """The same day and time ``months`` calendar months before ``now`` (the month's last day when it is shorter)."""
+    year, month = divmod(now.year * 12 + now.month - 1 - months, 12)
+    day = min(now.day, calendar.monthrange(year, month + 1)[1])
+    return now.replace(year=year, month=month + 1, day=day)
 
 
 def _decided_before(cutoff) -> Q:

@@ -5,6 +5,7 @@ import tempfile
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.files import File
 from django.db import transaction
 from django.urls import reverse
@@ -52,7 +53,7 @@ def data_export_request(*, user) -> DataExport:
     ``privacy.tasks.data_export_build_task`` after commit and the link is emailed. The person themselves
     (from their profile) or staff (for them) may call it.
     """
-    type(user).objects.select_for_update().get(pk=user.pk)
+    get_user_model().objects.select_for_update().get(pk=user.pk)
     pending = DataExport.objects.filter(user=user, status=DataExport.Status.PENDING).first()
     if pending:
         return pending

@@ -112,7 +112,7 @@ def person_in_every_model(*, finance_role: bool = True):
         change_message="[]",
     )
     AccessRecord.objects.create(who=person, kind=AccessRecord.Kind.CSV_EXPORT, what="x.csv", ip="192.0.2.1")
-    export = DataExport.objects.create(user=person)
+    export = DataExport.objects.create(user=person, status=DataExport.Status.EXPIRED)
     export.file.save("export.zip", ContentFile(b"PK old"), save=True)
     assert thread.pk
     assert Email.objects.filter(body_text__contains=NAME).exclude(to_email=EMAIL).exists()

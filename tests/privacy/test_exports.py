@@ -1,0 +1,122 @@
+"""A person's data download: every model that points at them, from the model graph; secrets never; owner only."""
+
+import io
+import json
+import re
+import zipfile
+from datetime import timedelta
+
+import pytest
+import time_machine
+from allauth.mfa.models import Authenticator
+from django.urls import reverse
+from django.utils import timezone
+
+from cohorts.models import ColleagueInvite
+from events.models import CalendarToken
+from notifications.models import Email
+from privacy.exports import EXPORTS, people_models
+from privacy.models import AccessRecord, DataExport
+from tests.factories import UserFactory
+from tests.privacy.people import EMAIL, NAME, person_in_every_model
+
+pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.privacy.urls")]
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+def test_every_model_that_points_at_a_user_has_an_export_entry():
+    # Found from the model graph: a new model with a link to the user and no entry here fails this test.
+    assert sorted(set(people_models()) - set(EXPORTS)) == []
+    assert sorted(set(EXPORTS) - set(people_models())) == []
+
+
+def _request_download(client, django_capture_on_commit_callbacks, person):
+    client.force_login(person)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("privacy:export_request"))
+    assert response.status_code == 302
+    email = Email.objects.get(kind="data_export")
+    link = re.search(r"http://\S+/privacy/export/\S+/", email.body_text).group(0)
+    return email, link.split("127.0.0.1:8000")[1]
+
+
+def test_the_download_holds_every_model_about_the_person_and_their_files_but_no_secret(
+    client, django_capture_on_commit_callbacks
+):
+    _world, person = person_in_every_model()
+    email, path = _request_download(client, django_capture_on_commit_callbacks, person)
+    assert email.to_email == EMAIL
+    assert "Zephyrine Quillfeather" in email.body_text
+
+    response = client.get(path)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/zip"
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+    names = set(archive.namelist())
+    assert {f"{label}.json" for label in people_models()} | {"README.txt"} <= names
+    files = sorted(n for n in names if n.startswith("files/"))
+    # Their resource's file; not the award's agreement or invoice, which are the organisation's.
+    assert [n.rsplit("/", 1)[0] for n in files] == ["files/cohorts.Resource"]
+    assert archive.read(files[0]) == b"%PDF-1.4 guide"
+
+    def rows(label):
+        return json.loads(archive.read(f"{label}.json"))
+
+    [me] = rows("users.User")
+    assert (me["email"], me["name"]) == (EMAIL, NAME)
+    assert "password" not in me
+    assert [set(r) & {"data"} for r in rows("mfa.Authenticator")] == [set()]
+    assert [r["body"] for r in rows("cohorts.Message")] == ["A reply", "Hello all"] or sorted(
+        r["body"] for r in rows("cohorts.Message")
+    ) == ["A reply", "Hello all"]
+    assert [r["hours"] for r in rows("funding.TimeEntry")] == ["2.00"]
+    assert "to-person" not in json.dumps(rows("notifications.Email"))  # keys are left out
+    assert [r["subject"] for r in rows("notifications.Email") if r["to_email"] == EMAIL][-1] == f"Hello {NAME}"
+    # No secret anywhere: not the calendar feed's token, an invitation's, a two-factor key, a password hash.
+    everything = b"".join(archive.read(n) for n in names if n.endswith(".json")).decode()
+    secrets_held = [
+        CalendarToken.objects.get(user=person).token,
+        *ColleagueInvite.objects.values_list("token", flat=True),
+        "JBSWY3DPEHPK3PXP",
+        person.password,
+    ]
+    assert [s for s in secrets_held if s in everything] == []
+    assert str(Authenticator.objects.get(user=person).pk) in json.dumps(rows("mfa.Authenticator"))
+    # The download is in the access log.
+    record = AccessRecord.objects.get(kind=AccessRecord.Kind.DATA_EXPORT)
+    assert (record.who, record.ip) == (person, "127.0.0.1")
+
+
+def test_the_link_is_a_404_to_anyone_else_and_after_it_expires(client, django_capture_on_commit_callbacks, settings):
+    settings.DATA_EXPORT_DAYS = 7
+    person = UserFactory()
+    _email, path = _request_download(client, django_capture_on_commit_callbacks, person)
+    client.force_login(UserFactory())
+    assert client.get(path).status_code == 404
+    client.logout()
+    assert client.get(path).status_code == 302  # to sign in
+    client.force_login(person)
+    with time_machine.travel(timezone.now() + timedelta(days=6, hours=23)):
+        assert client.get(path).status_code == 200
+    with time_machine.travel(timezone.now() + timedelta(days=7, minutes=1)):
+        assert client.get(path).status_code == 404
+    assert client.get(path.replace("/export/", "/export/x")).status_code == 404
+    assert AccessRecord.objects.filter(kind=AccessRecord.Kind.DATA_EXPORT).count() == 1
+
+
+def test_asking_twice_while_it_is_prepared_makes_one_download(client):
+    person = UserFactory()
+    client.force_login(person)
+    client.post(reverse("privacy:export_request"))
+    client.post(reverse("privacy:export_request"))
+    assert list(DataExport.objects.values_list("user", "status")) == [(person.pk, "pending")]
+
+
+def test_asking_needs_a_post(client):
+    client.force_login(UserFactory())
+    assert client.get(reverse("privacy:export_request")).status_code == 405
+    assert DataExport.objects.count() == 0
