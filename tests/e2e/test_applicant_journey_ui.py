@@ -33,7 +33,9 @@ CONSENT = "We agree to contribute to the programme's published output"
 
 
 class Journey:
-    """One person's page, with what axe and the browser's console said about every page it visited."""
+    """One person's page, and what went wrong on the pages it visited: axe's serious or critical findings,
+    Content Security Policy reports in the console, and a page wider than the window (sideways scrolling).
+    Shared by the participant and keyboard journeys."""
 
     def __init__(self, page):
         self.page = page
@@ -48,9 +50,12 @@ class Journey:
         )
 
     def check(self, what: str):
-        """axe on the page as it is now."""
+        """axe on the page as it is now, and whether it fits the window's width."""
         self.page.wait_for_load_state("load")
         self.problems += [f"[{what}] {line}" for line in severe_violations(self.page)]
+        overflow = self.page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        if overflow > 0:
+            self.problems.append(f"[{what}] {self.page.url}: {overflow}px wider than the window (scrolls sideways)")
 
 
 def focused_id(page) -> str:

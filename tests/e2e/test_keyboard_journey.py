@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 
 from applications.models import Application
 from events.models import RSVP
-from tests.e2e.helpers import severe_violations
+from tests.e2e.test_applicant_journey_ui import Journey
 from tests.factories import (
     PASSWORD,
     EventFactory,
@@ -57,20 +57,8 @@ DESCRIBE_FOCUS = """() => {
 }"""
 
 
-class Keyboard:
-    """A page driven by the keyboard only, noting axe's findings, CSP reports and focus that cannot be seen."""
-
-    def __init__(self, page):
-        self.page = page
-        self.problems: list[str] = []
-        page.on(
-            "console",
-            lambda msg: (
-                self.problems.append(f"CSP on {page.url}: {msg.text}")
-                if "Content Security Policy" in msg.text
-                else None
-            ),
-        )
+class Keyboard(Journey):
+    """A page driven by the keyboard only; focus that cannot be seen is a problem too."""
 
     def focus(self) -> dict:
         return self.page.evaluate(DESCRIBE_FOCUS)
@@ -95,10 +83,6 @@ class Keyboard:
     def type_into(self, role: str, name: str, text: str):
         self.tab_to(role, name)
         self.page.keyboard.type(text)
-
-    def check(self, what: str):
-        self.page.wait_for_load_state("load")
-        self.problems += [f"[{what}] {line}" for line in severe_violations(self.page)]
 
 
 def test_an_application_and_an_rsvp_with_the_keyboard_only(live_server, browser):

@@ -18,33 +18,12 @@ from playwright.sync_api import expect
 
 from cohortnet.users.models import User
 from events.models import RSVP
-from tests.e2e.helpers import severe_violations
+from tests.e2e.test_applicant_journey_ui import VIEWPORTS, Journey
 from tests.factories import PASSWORD, EventFactory, MembershipFactory, ParticipantFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
 LONDON = ZoneInfo("Europe/London")
-
-
-class Journey:
-    """One person's page, with what axe and the browser's console said about every page it visited."""
-
-    def __init__(self, page):
-        self.page = page
-        self.problems: list[str] = []
-        page.on(
-            "console",
-            lambda msg: (
-                self.problems.append(f"CSP on {page.url}: {msg.text}")
-                if "Content Security Policy" in msg.text
-                else None
-            ),
-        )
-
-    def check(self, what: str):
-        self.page.wait_for_load_state("load")
-        self.problems += [f"[{what}] {line}" for line in severe_violations(self.page)]
 
 
 def _next_week_at_three_in_london() -> datetime:
