@@ -315,13 +315,14 @@ def _post_claimed(delivery: WebhookDelivery, token: str) -> bool:
     mine = WebhookDelivery.objects.filter(pk=delivery.pk, status=WebhookDelivery.Status.SENDING, claim_token=token)
     try:
         status = _post(delivery.endpoint.url, body, _headers(delivery, body, int(time.time())))
-    except DeliveryError as exc:
+    except Exception as exc:  # noqa: BLE001 -- any failure is recorded on the row and retried
         failed = delivery.attempts >= MAX_ATTEMPTS
+        said = str(exc) if isinstance(exc, DeliveryError) else f"{type(exc).__name__}: {exc}"
         mine.update(
             status=WebhookDelivery.Status.FAILED if failed else WebhookDelivery.Status.PENDING,
             next_attempt_at=None if failed else timezone.now() + retry_delay(delivery.attempts),
-            last_error=str(exc)[:2000],
-            response_status=exc.status,
+            last_error=said[:2000],
+            response_status=getattr(exc, "status", None),
             claim_token="",
         )
         logger.warning("Webhook %s failed (attempt %s): %s", delivery.pk, delivery.attempts, exc)

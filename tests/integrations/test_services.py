@@ -222,3 +222,15 @@ def test_a_claim_stale_after_the_last_attempt_is_failed(endpoint, receiver):
     delivery.refresh_from_db()
     assert (delivery.status, delivery.last_error) == ("failed", "The worker stopped while posting it.")
     assert receiver.attempts == 0
+
+
+def test_an_unexpected_error_while_posting_is_recorded_and_retried(endpoint, monkeypatch):
+    def broken(*_args):
+        raise ValueError("something no one foresaw")
+
+    monkeypatch.setattr(services, "_post", broken)
+    delivery = _delivery(endpoint)
+    assert services.webhook_deliver(delivery_id=delivery.pk) is False
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts, delivery.claim_token) == ("pending", 1, "")
+    assert delivery.last_error == "ValueError: something no one foresaw"
