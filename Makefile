@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export PORT
 
-.PHONY: help install install-dev run test lint check-deploy migrations-check bench screens clean
+.PHONY: help install install-dev run test lint check-deploy migrations-check bench screens backup restore clean
 
 # The benchmark uses a database of its own, emptied at each run.
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/cohortnet_bench
@@ -17,6 +17,8 @@ help:
 	@echo "make test   run the whole test suite (PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set, else SQLite)"
 	@echo "make lint   ruff, formatting and missing migrations"
 	@echo "make bench  benchmarks on PostgreSQL (BENCH_DATABASE_URL); results in var/bench/"
+	@echo "make backup the database and uploaded files into var/backups/<UTC time>/ (docs/OPERATIONS.md)"
+	@echo "make restore BACKUP=var/backups/<UTC time>   put a backup back, replacing the data (asks first)"
 	@echo "make screens  screenshots of the main pages (demo data, Chromium) into docs/screens/"
 
 $(BIN)/python:
@@ -71,6 +73,15 @@ bench: install-dev
 # SQLite database (never DATABASE_URL's), in the system Chromium. Not part of make test.
 screens: install-dev
 	$(BIN)/python scripts/screens.py
+
+# Backups (docs/OPERATIONS.md): pg_dump -Fc of DATABASE_URL (a copy of the SQLite file without it), the
+# uploaded files and their checksums; restore checks the checksums, then pg_restore --clean and the files.
+backup: install
+	$(BIN)/python manage.py backup
+
+restore: install
+	@test -n "$(BACKUP)" || (echo "Say which backup: make restore BACKUP=var/backups/<UTC time>"; exit 2)
+	$(BIN)/python manage.py restore "$(BACKUP)"
 
 clean:
 	rm -rf $(VENV) var
