@@ -5,7 +5,8 @@ are those of the demo data (``seed_demo``) on a throwaway SQLite database in a
 temporary folder, served by uvicorn (as ``make run`` does) on a free port and visited
 in the system Chromium (``/usr/bin/chromium``, or ``CHROMIUM_PATH``) as the
 demo people would: a visitor, the applicant (who starts an application and
-submits it too early, to show the error summary) and a participant.
+submits it too early, to show the error summary) and a participant (also from
+a browser in Tokyo, to show the offer of the browser's time zone).
 
 Each page is written as ``docs/screens/<nn>-<page>-desktop.png`` (1280 wide)
 and ``…-phone.png`` (390 wide): the top of the page, at most 1,600 pixels
@@ -133,9 +134,9 @@ def sign_in(page, base: str, email: str) -> None:
     page.wait_for_url(re.compile(r"/dashboard/"))
 
 
-def new_page(browser):
+def new_page(browser, zone: str = "Europe/London"):
     context = browser.new_context(
-        viewport={"width": 1280, "height": 800}, device_scale_factor=1, timezone_id="Europe/London", locale="en-GB"
+        viewport={"width": 1280, "height": 800}, device_scale_factor=1, timezone_id=zone, locale="en-GB"
     )
     context.set_default_timeout(15_000)
     return context.new_page()
@@ -159,6 +160,8 @@ def visitor(browser, base: str, camera: Camera) -> None:
 
 def applicant(browser, base: str, camera: Camera) -> None:
     """The demo applicant starts an application, asks for too much funding, then fixes it and submits."""
+    if not camera.wanted("03-application-errors") and not camera.wanted("04-application-submitted"):
+        return
     page = new_page(browser)
     sign_in(page, base, APPLICANT)
 
@@ -202,6 +205,9 @@ def applicant(browser, base: str, camera: Camera) -> None:
 
 
 def participant(browser, base: str, camera: Camera) -> None:
+    screens = ("05-participant-home", "06-cohort-home", "07-event", "08-directory", "09-resources", "10-messages")
+    if not any(camera.wanted(name) for name in (*screens, "11-chat")):
+        return
     page = new_page(browser)
     sign_in(page, base, PARTICIPANT)
 
@@ -236,6 +242,21 @@ def participant(browser, base: str, camera: Camera) -> None:
     camera.take("09-resources", visit(f"/cohorts/{COHORT}/resources/"))
     camera.take("10-messages", visit(f"/cohorts/{COHORT}/messages/"))
     camera.take("11-chat", chat)
+    page.context.close()
+
+
+def traveller(browser, base: str, camera: Camera) -> None:
+    """The participant signs in from a browser in Tokyo: the zone is offered, and "your time" shown beside times."""
+    if not camera.wanted("12-time-zone-offer"):
+        return
+    page = new_page(browser, zone="Asia/Tokyo")
+    sign_in(page, base, PARTICIPANT)
+
+    def offer(name):
+        expect(page.get_by_role("region", name="Your time zone")).to_be_visible()
+        camera.shoot(page, name)
+
+    camera.take("12-time-zone-offer", offer)
     page.context.close()
 
 
@@ -276,7 +297,7 @@ def main() -> int:
                 browser = playwright.chromium.launch(
                     executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--hide-scrollbars"]
                 )
-                for person in (visitor, applicant, participant):
+                for person in (visitor, applicant, participant, traveller):
                     person(browser, base, camera)
                 browser.close()
         except subprocess.CalledProcessError as exc:
