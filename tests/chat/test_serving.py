@@ -34,7 +34,7 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def production_asgi(settings):
+def production_asgi(settings, tmp_path):
     settings.SECRET_KEY = SECRET_KEY  # sessions made here must read the same in the server
     db = django_settings.DATABASES["default"]
     database_url = f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
@@ -54,11 +54,12 @@ def production_asgi(settings):
     server = subprocess.Popen(  # noqa: S603 -- our own interpreter, fixed arguments, loopback only
         [sys.executable, "-m", "gunicorn", "cohortnet.asgi:application", "--worker-class",
          "uvicorn_worker.UvicornWorker", "--bind", f"127.0.0.1:{port}", "--workers", "2", "--no-control-socket"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=(tmp_path / "gunicorn.log").open("w"),
     )  # fmt: skip
     deadline = time.monotonic() + 120
     while not _answers(port):  # a worker is up (booting takes seconds on a busy machine)
-        assert time.monotonic() < deadline, "gunicorn did not start"
+        if server.poll() is not None or time.monotonic() > deadline:
+            pytest.fail(f"gunicorn did not start: {(tmp_path / 'gunicorn.log').read_text()[-3000:]}")
         time.sleep(0.5)
     yield f"ws://127.0.0.1:{port}"
     server.terminate()
