@@ -23,8 +23,10 @@ EVENTS_PER_PAGE = 25
 
 
 def home(request):
-    open_calls = OpenCall.objects.open().order_by("closes_at")
-    return render(request, "home.html", {"open_calls": open_calls})
+    # for_cards() fetches each call's cohort and themes with the list, not once per card.
+    open_calls = OpenCall.objects.open().for_cards().order_by("closes_at")
+    next_call = OpenCall.objects.upcoming().order_by("opens_at").first()
+    return render(request, "home.html", {"open_calls": open_calls, "next_call": next_call})
 
 
 @login_required
