@@ -32,7 +32,9 @@ STAGES = [
     ("Events", ["events.event", "events.rsvp", "events.supportslot"]),
     ("Funding", ["funding.award", "funding.instalment", "funding.timeentry"]),
     ("Email", ["notifications.email", "notifications.reminderrule", "notifications.reminderoptout"]),
+    ("Integrations", ["integrations.webhookendpoint", "integrations.webhookdelivery"]),
     ("People and accounts", ["users.user", "auth.group", "account.emailaddress", "mfa.authenticator"]),
+    ("Personal data", ["privacy.accessrecord", "privacy.dataexport", "privacy.retentionrun"]),
 ]
 #: Where a model no stage names is listed, so that nothing registered disappears from the navigation.
 OTHER = "Other"
