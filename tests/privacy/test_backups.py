@@ -145,3 +145,29 @@ def test_the_restore_command_asks_first(tmp_path, monkeypatch):
     monkeypatch.setattr("builtins.input", lambda prompt: "no")
     with pytest.raises(CommandError, match="Nothing restored"):
         call_command("restore", str(folder))
+
+
+def test_without_database_url_the_sqlite_file_and_the_files_are_backed_up_and_restored(tmp_path):
+    import sqlite3
+    from contextlib import closing
+
+    source = tmp_path / "db.sqlite3"
+    with closing(sqlite3.connect(source)) as db:
+        db.execute("CREATE TABLE t (x TEXT)")
+        db.executemany("INSERT INTO t VALUES (?)", [("a",), ("b",)])
+        db.commit()
+    media = tmp_path / "media"
+    (media / "private").mkdir(parents=True)
+    (media / "private" / "f.pdf").write_bytes(b"%PDF file")
+    sqlite = {"ENGINE": "django.db.backends.sqlite3", "NAME": str(source)}
+    folder = backup(database=sqlite, media_root=media, folder=tmp_path / "b")
+    assert sorted(p.name for p in folder.iterdir()) == [CHECKSUMS, "database.sqlite3", MEDIA]
+
+    target = tmp_path / "restored.sqlite3"
+    restore(folder=folder, database={**sqlite, "NAME": str(target)}, media_root=tmp_path / "m")
+    with closing(sqlite3.connect(target)) as db:
+        assert db.execute("SELECT x FROM t ORDER BY x").fetchall() == [("a",), ("b",)]
+    assert file_checksums(tmp_path / "m") == file_checksums(media)
+    # A PostgreSQL database is not restored from a SQLite backup.
+    with pytest.raises(CommandError, match="holds a SQLite database"):
+        restore(folder=folder, database={"ENGINE": "django.db.backends.postgresql", "NAME": "x"}, media_root=media)
