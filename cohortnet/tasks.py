@@ -4,6 +4,7 @@ import logging
 
 from celery import shared_task
 
+from cohorts.mailing_list import digests_queue
 from integrations.tasks import webhooks_deliver_due_task
 from notifications.reminders import reminders_sweep
 from notifications.services import emails_send_due
@@ -15,12 +16,17 @@ logger = logging.getLogger(__name__)
 def sweep() -> dict[str, int]:
     """Find work that is due and was not done on time, and do it.
 
-    It writes the reminders now due into the outbox, then sends every queued
+    It writes the reminders now due and yesterday's mailing-list digests (once per
+    person per day: the outbox key) into the outbox, then sends every queued
     email that is due: new reminders, emails whose on-commit task was lost
     (Redis down) and retries after a failure. Webhooks that are due go in a
     task of their own, so a slow receiver never holds up the emails.
     """
-    done = {"reminders_queued": reminders_sweep(), "emails_sent": emails_send_due()}
+    reminders = reminders_sweep()
+    digests = digests_queue()
+    if digests:
+        logger.info("Queued %s mailing-list digest(s)", digests)
+    done = {"reminders_queued": reminders, "emails_sent": emails_send_due()}
     try:
         webhooks_deliver_due_task.delay()
     except Exception:  # noqa: BLE001 -- the broker is down: the next sweep publishes it again

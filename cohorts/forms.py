@@ -1,7 +1,7 @@
 from crispy_forms.helper import FormHelper
 from django import forms
 
-from cohorts.models import Contribution, Organisation, Theme
+from cohorts.models import Contribution, Organisation, Participant, Theme
 from cohorts.services import ALLOWED_EXTENSIONS, PROFILE_FIELDS
 from toolbox.forms import SiteForm, SiteModelForm
 
@@ -51,7 +51,12 @@ class ReplyForm(SiteForm):
 
 
 class PreferencesForm(SiteForm):
-    receive_messages = forms.BooleanField(label="Email me the cohort's messages", required=False)
+    delivery = forms.ChoiceField(
+        label="Email me the cohort's messages",
+        choices=Participant.Delivery.choices,
+        widget=forms.RadioSelect,
+        help_text="The archive stays readable either way.",
+    )
     show_contact_details = forms.BooleanField(
         label="Show my email address to the other members of the cohort", required=False
     )

@@ -3,9 +3,11 @@
 This app imports none of applications, events or funding: they depend on it.
 """
 
+import hashlib
 import secrets
 from decimal import Decimal
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -23,6 +25,11 @@ from cohorts.countries import country_name
 FUNDING_CAP = Decimal("20000.00")
 #: The smallest amount of money, in GBP.
 PENNY = Decimal("0.01")
+
+
+def site_host() -> str:
+    """The site's host name, from ``SITE_URL``: what list ids and Message-IDs are scoped to."""
+    return urlsplit(settings.SITE_URL).hostname or "localhost"
 
 
 class Theme(models.Model):
@@ -306,8 +313,18 @@ class Participant(models.Model):
     show_contact_details = models.BooleanField(
         default=False, help_text="Show this person's email to the other members of the cohort."
     )
-    receive_messages = models.BooleanField(
-        "email me the cohort's messages", default=True, help_text="The archive stays readable either way."
+
+    class Delivery(models.TextChoices):
+        EACH = "each", "Every message, as it is posted"
+        DIGEST = "digest", "One email a day with the day's messages"
+        NONE = "none", "No email (I read the archive)"
+
+    delivery = models.CharField(
+        "email me the cohort's messages",
+        max_length=10,
+        choices=Delivery.choices,
+        default=Delivery.EACH,
+        help_text="The archive stays readable either way.",
     )
     joined_at = models.DateTimeField(auto_now_add=True)
 
@@ -368,6 +385,22 @@ class Message(models.Model):
     parent = models.ForeignKey("self", on_delete=models.CASCADE, null=True, blank=True, related_name="replies")
     subject = models.CharField(max_length=200, blank=True)
     body = models.TextField(max_length=20000)
+    theme = models.ForeignKey(
+        Theme,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="threads",
+        help_text="What the thread is about; its replies share it.",
+    )
+    inbound_message_id = models.CharField(
+        "incoming Message-ID",
+        max_length=255,
+        blank=True,
+        default="",
+        editable=False,
+        help_text="For a reply by email: the mail's own Message-ID, so the same mail delivered twice posts once.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = MessageQuerySet.as_manager()
@@ -378,6 +411,11 @@ class Message(models.Model):
             models.CheckConstraint(
                 condition=Q(parent__isnull=False) | ~Q(subject=""), name="cohorts_message_thread_has_subject"
             ),
+            models.UniqueConstraint(
+                fields=["parent", "inbound_message_id"],
+                condition=~Q(inbound_message_id=""),
+                name="cohorts_message_one_post_per_inbound_mail",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -386,6 +424,21 @@ class Message(models.Model):
     def get_absolute_url(self) -> str:
         root = self.parent_id or self.pk
         return reverse("cohorts:thread", kwargs={"slug": self.cohort.slug, "pk": root})
+
+    @property
+    def thread_id(self) -> int:
+        return self.parent_id or self.pk
+
+    @property
+    def email_message_id(self) -> str:
+        """This message's ``Message-ID`` in list emails: the same in every copy and on every send.
+
+        Derived, not stored: from the primary key and the time it was written, so a database
+        rebuilt from scratch (ids start again at 1) never makes mail clients merge an old thread
+        with a new one. The host is the site's.
+        """
+        stamp = hashlib.sha256(f"{self.pk}:{self.created_at.isoformat()}".encode()).hexdigest()[:12]
+        return f"<msg-{self.pk}.{stamp}@{site_host()}>"
 
 
 class ThreadRead(models.Model):

@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from cohorts.mailing_list import KIND as MESSAGE_KIND
+from cohorts.mailing_list import message_send
 from cohorts.models import (
     Cohort,
     ColleagueInvite,
@@ -22,7 +22,6 @@ from cohorts.models import (
 )
 from cohorts.permissions import can_contribute, can_reply, can_start_thread, is_organisation_lead
 from notifications.services import email_queue, render_email
-from notifications.unsubscribe import unsubscribe_headers
 
 #: The organisation's fields besides its name that organisation_create takes, in the order the form shows them.
 PROFILE_FIELDS = (
@@ -173,13 +172,25 @@ def colleague_set_role(*, organisation: Organisation, user, role: str, by) -> Or
 
 
 @transaction.atomic
-def message_post(*, cohort: Cohort, author, body: str, subject: str = "", parent: Message | None = None) -> Message:
-    """Post to the cohort: a new thread (emailed to every participant who wants it) or a reply on the page.
+def message_post(
+    *,
+    cohort: Cohort,
+    author,
+    body: str,
+    subject: str = "",
+    parent: Message | None = None,
+    theme=None,
+    inbound_message_id: str = "",
+) -> Message:
+    """Post to the cohort: a new thread or a reply, emailed to each participant as they chose.
 
     A thread needs staff, or a participant when the cohort lets members post;
-    a reply needs a participant. Alumni of an ended cohort only read. Each
-    email is its own outbox row keyed by message and person, so a second run
-    of the send task sends nothing twice, and nobody sees the others' addresses.
+    a reply needs a participant. Alumni of an ended cohort only read. A reply
+    shares its thread's theme. Each email is its own outbox row keyed by message
+    and person (``cohorts.mailing_list.message_send``), so a second run of the
+    send task sends nothing twice, and nobody sees the others' addresses; people
+    who chose the digest get it the next day. ``inbound_message_id`` is the
+    Message-ID of a reply by email: the same mail twice posts once (a constraint).
     """
     if parent is not None:
         if parent.cohort_id != cohort.pk or parent.parent_id is not None:
@@ -187,38 +198,21 @@ def message_post(*, cohort: Cohort, author, body: str, subject: str = "", parent
         if not can_reply(author, cohort):
             raise PermissionDenied
         subject = ""
+        theme = None
     elif not can_start_thread(author, cohort):
         raise PermissionDenied
-    message = Message(cohort=cohort, author=author, parent=parent, subject=subject.strip(), body=body)
+    message = Message(
+        cohort=cohort,
+        author=author,
+        parent=parent,
+        subject=subject.strip(),
+        body=body,
+        theme=theme,
+        inbound_message_id=inbound_message_id[:255],
+    )
     message.full_clean()
     message.save()
-    if parent is None:
-        recipients = (
-            Participant.objects.filter(membership__cohort=cohort, receive_messages=True)
-            .exclude(user=author)
-            .select_related("user")
-            .order_by("user_id")
-        )
-        # The body is the same for everyone: render it once, not once per person.
-        # The author is credited as the cohort knows them: "Maya Okafor, River Data Trust".
-        author_organisation = Participant.objects.organisations_in(cohort, [author]).get(author.pk)
-        text, html = render_email(
-            "cohorts/email/message", {"message": message, "author_organisation": author_organisation}
-        )
-        seen: set[int] = set()
-        for participant in recipients:
-            if participant.user_id in seen:
-                continue
-            seen.add(participant.user_id)
-            email_queue(
-                key=f"message:{message.pk}:{participant.user_id}",
-                kind=MESSAGE_KIND,
-                to=participant.user.email,
-                subject=f"[{cohort.name}] {message.subject}",
-                body_text=text,
-                body_html=html,
-                headers=unsubscribe_headers(participant.user, MESSAGE_KIND, scope=cohort.pk),
-            )
+    message_send(message)
     return message
 
 
@@ -244,13 +238,15 @@ def thread_mark_read(*, user, thread: Message, seen_up_to=None) -> ThreadRead:
 
 
 @transaction.atomic
-def participant_preferences_set(*, participant: Participant, user, receive_messages: bool, show_contact_details: bool):
-    """A person chooses whether they get the cohort's emails and show their address. Only themselves."""
+def participant_preferences_set(*, participant: Participant, user, delivery: str, show_contact_details: bool):
+    """A person chooses how they get the cohort's messages (each, a daily digest, none) and whether
+    to show their address. Only themselves (or their signed unsubscribe link)."""
     if participant.user_id != user.pk:
         raise PermissionDenied
-    participant.receive_messages = receive_messages
+    participant.delivery = delivery
     participant.show_contact_details = show_contact_details
-    participant.save(update_fields=["receive_messages", "show_contact_details"])
+    participant.full_clean()
+    participant.save(update_fields=["delivery", "show_contact_details"])
     return participant
 
 

@@ -226,7 +226,7 @@ def preferences(request, slug):
     form = PreferencesForm(
         request.POST or None,
         initial={
-            "receive_messages": participant.receive_messages,
+            "delivery": participant.delivery,
             "show_contact_details": participant.show_contact_details,
         },
     )

@@ -131,7 +131,7 @@ FORMS = [
     (
         "preferences",
         lambda w: reverse("cohorts:preferences", args=[w.participant.membership.cohort.slug]),
-        {"receive_messages": "on", "show_contact_details": ""},
+        {"delivery": "each", "show_contact_details": ""},
         [],
     ),
     (

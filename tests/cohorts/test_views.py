@@ -118,9 +118,9 @@ def test_alumni_read_everything_but_cannot_post(member):
 
 def test_someone_who_stops_the_emails_still_reads_the_archive(member):
     cohort = member.cohort
-    member.post(reverse("cohorts:preferences", args=[cohort.slug]), {"show_contact_details": "on"})
+    member.post(reverse("cohorts:preferences", args=[cohort.slug]), {"delivery": "none", "show_contact_details": "on"})
     member.participant.refresh_from_db()
-    assert member.participant.receive_messages is False
+    assert member.participant.delivery == "none"
     services.message_post(cohort=cohort, author=UserFactory(is_staff=True), subject="News", body="Hello")
     assert Email.objects.filter(to_email=member.participant.user.email).count() == 0
     assert "News" in member.get(reverse("cohorts:messages", args=[cohort.slug])).content.decode()
