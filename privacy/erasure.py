@@ -17,6 +17,7 @@ from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth import get_user_model
 from django.contrib.sessions.models import Session
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -24,7 +25,8 @@ from django.utils import timezone
 from applications.models import Application, Invitation, ReviewAssignment
 from chat.models import ChatMessage, ReadMarker
 from cohorts.models import ColleagueInvite, Message, OrganisationPerson, Participant, ThreadRead
-from events.models import RSVP, CalendarToken, WrittenInput
+from events.models import RSVP, CalendarToken, Event, WrittenInput
+from events.services import rsvp_set
 from funding.models import TimeEntry
 from notifications.models import Email, ReminderOptOut
 from privacy.models import AccessRecord, DataExport
@@ -64,8 +66,9 @@ def _posts_removed() -> bool:
     return settings.ERASURE_POSTS == "remove"
 
 
-def erasure_plan(user) -> list[Step]:
+def erasure_plan(user, *, now=None) -> list[Step]:
     """What ``erase_person`` would do to ``user``, as counts: the admin's confirmation page lists these."""
+    now = now or timezone.now()
     email = user.email
     posts = "text removed" if _posts_removed() else f'kept under "{FORMER_NAME}"'
     return [
@@ -94,6 +97,7 @@ def erasure_plan(user) -> list[Step]:
             Application.objects.filter(created_by=user).count(),
         ),
         Step("reviews: kept", ReviewAssignment.objects.filter(reviewer=user).count()),
+        Step("places at future events given up (the waiting list moves up)", _future_places(user, now).count()),
         Step("event answers and attendance: kept", RSVP.objects.filter(user=user).count()),
         Step("time logged for funding: kept", TimeEntry.objects.filter(user=user).count()),
     ]
@@ -160,6 +164,24 @@ def _scrub_admin_log(old_email: str, old_name: str, placeholder: str) -> None:
         entry.save(update_fields=["object_repr", "change_message"])
 
 
+def _future_places(user, now):
+    return RSVP.objects.filter(
+        user=user,
+        status__in=[RSVP.Status.GOING, RSVP.Status.WAITLISTED],
+        event__status=Event.Status.SCHEDULED,
+        event__starts_at__gt=now,
+    ).select_related("event")
+
+
+def _give_up_future_places(user, now) -> None:
+    # Through the events service, so a freed seat goes to whoever has waited longest (and they are told).
+    for rsvp in _future_places(user, now):
+        try:
+            rsvp_set(event=rsvp.event, user=user, going=False, at=now)
+        except (PermissionDenied, ValidationError):
+            continue  # answers for that event are closed: the list stays as it is
+
+
 def _posts(user, now) -> None:
     if not _posts_removed():
         return  # kept: they now read as written by "Former participant"
@@ -183,6 +205,7 @@ def erase_person(*, user, by, now=None):
     old_email, old_name = user.email, user.name
     placeholder = placeholder_email(user)
 
+    _give_up_future_places(user, now)
     Session.objects.filter(session_key__in=_sessions_of(user)).delete()
     EmailAddress.objects.filter(user=user).delete()
     Authenticator.objects.filter(user=user).delete()

@@ -175,3 +175,21 @@ def test_erasing_someone_twice_changes_nothing_more():
     person.refresh_from_db()
     assert (person.name, person.email) == (FORMER_NAME, f"erased-{person.pk}@invalid")
     assert AccessRecord.objects.filter(kind=AccessRecord.Kind.ERASURE).count() == 2
+
+
+def test_their_places_at_future_events_go_to_the_people_waiting():
+    from events.services import rsvp_set
+
+    world, person = person_in_every_model()
+    world.event.capacity = 1
+    world.event.save(update_fields=["capacity"])
+    rsvp_set(event=world.event, user=world.colleague, going=True)  # the person holds the one seat
+    assert RSVP.objects.get(event=world.event, user=world.colleague).status == "waitlisted"
+    plan = {step.what: step.count for step in erasure_plan(person)}
+    assert plan["places at future events given up (the waiting list moves up)"] == 1
+
+    erase_person(user=person, by=world.users["staff"])
+
+    answers = dict(RSVP.objects.filter(event=world.event).values_list("user", "status"))
+    assert answers == {person.pk: "not_going", world.colleague.pk: "going"}
+    assert Email.objects.filter(to_email=world.colleague.email, kind="rsvp_promoted").count() == 1
