@@ -15,6 +15,9 @@ from notifications.services import email_queue, render_email
 from privacy.exports import write_zip
 from privacy.models import AccessRecord, DataExport
 
+#: A download still being prepared after this long lost its task; asking again starts a new one.
+STUCK_AFTER = timedelta(hours=1)
+
 
 def client_address(request) -> str | None:
     """The client's address as the sign-in rate limits count it: ``TRUSTED_PROXY_COUNT`` places from the right
@@ -54,7 +57,9 @@ def data_export_request(*, user) -> DataExport:
     (from their profile) or staff (for them) may call it.
     """
     get_user_model().objects.select_for_update().get(pk=user.pk)
-    pending = DataExport.objects.filter(user=user, status=DataExport.Status.PENDING).first()
+    # One being prepared is returned; one stuck for an hour (its task lost with a worker) is left behind.
+    recent = timezone.now() - STUCK_AFTER
+    pending = DataExport.objects.filter(user=user, status=DataExport.Status.PENDING, created_at__gt=recent).first()
     if pending:
         return pending
     export = DataExport.objects.create(user=user)

@@ -120,3 +120,12 @@ def test_asking_needs_a_post(client):
     client.force_login(UserFactory())
     assert client.get(reverse("privacy:export_request")).status_code == 405
     assert DataExport.objects.count() == 0
+
+
+def test_a_request_stuck_for_an_hour_is_replaced_by_a_new_one(client):
+    person = UserFactory()
+    client.force_login(person)
+    with time_machine.travel(timezone.now() - timedelta(minutes=61)):
+        client.post(reverse("privacy:export_request"))
+    client.post(reverse("privacy:export_request"))
+    assert DataExport.objects.filter(user=person, status="pending").count() == 2
