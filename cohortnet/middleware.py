@@ -103,7 +103,7 @@ class StaffRequiresMFAMiddleware:
 
 
 #: The packages whose pages are for members: there, "not allowed" is "not found".
-MEMBER_PAGE_PACKAGES = frozenset({"applications", "cohorts", "events", "funding", "notifications", "cohortnet"})
+MEMBER_PAGE_PACKAGES = frozenset({"applications", "cohorts", "events", "funding", "notifications", "cohortnet", "chat"})
 
 
 def is_member_page(request) -> bool:

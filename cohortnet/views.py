@@ -122,6 +122,8 @@ def profile(request):
     """A person's name and time zone."""
     form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
+        # Saving the profile is choosing a time zone: the browser's zone is not offered again.
+        form.instance.time_zone_confirmed_at = timezone.now()
         form.save()  # no rule beyond the form's own: a plain save is the service here
         messages.success(request, "Your profile is saved.")
         return redirect("profile")

@@ -75,6 +75,7 @@ MATRIX = {
     "open_data_file": ("get", lambda w: f"/data/{w.cohort_x.slug}/members.json", public()),
     "dashboard": ("get", lambda w: "/dashboard/", signed_in()),
     "profile": ("get", lambda w: "/profile/", signed_in()),
+    "users:time_zone": ("post", lambda w: "/me/time-zone/", signed_in(400)),
     "cohort_home": (
         "get",
         lambda w: w.cohort_x.get_absolute_url(),
