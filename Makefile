@@ -52,7 +52,7 @@ test: install-dev
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/bandit -q -r cohortnet toolbox applications cohorts events funding notifications --severity-level high
+	$(BIN)/bandit -q -r cohortnet toolbox applications cohorts events funding notifications chat integrations privacy --severity-level high
 	$(MAKE) migrations-check
 
 migrations-check: install
