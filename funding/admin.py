@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from cohorts.admin import CohortAdmin, MembershipAdmin, wrapping_column
-from cohorts.models import Cohort, Membership
+from cohorts.models import FUNDING_CAP, Cohort, Membership
 from events.admin import EventAdmin, RSVPAdmin
 from events.models import RSVP, Event
 from funding import services
@@ -19,6 +19,7 @@ from funding.models import Award, FundingChange, Instalment, TimeEntry
 from funding.permissions import is_finance
 from toolbox.admin_lists import LongChangelistMixin
 from toolbox.admin_services import GuardedInlineMixin, ServiceAdminMixin, apply_to_each, validate_plausible_year
+from toolbox.forms import MoneyField
 
 
 class PrivateFileWidget(AdminFileWidget):
@@ -86,7 +87,15 @@ def budget_url(cohort) -> str:
     return reverse("funding:dashboard", args=[cohort.slug])
 
 
+def instalment_amount_field() -> MoneyField:
+    # In pounds, like the site's forms: "Enter an amount of at most £20,000", not the raw "less than or equal to
+    # 20000.00". No instalment can exceed an award, and no award the cap; the services check the award's balance.
+    return MoneyField(max_amount=FUNDING_CAP, label="Amount (GBP)")
+
+
 class InstalmentInlineForm(forms.ModelForm):
+    amount = instalment_amount_field()
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
@@ -138,6 +147,12 @@ def _naming(row: str):
 
 
 class AwardForm(forms.ModelForm):
+    # Messages in pounds, as on the site's forms (toolbox.forms.MoneyField); the model's validators and the
+    # database constraint still hold the same range.
+    amount = MoneyField(
+        max_amount=FUNDING_CAP, label="Amount (GBP, excluding VAT)", help_text="Between £0.01 and £20,000."
+    )
+
     def validate_unique(self):
         # One award per membership is award_create's rule: it refuses in its own words (ServiceAdminMixin).
         pass
@@ -257,8 +272,13 @@ class AwardAdmin(ServiceAdminMixin, admin.ModelAdmin):
         return None
 
 
+class InstalmentForm(forms.ModelForm):
+    amount = instalment_amount_field()
+
+
 @admin.register(Instalment)
 class InstalmentAdmin(ServiceAdminMixin, LongChangelistMixin, admin.ModelAdmin):
+    form = InstalmentForm
     # The award is named by its organisation, the approver as "Name <email>" that wraps, and who paid is on the
     # instalment's page (the status says it is paid): the list fits 1280 px.
     list_display = ["organisation", "instalment_amount", "due_on", "status", "approved_by_name"]

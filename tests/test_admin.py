@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from applications.models import Application, Score
 from cohorts.models import Membership
+from funding.models import Award
 from tests.factories import (
     ApplicationFactory,
     AwardFactory,
@@ -88,9 +89,8 @@ def test_award_over_the_cap_is_refused_in_the_admin(staff_client):
         },
     )
     assert response.status_code == 200
-    assert response.context["adminform"].form.errors["amount"] == [
-        "Ensure this value is less than or equal to 20000.00."
-    ]
+    assert response.context["adminform"].form.errors["amount"] == ["Enter an amount of at most £20,000"]
+    assert not Award.objects.exists()
 
 
 @pytest.mark.parametrize("rows", [1, 50])

@@ -12,17 +12,20 @@ from funding import services
 from funding.models import Award, Instalment, TimeEntry
 from tests.factories import AwardFactory, EventFactory, MembershipFactory, ParticipantFactory, UserFactory
 from tests.funding.helpers import _instalment, finance
+from tests.test_admin_refusals import admin_form_data, refused
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     ("amount", "message"),
     [
-        ("20000.01", "Ensure this value is less than or equal to 20000.00."),
-        ("0", "Ensure this value is greater than or equal to 0.01."),
-        ("-5", "Ensure this value is greater than or equal to 0.01."),
-        ("lots", "Enter a number."),
-        ("NaN", "Enter a number."),
+        ("20000.01", "Enter an amount of at most £20,000"),
+        ("£20,000.01", "Enter an amount of at most £20,000"),
+        ("0", "Enter an amount of at least £0.01"),
+        ("-5", "Enter an amount of at least £0"),
+        ("12500.505", "Enter an amount in pounds, like 12500 or 12500.50"),
+        ("lots", "Enter an amount in pounds, like 12500 or 12500.50"),
+        ("NaN", "Enter an amount in pounds, like 12500 or 12500.50"),
     ],
 )
 def test_bad_award_amounts_are_refused_with_a_clear_message(client, amount, message):
@@ -37,6 +40,52 @@ def test_bad_award_amounts_are_refused_with_a_clear_message(client, amount, mess
     assert response.status_code == 200
     assert response.context["adminform"].form.errors["amount"] == [message]
     assert Award.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_an_award_typed_as_people_write_money_is_saved_in_pounds_and_pence(client):
+    membership = MembershipFactory()
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    url = reverse("admin:funding_award_add")
+    data = admin_form_data(client.get(url))
+    data.update(membership=membership.pk, amount="£12,500.50")
+    assert client.post(url, data).status_code == 302
+    assert Award.objects.get(membership=membership).amount == Decimal("12500.50")
+
+
+@pytest.mark.django_db
+def test_an_instalment_over_the_cap_on_the_award_page_is_refused_in_pounds_and_nothing_is_saved(client):
+    award = AwardFactory(amount=Decimal("10000.00"))
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    url = reverse("admin:funding_award_change", args=[award.pk])
+    data = admin_form_data(client.get(url))
+    data.update({"instalments-TOTAL_FORMS": "1", "instalments-0-amount": "20000.01",
+                 "instalments-0-due_on": "2027-01-31", "instalments-0-invoice_reference": ""})  # fmt: skip
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert response.context["inline_admin_formsets"][0].formset.errors == [
+        {"amount": ["Enter an amount of at most £20,000"]}
+    ]
+    assert not Instalment.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("amount", "message"),
+    [
+        ("20000.01", "amount: Enter an amount of at most £20,000"),
+        ("0", "amount: Enter an amount of at least £0.01"),
+        ("ten pounds", "amount: Enter an amount in pounds, like 12500 or 12500.50"),
+    ],
+)
+def test_a_bad_instalment_amount_on_the_instalment_page_is_refused_in_pounds(client, amount, message):
+    award = AwardFactory(amount=Decimal("10000.00"))
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    url = reverse("admin:funding_instalment_add")
+    data = admin_form_data(client.get(url))
+    data.update(award=award.pk, amount=amount, due_on="2027-01-31")
+    assert refused(client.post(url, data)) == [message]
+    assert not Instalment.objects.exists()
 
 
 @pytest.mark.django_db
