@@ -25,6 +25,7 @@ from cohorts.models import Membership, OrganisationPerson
 from cohorts.permissions import can_act_for_organisation
 from cohorts.services import membership_add
 from notifications.services import email_queue, html_from_text, render_email
+from toolbox.forms import money
 from toolbox.timezones import in_zone
 
 S = Application.Status
@@ -244,7 +245,8 @@ def application_submit(*, application: Application, user, at=None) -> Applicatio
     if not application.themes.exists():
         errors["themes"] = ["Choose at least one theme."]
     if application.funding_requested is not None and application.funding_requested > call.funding_cap:
-        errors["funding_requested"] = [f"This call funds at most £{call.funding_cap:,.2f} per organisation."]
+        # The words the form's MoneyField uses for the site-wide cap, here with this call's own cap.
+        errors["funding_requested"] = [f"Enter an amount of at most {money(call.funding_cap)}"]
     if not application.consent_to_publish:
         errors["consent_to_publish"] = ["Members contribute to the published output: please agree to take part."]
     try:

@@ -126,12 +126,19 @@ def test_submit_with_missing_answers_names_each_field():
     assert excinfo.value.message_dict["licence"] == ["Please answer this question before submitting."]
 
 
-def test_submit_over_the_calls_cap_is_refused():
-    application, user = _draft(funding_cap=Decimal("10000.00"))
-    Application.objects.filter(pk=application.pk).update(funding_requested=Decimal("10000.01"))
+@pytest.mark.parametrize(
+    ("cap", "requested", "message"),
+    [
+        ("10000.00", "10000.01", "Enter an amount of at most £10,000"),
+        ("7500.50", "7500.51", "Enter an amount of at most £7,500.50"),
+    ],
+)
+def test_submit_over_the_calls_cap_is_refused_in_the_forms_words(cap, requested, message):
+    application, user = _draft(funding_cap=Decimal(cap))
+    Application.objects.filter(pk=application.pk).update(funding_requested=Decimal(requested))
     with pytest.raises(ValidationError) as excinfo:
         services.application_submit(application=application, user=user, at=CLOSES - timedelta(days=1))
-    assert excinfo.value.message_dict == {"funding_requested": ["This call funds at most £10,000.00 per organisation."]}
+    assert excinfo.value.message_dict == {"funding_requested": [message]}
 
 
 def test_a_required_extra_question_must_be_answered_to_submit():
