@@ -90,10 +90,10 @@ def person_fields(model) -> list[models.Field]:
     ]
 
 
-def people_models() -> dict[str, type[models.Model]]:
+def people_models(registry=apps) -> dict[str, type[models.Model]]:
     """Every installed model that links to the user model, and the user model itself, by label."""
     user_model = get_user_model()
-    found = {m._meta.label: m for m in apps.get_models() if person_fields(m)}
+    found = {m._meta.label: m for m in registry.get_models() if person_fields(m)}
     found[user_model._meta.label] = user_model
     return found
 

@@ -34,6 +34,31 @@ def test_every_model_that_points_at_a_user_has_an_export_entry():
     assert sorted(set(EXPORTS) - set(people_models())) == []
 
 
+def test_a_new_model_that_points_at_a_user_is_found_and_so_needs_an_entry():
+    from django.contrib.auth import get_user_model
+    from django.db import models
+    from django.test.utils import isolate_apps
+
+    with isolate_apps("privacy") as registry:
+
+        class Badge(models.Model):  # noqa: DJ008 -- a stand-in that is never printed
+            holder = models.ForeignKey(get_user_model(), on_delete=models.CASCADE, related_name="+")
+
+            class Meta:
+                app_label = "privacy"
+
+        class Note(models.Model):  # noqa: DJ008 -- a stand-in that is never printed
+            text = models.TextField()
+
+            class Meta:
+                app_label = "privacy"
+
+        found = people_models(registry)
+    assert "privacy.Badge" in found
+    assert "privacy.Note" not in found
+    assert "privacy.Badge" not in EXPORTS  # so the registry test above would fail until it has one
+
+
 def _request_download(client, django_capture_on_commit_callbacks, person):
     client.force_login(person)
     with django_capture_on_commit_callbacks(execute=True):
