@@ -38,7 +38,8 @@ from cohorts.permissions import (
     can_start_thread,
     is_organisation_lead,
 )
-from cohorts.selectors import cohort_visible_or_404, cohorts_for_user
+from cohorts.selectors import archive_search as search_archive
+from cohorts.selectors import cohort_visible_or_404, cohorts_for_user, searchable_cohorts
 from toolbox.visibility import get_visible_or_404
 
 
@@ -178,6 +179,7 @@ def message_list(request, slug):
         "unread_count": sum(1 for t in threads if t.is_unread),
         "form": form,
         "can_post": can_start_thread(request.user, cohort),
+        "themes": Theme.objects.all(),
     }
     return render(request, "cohorts/message_list.html", context)
 
@@ -207,6 +209,52 @@ def thread(request, slug, pk):
         "can_reply": can_reply(request.user, cohort),
     }
     return render(request, "cohorts/thread.html", context)
+
+
+@login_required
+def archive_search(request):
+    """Search the mailing-list archives of the person's own cohorts (staff: every cohort), by theme too."""
+    query = request.GET.get("q", "").strip()
+    cohorts = searchable_cohorts(request.user).order_by("-starts_on", "name")
+    theme = Theme.objects.filter(slug=request.GET.get("theme", "")).first()
+    cohort = cohorts.filter(slug=request.GET.get("cohort", "")).first()
+    hits = search_archive(request.user, query, theme=theme, cohort=cohort) if query else []
+    context = {
+        "query": query,
+        "hits": hits,
+        "themes": Theme.objects.all(),
+        "current_theme": theme,
+        "cohorts": cohorts,
+        "current_cohort": cohort,
+    }
+    return render(request, "cohorts/archive_search.html", context)
+
+
+@login_required
+def theme(request, slug, theme_slug):
+    """A theme's page in a cohort: its events, threads, resources and signed-off contributions. Members and staff."""
+    cohort = cohort_visible_or_404(request.user, slug)
+    theme = get_object_or_404(Theme, slug=theme_slug)
+    threads = list(
+        cohort.messages.threads()
+        .filter(theme=theme)
+        .select_related("author")
+        .annotate(reply_count=Count("replies"))
+        .order_by("-created_at")[:50]
+    )
+    _name_authors(cohort, threads)
+    context = {
+        "cohort": cohort,
+        "theme": theme,
+        # Events live in the events app, which cohorts never imports: read them through the theme's relation.
+        "events": theme.events.filter(cohort=cohort).order_by("-starts_at")[:50],
+        "threads": threads,
+        "resources": cohort.resources.filter(themes=theme).select_related("added_by")[:50],
+        "contributions": theme.contributions.filter(membership__cohort=cohort, signed_off_at__isnull=False)
+        .select_related("membership__organisation")
+        .order_by("membership__organisation__name"),
+    }
+    return render(request, "cohorts/theme.html", context)
 
 
 def _name_authors(cohort, messages_) -> None:

@@ -47,6 +47,12 @@ def only(allowed: dict, others=404, anonymous=LOGIN):
     return {**dict.fromkeys(ROLES, others), "anonymous": anonymous, **allowed}
 
 
+def _theme_slug() -> str:
+    from cohorts.models import Theme
+
+    return (Theme.objects.order_by("pk").first() or Theme.objects.create(name="Access", slug="access")).slug
+
+
 _IN_COHORT_X = only({"participant_x": 200, "applicant_a": 200, "staff": 200, "finance": 200})
 _IN_COHORT_X_REDIRECTED = only({"participant_x": 302, "applicant_a": 302, "staff": 302, "finance": 302})
 
@@ -146,6 +152,13 @@ MATRIX = {
     "cohorts:thread": (
         "get",
         lambda w: w.thread.get_absolute_url(),
+        only({"participant_x": 200, "applicant_a": 200, "staff": 200, "finance": 200}),
+    ),
+    # Anyone signed in may search; what they find is only their own cohorts' (tests/cohorts/test_archive_search.py).
+    "cohorts:archive_search": ("get", lambda w: "/messages/search/?q=hello", signed_in()),
+    "cohorts:theme": (
+        "get",
+        lambda w: f"/cohorts/{w.cohort_x.slug}/themes/{_theme_slug()}/",
         only({"participant_x": 200, "applicant_a": 200, "staff": 200, "finance": 200}),
     ),
     # Settings are a participant's own; staff who take part in nothing have none.
