@@ -1,5 +1,6 @@
 """events/views.py: answers (email links, htmx), the event page and its .ics, the feed, 404s, written input."""
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -174,3 +175,19 @@ def test_written_input_reaches_staff(client):
     response = client.post(reverse("events:written_input", args=[event.pk]), {"body": ""})
     assert response.status_code == 200
     assert response.context["input_form"].errors["body"] == ["This field is required."]
+
+
+@pytest.mark.django_db
+def test_the_event_pages_title_says_error_after_written_input_is_refused_and_not_before(client):
+    event = EventFactory(title="Licences and data")
+    (person,) = _participants(event.cohort, 1)
+    client.force_login(person)
+    assert _title(client.get(event.get_absolute_url())) == "Licences and data · CohortNet"
+    response = client.post(reverse("events:written_input", args=[event.pk]), {"body": "   "})
+    assert response.status_code == 200
+    assert _title(response) == "Error: Licences and data · CohortNet"
+    assert not event.written_inputs.exists()
+
+
+def _title(response) -> str:
+    return " ".join(re.search(r"<title>(.*?)</title>", response.content.decode(), re.S)[1].split())

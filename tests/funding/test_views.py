@@ -1,7 +1,9 @@
 """funding/views.py: the award page, time logging, the budget dashboard and the finance exports."""
 
 import csv
+import html
 import io
+import re
 from decimal import Decimal
 
 import pytest
@@ -40,6 +42,21 @@ def test_participants_log_time_and_bad_hours_are_field_errors(client):
         assert response.status_code == 200
         assert response.context["form"].errors["hours"]
     assert TimeEntry.objects.count() == 1
+
+
+def _title(response) -> str:
+    return " ".join(html.unescape(re.search(r"<title>(.*?)</title>", response.content.decode(), re.S)[1]).split())
+
+
+@pytest.mark.django_db
+def test_the_award_pages_title_says_error_after_time_is_refused_and_not_before(client):
+    award = AwardFactory(membership__organisation__name="Open Rivers Trust")
+    client.force_login(ParticipantFactory(membership=award.membership).user)
+    assert _title(client.get(award.get_absolute_url())) == "Funding · Open Rivers Trust · CohortNet"
+    response = client.post(award.get_absolute_url(), {"date": "2026-11-20", "hours": "25", "activity": "x"})
+    assert response.status_code == 200
+    assert _title(response) == "Error: Funding · Open Rivers Trust · CohortNet"
+    assert not TimeEntry.objects.exists()
 
 
 @pytest.mark.django_db
