@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -106,3 +108,20 @@ def test_cohort_home_counts_the_members_and_links_to_the_directory(client):
     assert f'2 organisations in this cohort. <a href="{directory}">See who they are and how to reach them</a>.' in page
     # The names live in the paged directory, not on the home page.
     assert "Data Commons Lab" not in page
+
+
+def test_the_cohort_pages_events_table_stacks_into_labelled_cards_on_a_phone(client):
+    participant = ParticipantFactory()
+    cohort = participant.membership.cohort
+    EventFactory.create_batch(2, cohort=cohort)
+    client.force_login(participant.user)
+    html = client.get(cohort.get_absolute_url()).content.decode()
+    # The wrap scrolls nothing on a phone: static/css/site.css turns each row into a card, each cell under its label.
+    wrapped = re.search(r'<div class="table-stack-wrap">\s*<table class="([^"]*)">(.*?)</table>\s*</div>', html, re.S)
+    assert "table-stack" in wrapped[1].split()
+    cells = re.findall(r"<td(?: [^>]*)?>", wrapped[2])
+    assert [re.search(r'data-label="([^"]*)"', cell)[1] if "data-label" in cell else None for cell in cells] == [
+        "Event",
+        "When",
+        "Your answer",
+    ] * 2
