@@ -338,6 +338,13 @@ OUTBOX_STALE_CLAIM_SECONDS = env.float("OUTBOX_STALE_CLAIM_SECONDS", default=60.
 # machine (127.0.0.1, ::1, localhost) and addresses on private networks too: for a receiver under test.
 WEBHOOKS_ALLOW_LOCAL = env.bool("WEBHOOKS_ALLOW_LOCAL", default=DEBUG)
 
+# --- Mailing list: replies by email (cohorts/inbound.py, manage.py receive_mail) -----------
+# The domain whose reply+<token>@ addresses the receiver accepts; list emails carry one per person as
+# Reply-To. Its MX (or a mail server delivering by LMTP) must reach the mail-in service. Empty: reply by
+# email is off (List-Post: NO, no Reply-To). A reply address works this many days after its email.
+INBOUND_MAIL_DOMAIN = env.str("INBOUND_MAIL_DOMAIN", default="").strip().lower()
+REPLY_ADDRESS_DAYS = env.int("REPLY_ADDRESS_DAYS", default=90)
+
 # --- Personal data (privacy/) --------------------------------------------------------
 # Retention, run once a day by beat (privacy.retention_sweep): unsuccessful applications lose their
 # answers this many months after their call's decisions; sent emails lose their bodies after this many
