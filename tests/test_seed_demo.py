@@ -7,11 +7,13 @@ from django.core.serializers import serialize
 from django.utils import timezone
 
 from applications.models import Application, OpenCall
-from cohortnet.management.commands.seed_demo import STAFF_EMAIL
+from chat.models import ChatMessage, Room
+from chat.services import MENTION_KIND, mentioned_people
+from cohortnet.management.commands.seed_demo import PARTICIPANT_EMAIL, STAFF_EMAIL
 from cohortnet.staff_home import staff_home
 from cohortnet.users.models import User
-from cohorts.models import Cohort, Membership, Participant
-from events.models import Event
+from cohorts.models import Cohort, Membership, Message, Participant
+from events.models import RSVP, Event
 from funding.models import Award, FundingChange, TimeEntry
 from notifications.models import Email
 
@@ -24,7 +26,7 @@ def _debug_on(settings):
     settings.DEBUG = True
 
 
-PROJECT_APPS = ["users", "cohorts", "applications", "events", "funding", "account"]
+PROJECT_APPS = ["users", "cohorts", "applications", "events", "funding", "chat", "account", "notifications"]
 
 
 def _snapshot() -> str:
@@ -84,11 +86,60 @@ def test_the_staff_home_has_something_in_every_stage_on_demo_data():
     assert TimeEntry.objects.count() == 1
 
 
+def test_the_demo_participant_has_a_chat_with_a_mention_an_event_to_go_to_and_two_unread_threads():
+    call_command("seed_demo")
+    running = Cohort.objects.get(slug="cohort-2")
+    maya = User.objects.get(email=PARTICIPANT_EMAIL)
+    (room,) = Room.objects.all()
+    assert (room.cohort, room.name) == (running, "General")
+    assert list(ChatMessage.objects.values_list("room", "author__email", "body")) == [
+        (
+            room.pk,
+            STAFF_EMAIL,
+            "Good morning, everyone. This room is for quick questions between sessions; longer discussions work "
+            "better as a thread in Messages.",
+        ),
+        (
+            room.pk,
+            "kofi@threadmap.example",
+            "@Maya Okafor how does Ledgerlight answer companies that ask to be taken off the register? "
+            "We get a few of those a month.",
+        ),
+        (
+            room.pk,
+            PARTICIPANT_EMAIL,
+            "We point them to our public-interest statement and correct anything wrong within a week. "
+            "Happy to share the wording.",
+        ),
+        (room.pk, "aoife@riverwatch.example", "Please do: Riverwatch is writing its first takedown policy."),
+    ]
+    # The mention names Maya, and, written directly, it queued no email.
+    mention = ChatMessage.objects.all()[1]
+    assert [person.email for person in mentioned_people(room, mention.body, mention.author)] == [PARTICIPANT_EMAIL]
+    assert not Email.objects.filter(kind=MENTION_KIND).exists()
+    assert list(
+        RSVP.objects.values_list("event__title", "user__email", "status", "membership__organisation__name")
+    ) == [
+        (
+            "Mid-point networking and collaborations",
+            PARTICIPANT_EMAIL,
+            RSVP.Status.GOING,
+            "Ledgerlight Company Register",
+        )
+    ]
+    unread = Message.objects.unread_for(maya, [running.pk]).order_by("pk")
+    assert list(unread.values_list("subject", "author__email")) == [
+        ("Welcome to cohort 2", STAFF_EMAIL),
+        ("Bulk downloads: who pays for the bandwidth?", "kofi@threadmap.example"),
+    ]
+
+
 def test_running_seed_demo_twice_changes_nothing():
     call_command("seed_demo")
     first = _snapshot()
     call_command("seed_demo")
     assert _snapshot() == first
+    assert (ChatMessage.objects.count(), RSVP.objects.count(), Message.objects.threads().count()) == (4, 1, 2)
 
 
 def test_seed_demo_refuses_when_debug_is_off(settings):

@@ -28,6 +28,8 @@ from applications.models import (
     Transition,
 )
 from applications.services import REVIEWER_GROUP, application_transition
+from chat.models import ChatMessage
+from chat.services import room_get_or_create
 from cohortnet.management.commands import _demo_call_story as story
 from cohorts.models import (
     Cohort,
@@ -39,7 +41,8 @@ from cohorts.models import (
     Resource,
     Theme,
 )
-from events.models import Event
+from events.models import RSVP, Event
+from events.services import rsvp_set
 from funding.models import Award, TimeEntry
 from funding.permissions import FINANCE_GROUP
 from funding.services import instalment_approve, instalment_schedule, time_log
@@ -186,6 +189,38 @@ APPLICANTS = [
 
 # The first award's instalments: (amount, days from today to the due date, approved).
 INSTALMENTS = [(Decimal("8000.00"), -20, True), (Decimal("6000.00"), 40, False), (Decimal("6000.00"), 100, False)]
+
+# The running cohort's General chat room, in order: (author, text). Kofi @mentions the demo participant, so
+# her view of the room shows a mention.
+CHAT = [
+    (
+        STAFF_EMAIL,
+        "Good morning, everyone. This room is for quick questions between sessions; longer discussions work "
+        "better as a thread in Messages.",
+    ),
+    (
+        "kofi@threadmap.example",
+        "@Maya Okafor how does Ledgerlight answer companies that ask to be taken off the register? "
+        "We get a few of those a month.",
+    ),
+    (
+        PARTICIPANT_EMAIL,
+        "We point them to our public-interest statement and correct anything wrong within a week. "
+        "Happy to share the wording.",
+    ),
+    ("aoife@riverwatch.example", "Please do: Riverwatch is writing its first takedown policy."),
+]
+
+# A thread another member organisation started, which the demo participant has not read yet (nor the welcome).
+MEMBER_THREAD = (
+    "kofi@threadmap.example",
+    "Bulk downloads: who pays for the bandwidth?",
+    "Our monthly bulk files now cost more to serve than the rest of the site. How do others pay for downloads: "
+    "a sponsor's CDN, paid mirrors, or rate limits? Threadmap would love to compare notes.",
+)
+
+# The event the demo participant has said she is going to.
+PARTICIPANT_GOING_TO = "Mid-point networking and collaborations"
 
 AWARDS = [
     Decimal("20000.00"),
@@ -356,11 +391,40 @@ class Command(BaseCommand):
             author=get_user_model().objects.get(email=PARTICIPANT_EMAIL),
             defaults={"body": "Hello from Ledgerlight: we run an open register of companies."},
         )
+        author, subject, body = MEMBER_THREAD
+        Message.objects.get_or_create(
+            cohort=running,
+            subject=subject,
+            parent=None,
+            defaults={"author": get_user_model().objects.get(email=author), "body": body},
+        )
+        self._seed_chat(running)
+        self._seed_participant_answer(running)
         Resource.objects.get_or_create(
             cohort=running,
             title="Open data licensing: a short guide",
             defaults={"url": "https://opendefinition.org/licenses/", "added_by": staff_user},
         )
+
+    def _seed_chat(self, cohort: Cohort):
+        """A short conversation in the cohort's General room, one line mentioning the demo participant.
+
+        Written directly rather than through chat's message_post: demo data sends no mention email.
+        """
+        room = room_get_or_create(cohort=cohort)
+        people = {user.email: user for user in get_user_model().objects.filter(email__in={e for e, _ in CHAT})}
+        for email, body in CHAT:
+            ChatMessage.objects.get_or_create(room=room, author=people[email], body=body)
+
+    def _seed_participant_answer(self, cohort: Cohort):
+        """The demo participant is going to the mid-point networking session, through the RSVP service.
+
+        Only while she has no answer and answers are open: an answer she changed is hers to keep.
+        """
+        participant = get_user_model().objects.get(email=PARTICIPANT_EMAIL)
+        event = Event.objects.get(cohort=cohort, title=PARTICIPANT_GOING_TO)
+        if event.rsvps_open(timezone.now()) and not RSVP.objects.filter(event=event, user=participant).exists():
+            rsvp_set(event=event, user=participant, going=True)
 
     def _seed_theme_looks(self):
         """Distinct colours and descriptions for the programme's themes; a colour or text staff chose is kept."""
