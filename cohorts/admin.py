@@ -167,8 +167,8 @@ class MembershipAdmin(ServiceAdminMixin, admin.ModelAdmin):
 
 @admin.register(Participant)
 class ParticipantAdmin(ServiceAdminMixin, admin.ModelAdmin):
-    list_display = ["person", "organisation", "cohort", "role"]
-    list_filter = ["membership__cohort", "role"]
+    list_display = ["person", "organisation", "cohort", "role", "delivery"]
+    list_filter = ["membership__cohort", "role", "delivery"]
     list_select_related = ["user", "membership__organisation", "membership__cohort"]
     search_fields = ["user__email", "user__name", "membership__organisation__name"]
     autocomplete_fields = ["user"]
@@ -179,13 +179,14 @@ class ParticipantAdmin(ServiceAdminMixin, admin.ModelAdmin):
 
 @admin.register(Message)
 class MessageAdmin(ServiceAdminMixin, admin.ModelAdmin):
-    list_display = ["__str__", "cohort_name", "author_name", "created_at"]
-    list_filter = ["cohort"]
-    list_select_related = ["cohort", "author"]
+    list_display = ["__str__", "cohort_name", "author_name", "theme", "created_at"]
+    list_filter = ["cohort", "theme"]
+    list_select_related = ["cohort", "author", "theme"]
     cohort_name = wrapping_column("cohort", "cohort")
     author_name = wrapping_column("author", "author")
     search_fields = ["subject", "body"]
-    readonly_fields = ["cohort", "author", "parent", "created_at"]
+    # Staff may set or correct a thread's theme here; what was posted stays as posted.
+    readonly_fields = ["cohort", "author", "parent", "inbound_message_id", "created_at"]
 
     def has_add_permission(self, request):
         # Staff post on the cohort's page, so the emails go out through the service.

@@ -188,7 +188,9 @@ def message_list(request, slug):
 @require_http_methods(["GET", "POST"])
 def thread(request, slug, pk):
     cohort = cohort_visible_or_404(request.user, slug)
-    root = get_object_or_404(Message.objects.select_related("author"), pk=pk, cohort=cohort, parent__isnull=True)
+    root = get_object_or_404(
+        Message.objects.select_related("author", "theme"), pk=pk, cohort=cohort, parent__isnull=True
+    )
     form = ReplyForm(request.POST or None)
     if request.method == "POST":
         if not can_reply(request.user, cohort):

@@ -120,3 +120,20 @@ def test_the_theme_page_is_a_404_for_an_outsider(client, archive):
     client.force_login(archive["them"])
     assert client.get(reverse("cohorts:theme", args=["mine", archive["licences"].slug])).status_code == 404
     assert client.get(reverse("cohorts:theme", args=["mine", "no-such-theme"])).status_code == 404
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the GIN index is PostgreSQL's")
+def test_the_search_can_use_its_gin_index(archive):
+    from django.contrib.postgres.search import SearchQuery, SearchVector
+
+    from cohorts.models import Message
+
+    query = (
+        Message.objects.annotate(document=SearchVector("subject", "body", config="english"))
+        .filter(document=SearchQuery("wombat", search_type="websearch", config="english"))
+        .values("pk")
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        plan = query.explain()
+    assert "cohorts_message_search" in plan
