@@ -19,6 +19,7 @@ urlpatterns = [
     path("data/<slug:slug>/<str:dataset>.<str:fmt>", views.open_data_file, name="open_data_file"),
     path("accounts/", include("allauth.urls")),
     path("me/", include("cohortnet.users.urls")),
+    path("privacy/", include("privacy.urls")),
     path("admin/", admin.site.urls),
     path("", include("applications.urls")),
     path("", include("cohorts.urls")),

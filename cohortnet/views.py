@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -127,4 +128,4 @@ def profile(request):
         form.save()  # no rule beyond the form's own: a plain save is the service here
         messages.success(request, "Your profile is saved.")
         return redirect("profile")
-    return render(request, "profile.html", {"form": form})
+    return render(request, "profile.html", {"form": form, "export_days": settings.DATA_EXPORT_DAYS})

@@ -20,7 +20,7 @@ from privacy.models import AccessRecord, DataExport
 from tests.factories import UserFactory
 from tests.privacy.people import EMAIL, NAME, person_in_every_model
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.privacy.urls")]
+pytestmark = [pytest.mark.django_db]
 
 
 @pytest.fixture(autouse=True)
@@ -154,3 +154,16 @@ def test_a_request_stuck_for_an_hour_is_replaced_by_a_new_one(client):
         client.post(reverse("privacy:export_request"))
     client.post(reverse("privacy:export_request"))
     assert DataExport.objects.filter(user=person, status="pending").count() == 2
+
+
+def test_the_profile_offers_the_download_and_its_button_asks_for_it(client, django_capture_on_commit_callbacks):
+    person = UserFactory(name="Maya Okafor")
+    client.force_login(person)
+    page = client.get(reverse("profile")).content.decode()
+    assert '<form method="post" action="/privacy/export/">' in page
+    assert "a link that works for 7 days" in page
+    with django_capture_on_commit_callbacks(execute=False):
+        response = client.post("/privacy/export/")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("profile")
+    assert DataExport.objects.filter(user=person).count() == 1
