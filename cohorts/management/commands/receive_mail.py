@@ -1,5 +1,6 @@
 """Run the inbound mail server that posts replies by email (SMTP, or LMTP with --lmtp)."""
 
+import logging
 import signal
 import threading
 
@@ -20,6 +21,8 @@ class Command(BaseCommand):
     def handle(self, *args, host, port, lmtp, **options):
         if not inbound_domain():
             self.stderr.write("INBOUND_MAIL_DOMAIN is not set: every address will be refused.")
+        # aiosmtpd logs every command with its addresses at INFO: keep people's addresses out of the logs.
+        logging.getLogger("mail.log").setLevel(logging.WARNING)
         controller = receiver(host=host, port=port, lmtp=lmtp)
         controller.start()
         self.stdout.write(f"Receiving replies by {'LMTP' if lmtp else 'SMTP'} on {host}:{port} for @{inbound_domain()}")
