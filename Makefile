@@ -11,12 +11,14 @@ export PORT
 
 # The benchmark uses a database of its own, emptied at each run.
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/cohortnet_bench
+# The chat fan-out benchmark's channel layer (its two servers share it, as production's workers do).
+BENCH_REDIS_URL ?= redis://127.0.0.1:6379/0
 
 help:
 	@echo "make run    install, migrate, load demo data, start web + Celery worker + beat on http://127.0.0.1:$(PORT)"
 	@echo "make test   run the whole test suite (PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set, else SQLite)"
 	@echo "make lint   ruff, formatting and missing migrations"
-	@echo "make bench  benchmarks on PostgreSQL (BENCH_DATABASE_URL); results in var/bench/"
+	@echo "make bench  benchmarks on PostgreSQL (BENCH_DATABASE_URL) and Redis (BENCH_REDIS_URL); results in var/bench/"
 	@echo "make backup the database and uploaded files into var/backups/<UTC time>/ (docs/OPERATIONS.md)"
 	@echo "make restore BACKUP=var/backups/<UTC time>   put a backup back, replacing the data (asks first)"
 	@echo "make screens  screenshots of the main pages (demo data, Chromium) into docs/screens/"
@@ -68,6 +70,7 @@ bench: install-dev
 	createdb -h 127.0.0.1 -U postgres cohortnet_bench 2>/dev/null || true
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/reminders.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/pages.py
+	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(BIN)/python bench/chat_fanout.py
 
 # Screenshots of the main pages at desktop and phone width, from the demo data on a throwaway
 # SQLite database (never DATABASE_URL's), in the system Chromium. Not part of make test.

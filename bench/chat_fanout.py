@@ -220,8 +220,14 @@ class Target:
     async def send(self, number: int) -> tuple[float, list[float]]:
         """Send message ``number`` from the first socket; (send time, arrival times) once all have it or time is up."""
         self.complete[number] = asyncio.Event()
+        from websockets.exceptions import ConnectionClosed
+
         sent = time.perf_counter()
-        await self.sockets[0].send(self.frame(number))
+        try:
+            await self.sockets[0].send(self.frame(number))
+        except ConnectionClosed as exc:
+            self.unexpected.append(f"the sending socket was closed: {exc}")
+            return sent, []
         with suppress(TimeoutError):  # the sockets it has not reached count as lost
             await asyncio.wait_for(self.complete[number].wait(), DELIVERY_TIMEOUT)
         return sent, list(self.arrivals.get(number, []))
@@ -420,7 +426,11 @@ def main() -> None:
     if result["stored_in_room"] != result["expected_stored"]:
         failures.append(f"{result['stored_in_room']} posts stored, {result['expected_stored']} sent")
     if failures:
-        raise SystemExit("Chat fan-out failed: " + "; ".join(failures))
+        samples = [s for name in (OURS, BASELINE) for s in result[name]["unexpected_sample"]]
+        raise SystemExit(
+            "Chat fan-out failed: " + "; ".join(failures) + f". First unexpected: {samples[:2]}."
+            f" The servers' logs are in {out / 'logs'}."
+        )
 
 
 if __name__ == "__main__":
