@@ -190,7 +190,8 @@ ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
-ACCOUNT_FORMS = {"signup": "cohortnet.users.forms.SignupForm"}
+# The users app's sign-up form plus the privacy choices (privacy imports users, never the other way).
+ACCOUNT_FORMS = {"signup": "privacy.forms.SignupForm"}
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_USER_DISPLAY = "cohortnet.users.display.user_display"
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True

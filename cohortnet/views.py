@@ -19,6 +19,9 @@ from cohorts.selectors import cohort_visible_or_404, cohorts_for_user, organisat
 from events.models import SupportSlot
 from events.permissions import can_book_slot
 from events.selectors import events_for_cohort, rsvps_by_event
+from privacy import selectors as privacy_selectors
+from privacy.forms import ConsentForm
+from privacy.models import Consent
 
 EVENTS_PER_PAGE = 25
 
@@ -120,7 +123,7 @@ def open_data_file(request, slug, dataset, fmt):
 
 @login_required
 def profile(request):
-    """A person's name and time zone."""
+    """A person's name and time zone, their choices about their data (saved by ``privacy:choices``) and their data."""
     form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
         # Saving the profile is choosing a time zone: the browser's zone is not offered again.
@@ -128,4 +131,13 @@ def profile(request):
         form.save()  # no rule beyond the form's own: a plain save is the service here
         messages.success(request, "Your profile is saved.")
         return redirect("profile")
-    return render(request, "profile.html", {"form": form, "export_days": settings.DATA_EXPORT_DAYS})
+    history = privacy_selectors.consent_history(request.user)
+    current = privacy_selectors.consents_current(request.user, history)
+    context = {
+        "form": form,
+        "export_days": settings.DATA_EXPORT_DAYS,
+        "consent_form": ConsentForm(current=current),
+        "consents": [(Consent.Purpose(purpose).label, row) for purpose, row in current.items()],
+        "consent_history": history,
+    }
+    return render(request, "profile.html", context)

@@ -1,4 +1,5 @@
-"""Staff read the access log, the retention runs and the data downloads; they erase a person from the users list."""
+"""Staff read the access log, the retention runs, the data downloads and consents; they erase a person from the
+users list; they write the privacy notice and publish it."""
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
@@ -7,8 +8,9 @@ from django.template.response import TemplateResponse
 
 from cohortnet.users.admin import UserAdmin as BaseUserAdmin
 from privacy.erasure import erase_person, erasure_plan
-from privacy.models import AccessRecord, DataExport, RetentionRun
-from toolbox.admin_services import ServiceAdminMixin
+from privacy.models import AccessRecord, Consent, DataExport, PrivacyNotice, RetentionRun
+from privacy.services import notice_publish
+from toolbox.admin_services import ServiceAdminMixin, apply_to_each
 
 
 class ReadOnlyAdmin(ServiceAdminMixin, admin.ModelAdmin):
@@ -49,6 +51,50 @@ class DataExportAdmin(ReadOnlyAdmin):
     list_filter = ["status"]
     list_select_related = ["user"]
     exclude = ["file"]  # the file is the person's: staff see that it exists, not what it holds
+
+
+@admin.register(PrivacyNotice)
+class PrivacyNoticeAdmin(ServiceAdminMixin, admin.ModelAdmin):
+    """Drafts are written and changed here; publishing is an action, and a published version is read-only."""
+
+    list_display = ["__str__", "version", "published_at", "published_by", "created_at"]
+    list_select_related = ["published_by"]
+    readonly_fields = ["version", "published_at", "published_by"]
+    actions = ["publish", "new_draft"]
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.version is not None:
+            return False  # published: what people read stays as it was; a change is a new version
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.version is not None:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)  # a bulk delete would reach published versions
+        return actions
+
+    @admin.action(description="Publish as the next version", permissions=["change"])
+    def publish(self, request, queryset):
+        apply_to_each(self, request, queryset.order_by("pk"), notice_publish, done="Published {count} version(s).")
+
+    @admin.action(description="Start a new draft from this text", permissions=["add"])
+    def new_draft(self, request, queryset):
+        for notice in queryset.order_by("pk"):
+            PrivacyNotice.objects.create(title=notice.title, body=notice.body)  # a plain draft: no rule to keep
+        self.message_user(request, f"Started {queryset.count()} new draft(s).", messages.SUCCESS)
+
+
+@admin.register(Consent)
+class ConsentAdmin(ReadOnlyAdmin):
+    list_display = ["at", "user", "purpose", "given", "source", "notice"]
+    list_filter = ["purpose", "given", "source"]
+    list_select_related = ["user", "notice"]
+    search_fields = ["user__email"]
+    date_hierarchy = "at"
 
 
 User = get_user_model()

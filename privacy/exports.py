@@ -77,6 +77,9 @@ EXPORTS: dict[str, Export] = {
     # Earlier downloads are listed, not nested.
     "privacy.DataExport": Export(files=False),
     "privacy.AccessRecord": Export(),
+    # Their choices (directory, credit, mailing list) and when they made them; notices they published as staff.
+    "privacy.Consent": Export(),
+    "privacy.PrivacyNotice": Export(),
 }
 
 

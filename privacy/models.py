@@ -81,3 +81,79 @@ class RetentionRun(models.Model):
 
     def __str__(self) -> str:
         return f"Retention run {self.started_at:%Y-%m-%d %H:%M} UTC"
+
+
+class PrivacyNotice(models.Model):
+    """The privacy notice, written by staff in Markdown. A draft until published; a published version is never edited.
+
+    Publishing (``privacy.services.notice_publish``) gives a draft the next version number and the time; a change
+    to the notice is a new draft, published as the next version, so what a person read stays on record.
+    """
+
+    title = models.CharField(max_length=200, default="Privacy notice")
+    body = models.TextField(
+        max_length=100_000, help_text="Markdown: headings with #, lists with -, links as [text](url)."
+    )
+    version = models.PositiveIntegerField(null=True, blank=True, unique=True, editable=False)
+    published_at = models.DateTimeField(null=True, blank=True, editable=False, db_index=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, editable=False, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = [models.F("version").desc(nulls_first=True), "-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(version__isnull=True, published_at__isnull=True)
+                | Q(version__isnull=False, published_at__isnull=False),
+                name="privacy_privacynotice_published_has_version",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        if self.version is None:
+            return f"{self.title} (draft)"
+        return f"{self.title}, version {self.version}"
+
+
+class Consent(models.Model):
+    """One choice a person made about one purpose, and when: rows are only ever added.
+
+    The person's current choice is their newest row for the purpose (``privacy.selectors.consents_current``);
+    no row means not given. Written by ``privacy.services.consent_set``, which keeps the cohorts' own switches
+    in step. The rows hold no name or address, so erasure keeps them as the record of what was agreed.
+    """
+
+    class Purpose(models.TextChoices):
+        DIRECTORY = "directory", "Directory listing and contact details"
+        CREDIT = "credit", "Credit in the programme's output"
+        MAILING_LIST = "mailing_list", "The cohort mailing list"
+
+    class Source(models.TextChoices):
+        SIGNUP = "signup", "At sign-up"
+        PROFILE = "profile", "In their profile"
+        STAFF = "staff", "By staff, at the person's request"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="consents")
+    purpose = models.CharField(max_length=20, choices=Purpose.choices)
+    given = models.BooleanField()
+    at = models.DateTimeField()
+    notice = models.ForeignKey(
+        PrivacyNotice,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="consents",
+        help_text="The notice published when the choice was made.",
+    )
+    source = models.CharField(max_length=10, choices=Source.choices)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [
+            models.Index(fields=["user", "purpose", "-at"], name="privacy_consent_newest"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()}: {'given' if self.given else 'not given'}"

@@ -1,4 +1,4 @@
-"""Writes about personal data: the access log and a person's data download."""
+"""Writes about personal data: the access log, a person's data download, the privacy notice and consents."""
 
 import ipaddress
 import tempfile
@@ -6,14 +6,18 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.core.files import File
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 
+from cohorts.models import Participant
 from notifications.services import email_queue, render_email
+from privacy import selectors
 from privacy.exports import write_zip
-from privacy.models import AccessRecord, DataExport
+from privacy.models import AccessRecord, Consent, DataExport, PrivacyNotice
 
 #: A download still being prepared after this long lost its task; asking again starts a new one.
 STUCK_AFTER = timedelta(hours=1)
@@ -114,3 +118,94 @@ def data_export_for_download(*, user, token: str, now=None) -> DataExport | None
         .exclude(file="")
         .first()
     )
+
+
+# --- the privacy notice ------------------------------------------------------------------------------------
+
+
+def notice_publish(*, privacynotice: PrivacyNotice, by, now=None) -> PrivacyNotice:
+    """Publish a draft as the next version: its number, the time and who published it. A published one is refused.
+
+    The draft's row is locked, so it is published once; two drafts published at the same moment cannot share a
+    number (the unique ``version``): the second is refused with a message to try again.
+    """
+    try:
+        with transaction.atomic():
+            notice = PrivacyNotice.objects.select_for_update().get(pk=privacynotice.pk)
+            if notice.version is not None:
+                raise ValidationError(
+                    f"Version {notice.version} is already published and cannot change: "
+                    "add a new notice and publish that instead."
+                )
+            if not notice.body.strip():
+                raise ValidationError("Write the notice before publishing it: its text is empty.")
+            notice.version = (PrivacyNotice.objects.aggregate(top=Max("version"))["top"] or 0) + 1
+            notice.published_at = now or timezone.now()
+            notice.published_by = by
+            notice.full_clean()
+            notice.save(update_fields=["version", "published_at", "published_by"])
+    except IntegrityError:
+        raise ValidationError("Another version was published at the same moment: publish this one again.") from None
+    return notice
+
+
+# --- consents ----------------------------------------------------------------------------------------------
+
+
+def _keep_in_step(user, purpose: str, given: bool) -> None:
+    """The cohorts' own switches follow the person's choice, in the same transaction.
+
+    Directory: every participant row's ``show_contact_details``. Mailing list: no consent stops list email in
+    every cohort (``delivery`` "none"); consent turns it back on where it was off, keeping a chosen daily digest.
+    Credit has no switch to follow: the output credits organisations per contribution (``Contribution.credit``),
+    chosen when the contribution is written; the person's consent is the record of their wish staff read.
+    """
+    participants = Participant.objects.filter(user=user)
+    if purpose == Consent.Purpose.DIRECTORY:
+        participants.update(show_contact_details=given)
+    elif purpose == Consent.Purpose.MAILING_LIST:
+        if given:
+            participants.filter(delivery=Participant.Delivery.NONE).update(delivery=Participant.Delivery.EACH)
+        else:
+            participants.update(delivery=Participant.Delivery.NONE)
+
+
+@transaction.atomic
+def consent_set(*, user, purpose: str, given: bool, source: str, notice: PrivacyNotice | None = None, now=None):
+    """Record ``user``'s choice for ``purpose`` if it differs from their current one; return the current row.
+
+    The person's row is locked, so two changes at once are recorded one after the other and the newest row is
+    always the last choice. The first choice is always recorded (given or not), so sign-up leaves a record.
+    ``notice`` defaults to the notice published now.
+    """
+    if purpose not in Consent.Purpose.values:
+        raise ValidationError(f"'{purpose}' is not something a person can agree to.")
+    get_user_model().objects.select_for_update().only("pk").get(pk=user.pk)
+    current = Consent.objects.filter(user=user, purpose=purpose).order_by("-at", "-pk").first()
+    if current is not None and current.given == bool(given):
+        return current
+    at = now or timezone.now()
+    if current is not None and current.at > at:
+        at = current.at  # never older than the choice it replaces (a clock step back): the pk breaks the tie
+    consent = Consent(
+        user=user,
+        purpose=purpose,
+        given=bool(given),
+        source=source,
+        notice=notice if notice is not None else selectors.notice_current(),
+        at=at,
+    )
+    consent.full_clean()
+    consent.save()
+    _keep_in_step(user, purpose, consent.given)
+    return consent
+
+
+@transaction.atomic
+def consents_save(*, user, choices: dict[str, bool], source: str, notice: PrivacyNotice | None = None, now=None):
+    """Several choices at once (sign-up, the profile's form), all or none. Returns ``{purpose: current row}``."""
+    notice = notice if notice is not None else selectors.notice_current()
+    return {
+        purpose: consent_set(user=user, purpose=purpose, given=given, source=source, notice=notice, now=now)
+        for purpose, given in choices.items()
+    }

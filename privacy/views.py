@@ -1,13 +1,31 @@
-"""The person's own data download: asked for from the profile, fetched from the emailed link."""
+"""The privacy notice, the person's choices, and their own data download (asked for from the profile)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from privacy import services
-from privacy.models import AccessRecord
+from privacy import selectors, services
+from privacy.forms import ConsentForm, consent_choices
+from privacy.models import AccessRecord, Consent
+
+
+@require_GET
+def notice(request):
+    """The newest published notice, for everyone: sign-up links here, so with nothing published it says so."""
+    return render(request, "privacy/notice.html", {"notice": selectors.notice_current()})
+
+
+@login_required
+@require_POST
+def choices(request):
+    """The profile's "Your choices": each changed choice is recorded with the time."""
+    form = ConsentForm(request.POST)
+    form.is_valid()  # optional checkboxes: any POST is valid, an absent box is "no"
+    services.consents_save(user=request.user, choices=consent_choices(form.cleaned_data), source=Consent.Source.PROFILE)
+    messages.success(request, "Your choices are saved.")
+    return redirect("profile")
 
 
 @login_required

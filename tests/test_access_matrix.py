@@ -82,6 +82,8 @@ MATRIX = {
     "dashboard": ("get", lambda w: "/dashboard/", signed_in()),
     "profile": ("get", lambda w: "/profile/", signed_in()),
     "users:time_zone": ("post", lambda w: "/me/time-zone/", signed_in(400)),
+    "privacy:notice": ("get", lambda w: "/privacy/", public()),
+    "privacy:choices": ("get", lambda w: "/privacy/choices/", signed_in(405)),
     "privacy:export_request": ("get", lambda w: "/privacy/export/", signed_in(405)),
     "privacy:export_download": ("get", lambda w: "/privacy/export/made-up-token/", signed_in(404)),
     "cohort_home": (

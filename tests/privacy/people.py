@@ -19,7 +19,8 @@ from events.models import SupportSlot
 from funding import services as funding_services
 from notifications.models import Email, ReminderOptOut
 from notifications.services import email_queue
-from privacy.models import AccessRecord, DataExport
+from privacy import services as privacy_services
+from privacy.models import AccessRecord, Consent, DataExport, PrivacyNotice
 from tests.factories import ApplicationFactory, ParticipantFactory, UserFactory
 from tests.helpers import World
 
@@ -114,6 +115,10 @@ def person_in_every_model(*, finance_role: bool = True):
     AccessRecord.objects.create(who=person, kind=AccessRecord.Kind.CSV_EXPORT, what="x.csv", ip="192.0.2.1")
     export = DataExport.objects.create(user=person, status=DataExport.Status.EXPIRED)
     export.file.save("export.zip", ContentFile(b"PK old"), save=True)
+    # A notice they published as staff once, and the choices they made under it.
+    notice = PrivacyNotice.objects.create(title="Privacy notice", body="We hold your name.")
+    privacy_services.notice_publish(privacynotice=notice, by=person)
+    privacy_services.consent_set(user=person, purpose=Consent.Purpose.DIRECTORY, given=True, source="signup")
     assert thread.pk
     assert Email.objects.filter(body_text__contains=NAME).exclude(to_email=EMAIL).exists()
     UserFactory()  # someone unrelated, who must come through untouched
