@@ -424,7 +424,7 @@ def main() -> None:
         if result[name]["lost"] or result[name]["unexpected_frames"]
     ]
     if result["stored_in_room"] != result["expected_stored"]:
-        failures.append(f"{result['stored_in_room']} posts stored, {result['expected_stored']} sent")
+        failures.append(f"{result['stored_in_room']} posts stored in the room, {result['expected_stored']} expected")
     if failures:
         samples = [s for name in (OURS, BASELINE) for s in result[name]["unexpected_sample"]]
         raise SystemExit(
