@@ -32,6 +32,12 @@ TIME = "Time you can commit between the cohort's start and end"
 CONSENT = "We agree to contribute to the programme's published output"
 
 
+# No CSS transition or finite animation still running on the page.
+SETTLED = """() => document.getAnimations().every(
+  (a) => a.playState !== "running" || a.effect.getComputedTiming().iterations === Infinity
+)"""
+
+
 class Journey:
     """One person's page, and what went wrong on the pages it visited: axe's serious or critical findings,
     Content Security Policy reports in the console, and a page wider than the window (sideways scrolling).
@@ -50,8 +56,13 @@ class Journey:
         )
 
     def check(self, what: str):
-        """axe on the page as it is now, and whether it fits the window's width."""
+        """axe on the page as it is now, and whether it fits the window's width.
+
+        First the page's finite transitions end (a button that has just taken the focus fades to its focus
+        colours over 0.15s; axe would otherwise measure the contrast of a colour halfway there).
+        """
         self.page.wait_for_load_state("load")
+        self.page.wait_for_function(SETTLED)
         self.problems += [f"[{what}] {line}" for line in severe_violations(self.page)]
         overflow = self.page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
         if overflow > 0:
