@@ -164,8 +164,14 @@ if REDIS_URL:
 # many sockets listen, and capacity and expiry bound what a slow or vanished socket can pile up).
 # Messages are kept in the database, so one lost in transit reappears on the next page load.
 # With no REDIS_URL (a laptop) one process serves everything, and the in-memory layer does.
+# redis-py gives up waiting for a reply after 5 s by default, and the layer's blocking read of a
+# quiet room also waits 5 s: without a longer socket timeout that read fails and the socket closes.
+CHANNEL_LAYER_SOCKET_TIMEOUT = 30
 CHANNEL_LAYERS = {
-    "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}
+    "default": {
+        "BACKEND": "channels_redis.core.RedisChannelLayer",
+        "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": CHANNEL_LAYER_SOCKET_TIMEOUT}]},
+    }
     if REDIS_URL
     else {"BACKEND": "channels.layers.InMemoryChannelLayer"}
 }

@@ -3,6 +3,7 @@
 Consumers reach the database from other threads, so these tests commit (``transaction=True``).
 """
 
+import asyncio
 import os
 
 import pytest
@@ -159,3 +160,27 @@ def test_on_the_redis_channel_layer_a_post_reaches_every_socket(settings, room, 
     received = async_to_sync(scenario)()
     message = ChatMessage.objects.get()
     assert [(frame["id"], frame["mine"]) for frame in received] == [(message.pk, False), (message.pk, True)]
+
+
+@pytest.mark.redis
+def test_a_socket_in_a_quiet_room_still_gets_the_next_post_on_the_configured_redis_layer(room, maya, tomas):
+    """The site's own layer settings: a room quiet for longer than redis-py's default 5 s read timeout."""
+    from channels.layers import channel_layers
+
+    assert type(channel_layers["default"]).__name__ == "RedisChannelLayer"
+
+    async def scenario():
+        listener = _socket(maya, room)
+        await listener.connect()
+        await asyncio.sleep(6.5)
+        assert await listener.receive_nothing(timeout=0.1)  # still open, nothing arrived meanwhile
+        sender = _socket(tomas, room)
+        await sender.connect()
+        await sender.send_json_to({"type": "post", "body": "after a quiet spell"})
+        frame = await listener.receive_json_from(timeout=5)
+        await listener.disconnect()
+        await sender.disconnect()
+        return frame
+
+    frame = async_to_sync(scenario)()
+    assert frame["id"] == ChatMessage.objects.get().pk
