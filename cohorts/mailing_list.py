@@ -35,7 +35,9 @@ def list_id(cohort: Cohort) -> str:
     return f"{cohort.name} <{cohort.slug}.lists.{site_host()}>"
 
 
-def list_headers(*, message: Message, user, root: Message | None = None) -> dict[str, str]:
+def list_headers(
+    *, message: Message, user, root: Message | None = None, may_reply: bool | None = None
+) -> dict[str, str]:
     """The headers of ``message``'s copy for ``user``: list (RFC 2369, 2919, 8058), threading and reply.
 
     ``List-Post`` and ``Reply-To`` carry the person's own signed reply address while they may
@@ -53,7 +55,9 @@ def list_headers(*, message: Message, user, root: Message | None = None) -> dict
     if message.parent_id:
         headers["In-Reply-To"] = root.email_message_id
         headers["References"] = root.email_message_id
-    address = reply_address(user_id=user.pk, thread_id=root.pk) if can_reply(user, cohort) else ""
+    if may_reply is None:
+        may_reply = can_reply(user, cohort)
+    address = reply_address(user_id=user.pk, thread_id=root.pk) if may_reply else ""
     if address:
         headers["List-Post"] = f"<mailto:{address}>"
         headers["Reply-To"] = address
@@ -87,6 +91,7 @@ def message_send(message: Message) -> int:
     text, html = render_email(
         "cohorts/email/message", {"message": message, "root": root, "author_organisation": author_organisation}
     )
+    may_reply = not cohort.has_ended
     seen: set[int] = set()
     for participant in recipients:
         if participant.user_id in seen:
@@ -99,7 +104,10 @@ def message_send(message: Message) -> int:
             subject=subject_for(message, root),
             body_text=text,
             body_html=html,
-            headers=list_headers(message=message, user=participant.user, root=root),
+            # Every recipient takes part in the cohort: they may reply while it runs (``can_reply``).
+            headers=list_headers(
+                message=message, user=participant.user, root=root, may_reply=may_reply or participant.user.is_staff
+            ),
         )
     return len(seen)
 
@@ -145,6 +153,8 @@ def digests_queue(*, day: date | None = None, now: datetime | None = None) -> in
         users[participant.user_id] = participant.user
     keys = {user_id: f"digest:{user_id}:{day.isoformat()}" for user_id in cohorts_of}
     done = set(Email.objects.filter(key__in=list(keys.values())).values_list("key", flat=True))
+    if len(done) == len(keys):
+        return 0  # every later sweep of the day: three small queries, nothing rendered
     organisations = {
         cohort_id: Participant.objects.organisations_in(cohort_id, {m.author for m in items})
         for cohort_id, items in by_cohort.items()
