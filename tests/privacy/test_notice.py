@@ -115,3 +115,19 @@ def test_sign_up_and_every_page_link_the_notice(client):
     # Above the sign-up button.
     assert page.index(link) < page.rindex('type="submit"')
     assert '<li><a href="/privacy/">Privacy notice</a></li>' in client.get("/").content.decode()
+
+
+def test_the_demo_seed_publishes_version_1_once(client, settings):
+    from django.core.management import call_command
+
+    settings.DEBUG = True  # seed_demo is for laptops
+    call_command("seed_demo")
+    call_command("seed_demo")
+    [notice] = PrivacyNotice.objects.all()
+    assert (notice.version, notice.title, notice.published_by.email) == (
+        1,
+        "How CohortNet uses your personal data",
+        "staff@cohortnet.example",
+    )
+    page = client.get("/privacy/").content.decode()
+    assert ">Your rights</h2>" in page

@@ -31,6 +31,7 @@ from applications.services import REVIEWER_GROUP, application_transition
 from chat.models import ChatMessage
 from chat.services import room_get_or_create
 from cohortnet.management.commands import _demo_call_story as story
+from cohortnet.management.commands._demo_privacy_notice import PRIVACY_NOTICE
 from cohorts.models import (
     Cohort,
     Membership,
@@ -46,6 +47,8 @@ from events.services import rsvp_set
 from funding.models import Award, TimeEntry
 from funding.permissions import FINANCE_GROUP
 from funding.services import instalment_approve, instalment_schedule, time_log
+from privacy.models import PrivacyNotice
+from privacy.services import notice_publish
 
 DEMO_PASSWORD = "cohortnet-demo-2026"  # noqa: S105 -- printed for people trying the demo; refused in production
 LONDON = ZoneInfo("Europe/London")
@@ -400,11 +403,21 @@ class Command(BaseCommand):
         )
         self._seed_chat(running)
         self._seed_participant_answer(running)
+        self._seed_privacy_notice(staff_user)
         Resource.objects.get_or_create(
             cohort=running,
             title="Open data licensing: a short guide",
             defaults={"url": "https://opendefinition.org/licenses/", "added_by": staff_user},
         )
+
+    def _seed_privacy_notice(self, staff_user):
+        """Version 1 of the privacy notice, published by the demo staff member (once: a published one is kept)."""
+        if PrivacyNotice.objects.filter(version__isnull=False).exists():
+            return
+        notice, _ = PrivacyNotice.objects.get_or_create(
+            title="How CohortNet uses your personal data", body=PRIVACY_NOTICE
+        )
+        notice_publish(privacynotice=notice, by=staff_user)
 
     def _seed_chat(self, cohort: Cohort):
         """A short conversation in the cohort's General room, one line mentioning the demo participant.
