@@ -43,6 +43,12 @@ class ColleagueInviteForm(SiteForm):
 
 class ThreadForm(SiteForm):
     subject = forms.CharField(max_length=200)
+    theme = forms.ModelChoiceField(
+        queryset=Theme.objects.all(),
+        required=False,
+        empty_label="No particular theme",
+        help_text="The theme's page and the search's theme filter gather its threads.",
+    )
     body = forms.CharField(label="Message", max_length=20000, widget=forms.Textarea(attrs={"rows": 6}))
 
 

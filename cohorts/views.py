@@ -161,7 +161,11 @@ def message_list(request, slug):
             raise Http404
         if form.is_valid():
             message = services.message_post(
-                cohort=cohort, author=request.user, subject=form.cleaned_data["subject"], body=form.cleaned_data["body"]
+                cohort=cohort,
+                author=request.user,
+                subject=form.cleaned_data["subject"],
+                body=form.cleaned_data["body"],
+                theme=form.cleaned_data["theme"],
             )
             messages.success(request, "Your message has been posted and is being emailed to the cohort.")
             return redirect(message)

@@ -137,3 +137,15 @@ def test_the_search_can_use_its_gin_index(archive):
         cursor.execute("SET LOCAL enable_seqscan = off")
         plan = query.explain()
     assert "cohorts_message_search" in plan
+
+
+def test_a_thread_started_on_the_page_keeps_its_theme(client, archive):
+    client.force_login(archive["me"])
+    response = client.post(
+        reverse("cohorts:messages", args=["mine"]),
+        {"subject": "Wombat licences", "body": "A question.", "theme": archive["licences"].pk},
+    )
+    thread = archive["mine"].messages.get(subject="Wombat licences")
+    assert response.status_code == 302
+    assert thread.theme == archive["licences"]
+    assert [hit.thread for hit in archive_search(archive["me"], "question", theme=archive["licences"])] == [thread]

@@ -198,7 +198,7 @@ def test_directory_archive_and_resources_cost_the_same_at_1_and_20(member, djang
         services.resource_add(cohort=cohort, user=staff, title=f"Link {n}", url="https://example.org/x")
     # Each: session, user, cohort, membership check, the rows, prefetches, the navbar's reviewer check;
     # the messages also name each author's organisation (one query for the page).
-    for name, queries in [("cohorts:directory", 9), ("cohorts:messages", 9), ("cohorts:resources", 10)]:
+    for name, queries in [("cohorts:directory", 9), ("cohorts:messages", 10), ("cohorts:resources", 10)]:
         with django_assert_num_queries(queries):
             assert member.get(reverse(name, args=[cohort.slug])).status_code == 200
 
