@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from cohorts.models import Cohort, Message, Participant, site_host
 from cohorts.permissions import can_reply
-from cohorts.reply_address import reply_address
+from cohorts.reply_address import inbound_domain, reply_address
 from notifications.models import Email
 from notifications.services import email_queue, render_email
 from notifications.unsubscribe import MailingList, register_list, unsubscribe_headers
@@ -89,7 +89,13 @@ def message_send(message: Message) -> int:
     # The author is credited as the cohort knows them: "Maya Okafor, River Data Trust".
     author_organisation = Participant.objects.organisations_in(cohort, [message.author]).get(message.author_id)
     text, html = render_email(
-        "cohorts/email/message", {"message": message, "root": root, "author_organisation": author_organisation}
+        "cohorts/email/message",
+        {
+            "message": message,
+            "root": root,
+            "author_organisation": author_organisation,
+            "reply_by_email": bool(inbound_domain()) and not cohort.has_ended,
+        },
     )
     may_reply = not cohort.has_ended
     seen: set[int] = set()

@@ -97,7 +97,7 @@ def archive_search(user, query: str, *, theme: Theme | None = None, cohort: Coho
         messages = messages.filter(cohort=cohort)
     if theme is not None:
         messages = messages.filter(Q(parent__isnull=True, theme=theme) | Q(parent__theme=theme))
-    messages = messages.select_related("cohort", "author", "parent")
+    messages = messages.select_related("cohort", "author", "parent__cohort")
     if connection.vendor == "postgresql":
         vector = SearchVector("subject", "body", config="english")
         search = SearchQuery(query, search_type="websearch", config="english")

@@ -255,7 +255,7 @@ def theme(request, slug, theme_slug):
         # Events live in the events app, which cohorts never imports: read them through the theme's relation.
         "events": theme.events.filter(cohort=cohort).order_by("-starts_at")[:50],
         "threads": threads,
-        "resources": cohort.resources.filter(themes=theme).select_related("added_by")[:50],
+        "resources": cohort.resources.filter(themes=theme).select_related("cohort")[:50],
         "contributions": theme.contributions.filter(membership__cohort=cohort, signed_off_at__isnull=False)
         .select_related("membership__organisation")
         .order_by("membership__organisation__name"),

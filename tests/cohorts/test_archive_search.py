@@ -149,3 +149,30 @@ def test_a_thread_started_on_the_page_keeps_its_theme(client, archive):
     assert response.status_code == 302
     assert thread.theme == archive["licences"]
     assert [hit.thread for hit in archive_search(archive["me"], "question", theme=archive["licences"])] == [thread]
+
+
+@pytest.mark.parametrize("rows", [1, 20])
+def test_the_search_and_theme_pages_cost_the_same_at_1_and_20(
+    client, django_assert_num_queries, rows, settings, tmp_path
+):
+    settings.MEDIA_ROOT = str(tmp_path)
+    cohort = CohortFactory(slug="counted")
+    member = ParticipantFactory(membership=MembershipFactory(cohort=cohort))
+    theme = Theme.objects.create(name="Counted", slug="counted")
+    staff = UserFactory(is_staff=True)
+    for n in range(rows):
+        thread = services.message_post(cohort=cohort, author=staff, subject=f"Otter {n}", body="Otters.", theme=theme)
+        services.message_post(cohort=cohort, author=member.user, body="More otters.", parent=thread)
+        EventFactory(cohort=cohort, theme=theme)
+        services.resource_add(cohort=cohort, user=member.user, title=f"Otter file {n}", upload=_pdf(n), themes=[theme])
+    client.force_login(member.user)
+    with django_assert_num_queries(8):
+        assert client.get(reverse("cohorts:archive_search"), {"q": "otters"}).status_code == 200
+    with django_assert_num_queries(11):
+        assert client.get(reverse("cohorts:theme", args=["counted", "counted"])).status_code == 200
+
+
+def _pdf(n):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(f"otter-{n}.pdf", b"%PDF-1.4 otter")

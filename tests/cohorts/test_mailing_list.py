@@ -54,6 +54,7 @@ def test_a_new_thread_carries_exact_list_threading_and_reply_headers(mailoutbox)
     assert sent["Precedence"] == "list"
     assert sent["In-Reply-To"] is None
     assert len(f"reply+{token}") <= 64
+    assert "Reply to this email to post your reply in the thread" in mailoutbox[0].body
 
 
 def test_a_reply_is_emailed_threaded_under_its_thread(mailoutbox):
@@ -83,6 +84,17 @@ def test_alumni_get_list_post_no_and_no_reply_to(mailoutbox):
     assert sorted(m.to[0] for m in mailoutbox) == sorted([author.user.email, reader.user.email])
     assert {m.message()["List-Post"] for m in mailoutbox} == {"NO"}
     assert {m.message()["Reply-To"] for m in mailoutbox} == {None}
+    assert all("Reply to this email" not in m.body for m in mailoutbox)
+
+
+def test_without_an_inbound_domain_no_reply_address_is_offered(settings, mailoutbox):
+    settings.INBOUND_MAIL_DOMAIN = ""
+    cohort, (author, reader) = _cohort_with("each", "each")
+    services.message_post(cohort=cohort, author=author.user, subject="Licences", body="Which one?")
+    emails_send_due()
+    sent = mailoutbox[0].message()
+    assert (sent["List-Post"], sent["Reply-To"]) == ("NO", None)
+    assert "Reply to this email" not in mailoutbox[0].body
 
 
 def test_each_digest_and_none_get_what_they_chose(mailoutbox):
