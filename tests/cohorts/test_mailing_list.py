@@ -162,3 +162,22 @@ def test_a_delivery_outside_the_choices_is_refused():
         services.participant_preferences_set(
             participant=person, user=person.user, delivery="hourly", show_contact_details=False
         )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_old_email_switch_becomes_each_message_or_none():
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    on, off = ParticipantFactory(), ParticipantFactory()
+    executor = MigrationExecutor(connection)
+    before = [("cohorts", "0007_thread_read")]
+    executor.migrate(before)
+    OldParticipant = executor.loader.project_state(before).apps.get_model("cohorts", "Participant")  # noqa: N806
+    OldParticipant.objects.filter(pk=off.pk).update(receive_messages=False)
+
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+    assert dict(Participant.objects.values_list("pk", "delivery")) == {on.pk: "each", off.pk: "none"}
