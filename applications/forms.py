@@ -9,6 +9,8 @@ from applications.services import (
     NUMBER_DECIMAL_PLACES,
     NUMBER_MAX_DIGITS,
     REQUIRED_ANSWERS,
+    SUBMISSION_FIELDS,
+    submission_problems,
 )
 from cohorts.models import Theme
 from toolbox.forms import MoneyField, SiteForm, SiteModelForm, money
@@ -113,6 +115,22 @@ class ApplicationForm(SiteModelForm):
         self.helper.form_tag = False
         self.helper.disable_csrf = True  # the page's form has its own token
         self.helper.layout = Layout(*layout)
+
+    def add_submission_problems(self) -> None:
+        """After a refused submit, also name the answers still missing (GOV.UK: every problem at once).
+
+        Fields that already have an error keep only it; the rules are the service's own.
+        """
+        problems = submission_problems(
+            self.instance.call,
+            values={name: self.cleaned_data.get(name) for name in SUBMISSION_FIELDS},
+            themes_chosen=bool(self.cleaned_data.get("themes")),
+            extra_answers=self.extra_answers(),
+        )
+        for field, messages in problems.items():
+            if field in self.fields and field not in self.errors:
+                for message in messages:
+                    self.add_error(field, message)
 
     def extra_answers(self) -> dict:
         """The cleaned answers to the call's questions, keyed by question id, as JSON-safe values."""

@@ -179,6 +179,8 @@ def application_edit(request, pk):
         else:
             messages.success(request, "Draft saved.")
             return redirect("applications:edit", pk=application.pk)
+    elif request.method == "POST" and "submit_application" in request.POST:
+        form.add_submission_problems()
     return render(request, "applications/application_form.html", {"application": application, "form": form})
 
 

@@ -113,6 +113,33 @@ def test_a_failed_submit_lists_every_error_with_a_link_to_its_field_and_the_titl
     assert html.count("data-error-summary") == 1
 
 
+def test_a_submit_refused_by_the_form_also_names_every_missing_answer_at_once(applicant):
+    """Funding over the cap (the form's own check) and missing answers (the submission rules) in one summary."""
+    application = _draft(applicant)
+    response = applicant.post(
+        reverse("applications:edit", args=[application.pk]),
+        {"data_stewarded": "Tide tables", "licence": "ODbL", "funding_requested": "25000", "submit_application": "1"},
+    )
+    required = "Please answer this question before submitting."
+    assert response.context["form"].errors == {
+        "sustainability": [required],
+        "contribution": [required],
+        "time_commitment": [required],
+        "themes": ["Choose at least one theme."],
+        "funding_requested": ["Enter an amount of at most £20,000"],
+        "consent_to_publish": ["Members contribute to the published output: please agree to take part."],
+    }
+    # Only a submit asks for every answer: saving a draft with the same over-cap amount names just that.
+    draft = applicant.post(
+        reverse("applications:edit", args=[application.pk]),
+        {"data_stewarded": "Tide tables", "funding_requested": "25000", "save_draft": "1"},
+    )
+    assert draft.context["form"].errors == {"funding_requested": ["Enter an amount of at most £20,000"]}
+    application.refresh_from_db()
+    assert application.status == "draft"
+    assert application.licence == ""
+
+
 def test_a_non_field_error_is_in_the_summary_without_a_link(applicant):
     application = _draft(
         applicant, call=OpenCallFactory(closes_at="2020-01-01T00:00:00Z", opens_at="2019-01-01T00:00:00Z")

@@ -15,6 +15,7 @@ from applications.services.lifecycle import (
     NUMBER_MAX_DIGITS,
     REQUIRED_ANSWERS,
     REVIEWER_GROUP,
+    SUBMISSION_FIELDS,
     WITHDRAWABLE,
     answer_text,
     application_accept,
@@ -26,6 +27,7 @@ from applications.services.lifecycle import (
     clean_extra_answers,
     invitation_open,
     invitation_send,
+    submission_problems,
 )
 from applications.services.reviews import review_assign, review_declare_conflict, review_submit
 
@@ -39,6 +41,7 @@ __all__ = [
     "NUMBER_MAX_DIGITS",
     "REQUIRED_ANSWERS",
     "REVIEWER_GROUP",
+    "SUBMISSION_FIELDS",
     "WITHDRAWABLE",
     "answer_text",
     "application_accept",
@@ -53,4 +56,5 @@ __all__ = [
     "review_assign",
     "review_declare_conflict",
     "review_submit",
+    "submission_problems",
 ]

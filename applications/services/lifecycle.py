@@ -220,6 +220,36 @@ def _log(application: Application, from_status: str, to_status: str, by, note: s
     )
 
 
+#: The answers (besides themes and extra questions) that submission_problems reads.
+SUBMISSION_FIELDS = (*REQUIRED_ANSWERS, "funding_requested", "consent_to_publish")
+
+
+def submission_problems(call: OpenCall, *, values: dict, themes_chosen: bool, extra_answers: dict) -> dict:
+    """What stops these answers from being submitted, by field: ``{field: [message, ...]}``, empty when none.
+
+    The one list of submission rules: ``application_submit`` checks the saved draft with it, and the
+    form asks it after a refused submit so that the error summary names every problem at once.
+    """
+    errors: dict[str, list[str]] = {}
+    for field in REQUIRED_ANSWERS:
+        value = values.get(field)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            errors[field] = ["Please answer this question before submitting."]
+    if not themes_chosen:
+        errors["themes"] = ["Choose at least one theme."]
+    funding = values.get("funding_requested")
+    if funding is not None and funding > call.funding_cap:
+        # The words the form's MoneyField uses for the site-wide cap, here with this call's own cap.
+        errors["funding_requested"] = [f"Enter an amount of at most {money(call.funding_cap)}"]
+    if not values.get("consent_to_publish"):
+        errors["consent_to_publish"] = ["Members contribute to the published output: please agree to take part."]
+    try:
+        clean_extra_answers(call, extra_answers, require=True)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    return errors
+
+
 @transaction.atomic
 def application_submit(*, application: Application, user, at=None) -> Application:
     """Submit a draft: check the deadline on the server and every required answer.
@@ -236,23 +266,12 @@ def application_submit(*, application: Application, user, at=None) -> Applicatio
         raise ValidationError("This application has already been submitted.")
     _check_deadline(application, at)
     call = application.call
-
-    errors: dict[str, list[str]] = {}
-    for field in REQUIRED_ANSWERS:
-        value = getattr(application, field)
-        if value is None or (isinstance(value, str) and not value.strip()):
-            errors[field] = ["Please answer this question before submitting."]
-    if not application.themes.exists():
-        errors["themes"] = ["Choose at least one theme."]
-    if application.funding_requested is not None and application.funding_requested > call.funding_cap:
-        # The words the form's MoneyField uses for the site-wide cap, here with this call's own cap.
-        errors["funding_requested"] = [f"Enter an amount of at most {money(call.funding_cap)}"]
-    if not application.consent_to_publish:
-        errors["consent_to_publish"] = ["Members contribute to the published output: please agree to take part."]
-    try:
-        clean_extra_answers(call, application.extra_answers, require=True)
-    except ValidationError as exc:
-        errors.update(exc.message_dict)
+    errors = submission_problems(
+        call,
+        values={name: getattr(application, name) for name in SUBMISSION_FIELDS},
+        themes_chosen=application.themes.exists(),
+        extra_answers=application.extra_answers,
+    )
     if errors:
         raise ValidationError(errors)
 
