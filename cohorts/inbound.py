@@ -81,7 +81,10 @@ def reply_text(mail: EmailMessage) -> str:
     part = mail.get_body(preferencelist=("plain", "html"))
     if part is None:
         return ""
-    text = part.get_content()
+    try:
+        text = part.get_content()
+    except (LookupError, UnicodeError):  # an unknown or wrong charset: keep what can be read
+        text = (part.get_payload(decode=True) or b"").decode("utf-8", errors="replace")
     if part.get_content_type() == "text/html":
         text = strip_tags(text)
     text = text.replace("\r\n", "\n")
@@ -108,8 +111,8 @@ def _attachments(mail: EmailMessage) -> list[tuple[str, bytes]]:
         name = part.get_filename()
         if not name:
             continue
-        content = part.get_content()
-        found.append((name, content.encode() if isinstance(content, str) else bytes(content)))
+        # The file's bytes as sent: a text file stays in its charset, a forwarded mail stays a mail.
+        found.append((name, part.get_payload(decode=True) or b""))
     return found
 
 

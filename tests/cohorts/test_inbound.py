@@ -233,3 +233,15 @@ def test_expired_addresses_are_dated_from_their_email(settings):
     address = reply_address(user_id=1, thread_id=1, today=today - timedelta(days=2))
     with pytest.raises(ReplyAddressError, match="expired 1 days"):
         reply_target(address, today=today)
+
+
+@pytest.mark.django_db
+def test_a_reply_in_an_unknown_charset_is_posted_with_what_can_be_read():
+    member, thread = _thread()
+    address = reply_address(user_id=member.user.pk, thread_id=thread.pk)
+    raw = (
+        f"From: {member.user.email}\r\nTo: {address}\r\nSubject: Re: x\r\nMessage-ID: <cs@mail.example.net>\r\n"
+        "Content-Type: text/plain; charset=x-no-such-charset\r\n\r\nPlain words here.\r\n"
+    ).encode()
+    received = reply_receive(address=address, raw=raw)
+    assert received.message.body == "Plain words here."
