@@ -111,6 +111,7 @@ def test_the_footer_links_to_the_open_calls_and_the_open_data(client):
     assert re.findall(r'<li><a href="([^"]+)">([^<]+)</a></li>', footer) == [
         ("/calls/", "Open calls"),
         ("/data/", "Open data"),
+        ("/privacy/", "Privacy notice"),
         ("/accounts/login/", "Sign in"),
     ]
 
