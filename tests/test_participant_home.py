@@ -171,6 +171,16 @@ def test_answers_needed_lists_only_open_unanswered_events_of_their_cohorts(maya)
     assert "Another cohort" not in section
 
 
+def test_answers_needed_show_the_viewers_own_time_beside_the_events(maya):
+    maya.participant.user.time_zone = "America/New_York"
+    maya.participant.user.save()
+    EventFactory(cohort=maya.cohort, title="Open, no deadline", starts_at=STARTS, time_zone="Europe/London")
+    with time_machine.travel(NOW, tick=False):
+        section = _section(_home(maya), "rsvps-heading")
+    assert "Tue 3 Nov 2026, 14:00 GMT (Europe/London) (" in section
+    assert "Tue 3 Nov, 09:00 EST, your time" in section
+
+
 # --- Unread threads ----------------------------------------------------------------------
 
 

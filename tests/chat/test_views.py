@@ -139,3 +139,17 @@ def test_the_room_page_costs_the_same_queries_for_1_or_20_messages(
     client.get(GENERAL)
     with django_assert_num_queries(16):
         assert client.get(GENERAL).status_code == 200
+
+
+def test_a_message_time_names_its_zone(client, room, maya):
+    from datetime import UTC, datetime
+
+    import time_machine
+
+    maya.time_zone = "Asia/Tokyo"
+    maya.save()
+    with time_machine.travel(datetime(2026, 11, 26, 20, 50, tzinfo=UTC), tick=False):
+        message_post(room=room, author=maya, body="Hello")
+    client.force_login(maya)
+    page = client.get(GENERAL).content.decode()
+    assert ">27 Nov, 05:50 JST</time>" in page
