@@ -12,6 +12,7 @@ as events register their reminders: notifications imports no domain app.
 
 from collections import defaultdict
 from datetime import UTC, date, datetime, time, timedelta
+from email.header import Header
 
 from django.conf import settings
 from django.db import transaction
@@ -31,8 +32,17 @@ DIGEST_KIND = "cohort_digest"
 
 
 def list_id(cohort: Cohort) -> str:
-    """RFC 2919: the list's name and a dotted id under the site's host, stable for the cohort."""
-    return f"{cohort.name} <{cohort.slug}.lists.{site_host()}>"
+    """RFC 2919: the list's name and a dotted id under the site's host, stable for the cohort.
+
+    The name is a phrase: quoted when it holds a special character, RFC 2047-encoded when it is not
+    ASCII (on its own, so the ``<id>`` that filters match stays plain), never with a line break.
+    """
+    name = " ".join(cohort.name.split())
+    if not name.isascii():
+        name = Header(name, "utf-8").encode()
+    elif any(char in name for char in '()<>[]:;@\\,."'):
+        name = '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return f"{name} <{cohort.slug}.lists.{site_host()}>"
 
 
 def list_headers(

@@ -181,3 +181,19 @@ def test_the_old_email_switch_becomes_each_message_or_none():
     executor.migrate(executor.loader.graph.leaf_nodes())
 
     assert dict(Participant.objects.values_list("pk", "delivery")) == {on.pk: "each", off.pk: "none"}
+
+
+@pytest.mark.parametrize(
+    ("name", "header"),
+    [
+        ("Stewards, 2026", '"Stewards, 2026" <ids.lists.cohorts.example.org>'),
+        ("Données ouvertes", "=?utf-8?q?Donn=C3=A9es_ouvertes?= <ids.lists.cohorts.example.org>"),
+    ],
+)
+def test_the_list_id_keeps_its_id_plain_whatever_the_cohorts_name(mailoutbox, name, header):
+    cohort = CohortFactory(name=name, slug="ids")
+    author, reader = (ParticipantFactory(membership=MembershipFactory(cohort=cohort)) for _ in range(2))
+    services.message_post(cohort=cohort, author=author.user, subject="Hello", body="Hi.")
+    emails_send_due()
+    assert mailoutbox[0].message()["List-Id"] == header
+    assert mailoutbox[0].to == [reader.user.email]
