@@ -34,7 +34,16 @@ STAGES = [
     ("Email", ["notifications.email", "notifications.reminderrule", "notifications.reminderoptout"]),
     ("Integrations", ["integrations.webhookendpoint", "integrations.webhookdelivery"]),
     ("People and accounts", ["users.user", "auth.group", "account.emailaddress", "mfa.authenticator"]),
-    ("Personal data", ["privacy.accessrecord", "privacy.dataexport", "privacy.retentionrun"]),
+    (
+        "Personal data",
+        [
+            "privacy.privacynotice",
+            "privacy.consent",
+            "privacy.accessrecord",
+            "privacy.dataexport",
+            "privacy.retentionrun",
+        ],
+    ),
 ]
 #: Where a model no stage names is listed, so that nothing registered disappears from the navigation.
 OTHER = "Other"

@@ -83,6 +83,7 @@ def test_email_is_unique_regardless_of_case(client):
 
 def test_a_person_sets_their_time_zone_and_event_times_follow(client):
     from tests.factories import EventFactory, ParticipantFactory
+    from toolbox.timezones import in_zone
 
     participant = ParticipantFactory()
     event = EventFactory(cohort=participant.membership.cohort)
@@ -91,7 +92,9 @@ def test_a_person_sets_their_time_zone_and_event_times_follow(client):
     assert response.status_code == 302
     participant.user.refresh_from_db()
     assert participant.user.time_zone == "Asia/Tokyo"
-    assert "(Asia/Tokyo)" in client.get(event.get_absolute_url()).content.decode()
+    # The event page prints the person's own time beside the event's, named by its abbreviation.
+    expected = f"{in_zone(event.starts_at, 'Asia/Tokyo'):%a %-d %b, %H:%M} JST, your time"
+    assert expected in client.get(event.get_absolute_url()).content.decode()
     bad = client.post(reverse("profile"), {"name": "Ada", "time_zone": "Mars/Olympus"})
     assert bad.status_code == 200
     assert bad.context["form"].errors["time_zone"]

@@ -210,7 +210,7 @@ def test_the_admin_lists_models_by_stage_of_the_programme(staff_client):
         ("Email", ["Email", "ReminderRule", "ReminderOptOut"]),
         ("Integrations", ["WebhookEndpoint", "WebhookDelivery"]),
         ("People and accounts", ["User", "Group", "EmailAddress", "Authenticator"]),
-        ("Personal data", ["AccessRecord", "DataExport", "RetentionRun"]),
+        ("Personal data", ["PrivacyNotice", "Consent", "AccessRecord", "DataExport", "RetentionRun"]),
     ]
     # The sidebar of every other admin page lists the same stages.
     changelist = staff_client.get(reverse("admin:funding_award_changelist"))
