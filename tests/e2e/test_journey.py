@@ -32,7 +32,7 @@ def _confirmation_link(mailoutbox) -> str:
 
 
 def _sign_in(page, base, email, password):
-    page.get_by_label("Email").fill(email)
+    page.get_by_label("Email", exact=True).fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign In").click()
 
@@ -62,7 +62,7 @@ def test_the_programme_journey(live_server, browser, mailoutbox):
     expect(page).to_have_url(re.compile(r"/accounts/login/"))
     page.get_by_role("link", name="sign up").click()
     page.get_by_label("Full name").fill("Maya Okafor")
-    page.get_by_label("Email").fill(APPLICANT_EMAIL)
+    page.get_by_label("Email", exact=True).fill(APPLICANT_EMAIL)
     # Required fields carry no asterisk (GOV.UK: mark the optional ones): "Password" exactly, not "Password (again)".
     page.get_by_role("textbox", name="Password", exact=True).fill(APPLICANT_PASSWORD)
     page.get_by_label("Password (again)").fill(APPLICANT_PASSWORD)
