@@ -40,6 +40,7 @@ from cohorts.permissions import (
 )
 from cohorts.selectors import archive_search as search_archive
 from cohorts.selectors import cohort_visible_or_404, cohorts_for_user, searchable_cohorts
+from toolbox.signals import file_downloaded
 from toolbox.visibility import get_visible_or_404
 
 
@@ -346,6 +347,7 @@ def resource_file(request, slug, pk):
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
+    file_downloaded.send(sender=resource_file, request=request, what=f"resource {resource.pk} of {cohort.slug}")
     return response
 
 

@@ -104,3 +104,22 @@ def test_the_log_lists_in_the_same_number_of_queries_whatever_its_length(client,
     client.force_login(admin)
     with django_assert_num_queries(7):
         assert client.get(reverse("admin:privacy_accessrecord_changelist")).status_code == 200
+
+
+def test_staff_opening_a_cohorts_resource_file_is_recorded_and_a_participant_opening_it_is_not(client):
+    world = World()
+    url = reverse("cohorts:resource_file", args=[world.cohort_x.slug, world.resource.pk])
+    client.force_login(world.participant.user)
+    assert client.get(url).status_code == 200
+    assert _records() == []
+    client.force_login(world.users["staff"])
+    assert client.get(url).status_code == 200
+    assert _records() == [
+        (
+            world.users["staff"].email,
+            "file_download",
+            f"resource {world.resource.pk} of {world.cohort_x.slug}",
+            None,
+            "127.0.0.1",
+        )
+    ]
