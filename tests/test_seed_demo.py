@@ -134,6 +134,18 @@ def test_the_demo_participant_has_a_chat_with_a_mention_an_event_to_go_to_and_tw
     ]
 
 
+def test_one_demo_thread_has_a_theme_and_one_demo_participant_chose_the_daily_digest():
+    call_command("seed_demo")
+    call_command("seed_demo")  # and a second run leaves them as they are
+    themed = Message.objects.threads().exclude(theme=None)
+    assert list(themed.values_list("subject", "theme__slug")) == [
+        ("Bulk downloads: who pays for the bandwidth?", "sustainability")
+    ]
+    assert list(
+        Participant.objects.exclude(delivery=Participant.Delivery.EACH).values_list("user__email", "delivery")
+    ) == [("marta@threadmap.example", "digest")]
+
+
 def test_running_seed_demo_twice_changes_nothing():
     call_command("seed_demo")
     first = _snapshot()

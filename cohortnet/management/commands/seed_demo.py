@@ -222,6 +222,12 @@ MEMBER_THREAD = (
     "a sponsor's CDN, paid mirrors, or rate limits? Threadmap would love to compare notes.",
 )
 
+# The member thread's theme, so its page, the theme's page and the search's theme filter have a thread to show.
+MEMBER_THREAD_THEME = "sustainability"
+
+# A demo participant who chose the daily digest, so the digest and the admin's delivery filter have someone.
+DIGEST_EMAIL = "marta@threadmap.example"
+
 # The event the demo participant has said she is going to.
 PARTICIPANT_GOING_TO = "Mid-point networking and collaborations"
 
@@ -372,6 +378,7 @@ class Command(BaseCommand):
                     defaults={
                         "role": Participant.Role.LEAD if position == 0 else Participant.Role.PARTICIPANT,
                         "show_contact_details": position == 0,
+                        "delivery": Participant.Delivery.DIGEST if email == DIGEST_EMAIL else Participant.Delivery.EACH,
                     },
                 )
             Award.objects.get_or_create(
@@ -399,7 +406,11 @@ class Command(BaseCommand):
             cohort=running,
             subject=subject,
             parent=None,
-            defaults={"author": get_user_model().objects.get(email=author), "body": body},
+            defaults={
+                "author": get_user_model().objects.get(email=author),
+                "body": body,
+                "theme": Theme.objects.get(slug=MEMBER_THREAD_THEME),
+            },
         )
         self._seed_chat(running)
         self._seed_participant_answer(running)
