@@ -31,7 +31,13 @@ def _uses_postgres() -> bool:
     return os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
 
 
+@pytest.hookimpl(trylast=True)  # after pytest-django has put transactional tests after the others
 def pytest_collection_modifyitems(config, items):
+    # Browser tests last: Playwright's sync API leaves an event loop running in the main thread for the
+    # rest of the session, and later tests that drive asyncio themselves (async_to_sync for the chat's
+    # sockets, asyncio.run in the fan-out benchmark) cannot run beside it. A stable sort keeps the order
+    # within each group.
+    items.sort(key=_drives_a_browser)
     missing = []
     if not _uses_postgres():
         missing.append(("postgres", "DATABASE_URL is not a PostgreSQL URL"))
@@ -50,6 +56,16 @@ def pytest_collection_modifyitems(config, items):
         items[:] = kept
         reasons = "; ".join(reason for _marker, reason in missing)
         config._cohortnet_deselected = f"{len(deselected)} tests need PostgreSQL/Redis and were deselected ({reasons})."
+
+
+#: pytest-playwright's fixtures: a test using one drives Chromium through Playwright's sync API.
+PLAYWRIGHT_FIXTURES = {"page", "context", "browser", "playwright", "new_context"}
+
+
+def _drives_a_browser(item) -> bool:
+    return item.get_closest_marker("browser") is not None or bool(
+        PLAYWRIGHT_FIXTURES & set(getattr(item, "fixturenames", ()))
+    )
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
