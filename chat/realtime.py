@@ -6,11 +6,15 @@ group. Each socket renders it for its own person (their time zone; edit and dele
 on their own messages) without touching the database.
 """
 
+import logging
+
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.template.loader import render_to_string
 
 from chat.selectors import for_display
+
+logger = logging.getLogger(__name__)
 
 #: The event type consumers handle (``RoomConsumer.chat_message``).
 EVENT = "chat.message"
@@ -25,8 +29,15 @@ def event(data: dict) -> dict:
 
 
 def broadcast(room_id: int, data: dict) -> None:
-    """From synchronous code (a view): send ``data`` (``selectors.message_data``) to the room's sockets."""
-    async_to_sync(get_channel_layer().group_send)(group_name(room_id), event(data))
+    """From synchronous code (a view): send ``data`` (``selectors.message_data``) to the room's sockets.
+
+    The message is already saved: with the channel layer unreachable (Redis down) the page still answers,
+    and the open sockets' people see it on their next page load instead of at once.
+    """
+    try:
+        async_to_sync(get_channel_layer().group_send)(group_name(room_id), event(data))
+    except Exception:  # noqa: BLE001 -- any layer failure: the write stands, only the live update is lost
+        logger.warning("Could not tell room %s's sockets about message %s", room_id, data.get("id"), exc_info=True)
 
 
 def render_message(data: dict, *, viewer_id: int, zone: str, can_post: bool, csrf_token: str = "") -> str:

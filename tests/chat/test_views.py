@@ -153,3 +153,28 @@ def test_a_message_time_names_its_zone(client, room, maya):
     client.force_login(maya)
     page = client.get(GENERAL).content.decode()
     assert ">27 Nov, 05:50 JST</time>" in page
+
+
+def test_with_the_channel_layer_down_posts_edits_and_deletes_still_answer_and_are_kept_once(
+    client, room, maya, monkeypatch
+):
+    """Redis stopped: the plain form's post is saved and redirects (no 500 after the write, which invited a
+    second post); edits and deletions too. Only the live update to open sockets is lost."""
+    from channels_redis.core import RedisChannelLayer
+
+    from chat import realtime
+    from tests.smtp_sink import free_port
+
+    down = RedisChannelLayer(hosts=[{"address": f"redis://127.0.0.1:{free_port()}", "socket_timeout": 0.5}])
+    monkeypatch.setattr(realtime, "get_channel_layer", lambda: down)
+    client.force_login(maya)
+    response = client.post(GENERAL, {"body": "posted while Redis is down"})
+    assert (response.status_code, response["Location"]) == (302, GENERAL)
+    message = ChatMessage.objects.get()
+    assert message.body == "posted while Redis is down"
+    edit, delete = (reverse(f"chat:message_{name}", args=[message.pk]) for name in ("edit", "delete"))
+    response = client.post(edit, {"body": "edited while down"})
+    assert (response.status_code, response["Location"]) == (302, f"{GENERAL}#chat-message-{message.pk}")
+    assert client.post(delete).status_code == 302
+    message.refresh_from_db()
+    assert (message.body, message.deleted_at is not None, ChatMessage.objects.count()) == ("", True, 1)
