@@ -8,6 +8,7 @@ from cohorts.mailing_list import digests_queue
 from integrations.tasks import webhooks_deliver_due_task
 from notifications.reminders import reminders_sweep
 from notifications.services import emails_send_due
+from privacy.tasks import data_exports_build_due_task
 
 logger = logging.getLogger(__name__)
 
@@ -19,16 +20,18 @@ def sweep() -> dict[str, int]:
     It writes the reminders now due and yesterday's mailing-list digests (once per
     person per day: the outbox key) into the outbox, then sends every queued
     email that is due: new reminders, emails whose on-commit task was lost
-    (Redis down) and retries after a failure. Webhooks that are due go in a
-    task of their own, so a slow receiver never holds up the emails.
+    (Redis down) and retries after a failure. Webhooks that are due, and data
+    downloads whose task was lost, go in tasks of their own, so a slow receiver
+    or a large ZIP never holds up the emails.
     """
     reminders = reminders_sweep()
     digests = digests_queue()
     if digests:
         logger.info("Queued %s mailing-list digest(s)", digests)
     done = {"reminders_queued": reminders, "emails_sent": emails_send_due()}
-    try:
-        webhooks_deliver_due_task.delay()
-    except Exception:  # noqa: BLE001 -- the broker is down: the next sweep publishes it again
-        logger.warning("Could not publish the webhook sweep", exc_info=True)
+    for task in (webhooks_deliver_due_task, data_exports_build_due_task):
+        try:
+            task.delay()
+        except Exception:  # noqa: BLE001 -- the broker is down: the next sweep publishes it again
+            logger.warning("Could not publish %s", task.name, exc_info=True)
     return done

@@ -1,7 +1,9 @@
 """Writes about personal data: the access log, a person's data download, the privacy notice and consents."""
 
 import ipaddress
+import logging
 import tempfile
+import time
 from datetime import timedelta
 
 from django.conf import settings
@@ -14,13 +16,24 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cohorts.models import Participant
-from notifications.services import email_queue, render_email
+from notifications.services import (
+    PUBLISH_QUICK_FAILURE_SECONDS,
+    PUBLISH_RETRY_POLICY,
+    _publish_connection,
+    email_queue,
+    publish_pause,
+    render_email,
+)
 from privacy import selectors
 from privacy.exports import write_zip
 from privacy.models import AccessRecord, Consent, DataExport, PrivacyNotice
 
+logger = logging.getLogger(__name__)
+
 #: A download still being prepared after this long lost its task; asking again starts a new one.
 STUCK_AFTER = timedelta(hours=1)
+#: The sweep builds a download still being prepared this long after it was asked for (its task was lost).
+SWEEP_AFTER = timedelta(minutes=1)
 
 
 def client_address(request) -> str | None:
@@ -67,10 +80,52 @@ def data_export_request(*, user) -> DataExport:
     if pending:
         return pending
     export = DataExport.objects.create(user=user)
+    _build_after_commit(export.pk)
+    return export
+
+
+def _build_after_commit(export_id: int) -> None:
+    """Publish the build's task once the request commits, as the outbox does (sharing its pause and timeouts).
+
+    With the broker down the request still answers: the row waits as "pending" and the sweep builds it
+    (``data_exports_build_due``) once a worker runs again.
+    """
     from privacy.tasks import data_export_build_task
 
-    transaction.on_commit(lambda: data_export_build_task.delay(export_id=export.pk))
-    return export
+    def enqueue():
+        if publish_pause.active():
+            return
+        started = time.monotonic()
+
+        def retry_only_a_quick_failure(exc, _interval):
+            if time.monotonic() - started > PUBLISH_QUICK_FAILURE_SECONDS:
+                raise exc
+
+        options = {"retry": True, "retry_policy": {**PUBLISH_RETRY_POLICY, "errback": retry_only_a_quick_failure}}
+        if not data_export_build_task.app.conf.task_always_eager:
+            options["connection"] = _publish_connection(data_export_build_task.app)
+        try:
+            data_export_build_task.apply_async(kwargs={"export_id": export_id}, **options)
+        except Exception:
+            publish_pause.start()
+            logger.warning("Could not enqueue data download %s; the sweep will build it", export_id, exc_info=True)
+
+    transaction.on_commit(enqueue)
+
+
+def data_exports_build_due(*, now=None) -> int:
+    """Build every download still being prepared ``SWEEP_AFTER`` after it was asked for; return how many are ready.
+
+    Its task was lost (the broker was down when it was asked for, or a worker died). Each build locks its row and
+    builds only a pending one, so a task arriving late, or two sweeps at once, still build and email it once.
+    Called by the periodic sweep's task only.
+    """
+    cutoff = (now or timezone.now()) - SWEEP_AFTER
+    due = DataExport.objects.filter(status=DataExport.Status.PENDING, created_at__lte=cutoff).order_by("pk")
+    built = 0
+    for export in due.only("pk"):
+        built += data_export_build(export=export, now=now).status == DataExport.Status.READY
+    return built
 
 
 def download_url(export: DataExport) -> str:

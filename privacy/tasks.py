@@ -15,6 +15,14 @@ def data_export_build_task(*, export_id: int) -> None:
         data_export_build(export=export)
 
 
+@shared_task(name="privacy.build_due_data_exports")
+def data_exports_build_due_task() -> int:
+    """Build the downloads whose own task was lost (the broker was down when asked). Published by the sweep."""
+    from privacy.services import data_exports_build_due
+
+    return data_exports_build_due()
+
+
 @shared_task(name="privacy.retention_sweep")
 def retention_sweep_task() -> dict[str, int]:
     """Apply the retention rules once (beat, daily: ``RETENTION_INTERVAL_SECONDS``) and log the run."""

@@ -167,3 +167,42 @@ def test_the_profile_offers_the_download_and_its_button_asks_for_it(client, djan
     assert response.status_code == 302
     assert response["Location"] == reverse("profile")
     assert DataExport.objects.filter(user=person).count() == 1
+
+
+def test_with_the_broker_down_asking_still_answers_and_the_sweep_builds_and_emails_it_later(
+    client, django_capture_on_commit_callbacks, monkeypatch
+):
+    """Redis stopped: the profile's button is not a 500 (the task could not be published after commit); the
+    request waits as pending and, once a worker runs again, the minute sweep builds it and emails the link once."""
+    from kombu.exceptions import OperationalError
+
+    from cohortnet.tasks import sweep
+    from notifications.services import publish_pause
+    from privacy.tasks import data_export_build_task
+
+    def broker_down(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6390. Connection refused.")
+
+    person = UserFactory(name="Maya Okafor")
+    client.force_login(person)
+    monkeypatch.setattr(data_export_build_task, "apply_async", broker_down)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(reverse("privacy:export_request"))
+        assert (response.status_code, response["Location"]) == (302, reverse("profile"))
+        assert publish_pause.active()
+    finally:
+        publish_pause.until = 0.0
+    monkeypatch.undo()
+    export = DataExport.objects.get(user=person)
+    assert export.status == "pending"
+    sweep()  # less than a minute later: its own task may still come
+    assert DataExport.objects.get(pk=export.pk).status == "pending"
+    with time_machine.travel(timezone.now() + timedelta(minutes=2)):
+        sweep()
+        sweep()
+    export.refresh_from_db()
+    assert export.status == "ready"
+    emails = Email.objects.filter(kind="data_export", to_email=person.email)
+    assert emails.count() == 1
+    assert f"/privacy/export/{export.token}/" in emails.get().body_text
