@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
+from django.utils import formats, timezone
 
 from cohorts import services
 from cohorts.countries import country_name
@@ -167,7 +168,7 @@ class MembershipAdmin(ServiceAdminMixin, admin.ModelAdmin):
 
 @admin.register(Participant)
 class ParticipantAdmin(ServiceAdminMixin, admin.ModelAdmin):
-    list_display = ["person", "organisation", "cohort", "role", "delivery"]
+    list_display = ["person", "organisation", "cohort", "role", "mail"]
     list_filter = ["membership__cohort", "role", "delivery"]
     list_select_related = ["user", "membership__organisation", "membership__cohort"]
     search_fields = ["user__email", "user__name", "membership__organisation__name"]
@@ -176,17 +177,33 @@ class ParticipantAdmin(ServiceAdminMixin, admin.ModelAdmin):
     organisation = wrapping_column("membership__organisation", "organisation")
     cohort = wrapping_column("membership__cohort", "cohort")
 
+    # The field's label ("Email me the cohort's messages") as a heading, which never wraps, and its long choices
+    # made the list wider than a 1280 px screen beside a long address: a short heading and a word per choice.
+    MAIL = {Participant.Delivery.EACH: "Every", Participant.Delivery.DIGEST: "Daily", Participant.Delivery.NONE: "None"}
+
+    @admin.display(description="mail", ordering="delivery")
+    def mail(self, obj):
+        return self.MAIL.get(obj.delivery, obj.delivery)
+
 
 @admin.register(Message)
 class MessageAdmin(ServiceAdminMixin, admin.ModelAdmin):
-    list_display = ["__str__", "cohort_name", "author_name", "theme", "created_at"]
+    list_display = ["__str__", "cohort_name", "author_name", "theme_name", "posted"]
     list_filter = ["cohort", "theme"]
     list_select_related = ["cohort", "author", "theme"]
     cohort_name = wrapping_column("cohort", "cohort")
     author_name = wrapping_column("author", "author")
+    # Theme names are long ("Collaborative data collection and maintenance"): a wrapping column, not a foreign key's.
+    theme_name = wrapping_column("theme", "theme")
     search_fields = ["subject", "body"]
+
     # Staff may set or correct a thread's theme here; what was posted stays as posted.
     readonly_fields = ["cohort", "author", "parent", "inbound_message_id", "created_at"]
+
+    @admin.display(description="posted", ordering="created_at")
+    def posted(self, obj):
+        # Django keeps a date column on one line; beside a long address and a theme that is past a 1280 px screen.
+        return formats.localize(timezone.template_localtime(obj.created_at))
 
     def has_add_permission(self, request):
         # Staff post on the cohort's page, so the emails go out through the service.
