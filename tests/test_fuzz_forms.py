@@ -20,10 +20,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from applications.models import Application, Score, Transition
+from chat.models import ChatMessage
 from cohorts.models import ColleagueInvite, Contribution, Message, Organisation, OrganisationPerson, Resource, Theme
 from events.models import RSVP, WrittenInput
 from funding.models import TimeEntry
 from notifications.models import Email
+from privacy.models import Consent
 from tests.factories import PASSWORD
 from tests.helpers import World
 
@@ -150,6 +152,13 @@ FORMS = [
     ("review", lambda w: reverse("applications:review", args=[w.assignment.pk]), _review, [Score], "reviewer"),
     ("conflict", lambda w: reverse("applications:review_conflict", args=[w.assignment.pk]), {"note": "Ex-colleague"},
      [], "reviewer"),
+    (
+        "chat",
+        lambda w: reverse("chat:general_room", args=[w.participant.membership.cohort.slug]),
+        {"body": "Hello @everyone"},
+        [ChatMessage, Email],
+    ),
+    ("choices", lambda w: reverse("privacy:choices"), {"consent_directory": "on"}, [Consent]),
     (
         "sign-up",
         lambda w: reverse("account_signup"),
