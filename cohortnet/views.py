@@ -136,7 +136,7 @@ def profile(request):
     context = {
         "form": form,
         "export_days": settings.DATA_EXPORT_DAYS,
-        "consent_form": ConsentForm(current=current),
+        "consent_form": ConsentForm(current=current, in_effect=privacy_selectors.consents_in_effect(request.user)),
         "consents": [(Consent.Purpose(purpose).label, row) for purpose, row in current.items()],
         "consent_history": history,
     }

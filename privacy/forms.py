@@ -43,13 +43,19 @@ def consent_choices(cleaned_data) -> dict[str, bool]:
 
 
 class ConsentForm(SiteForm):
-    """The profile's "Your choices": each box ticked as the person last chose."""
+    """The profile's "Your choices": each box ticked as the person last chose.
 
-    def __init__(self, *args, current: dict | None = None, **kwargs):
+    A purpose never chosen shows what is in effect (``in_effect``, from ``selectors.consents_in_effect``): a
+    participant from before consents were asked, listed and on the mailing list, sees those boxes ticked, so
+    saving the form for another choice does not silently take them off both.
+    """
+
+    def __init__(self, *args, current: dict | None = None, in_effect: dict | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields.update(consent_fields())
         for purpose, row in (current or {}).items():
-            self.fields[FIELDS[purpose]].initial = bool(row and row.given)
+            given = row.given if row is not None else (in_effect or {}).get(purpose, False)
+            self.fields[FIELDS[purpose]].initial = bool(given)
 
 
 class SignupForm(UserSignupForm):

@@ -216,3 +216,29 @@ def test_changes_at_the_same_moment_are_recorded_one_after_the_other():
     participant.refresh_from_db()
     assert participant.show_contact_details is rows[-1].given
     assert selectors.consents_current(user)["directory"].pk == rows[-1].pk
+
+
+def test_a_participant_from_before_consents_sees_what_is_in_effect_and_saving_keeps_it(client):
+    """Listed and on the mailing list with no consent row (joined before choices were asked): both boxes are
+    ticked, so ticking credit and saving the form as shown keeps their listing and list email."""
+    participant = ParticipantFactory(show_contact_details=True, delivery=Participant.Delivery.DIGEST)
+    quiet = ParticipantFactory(show_contact_details=False, delivery=Participant.Delivery.NONE)
+    client.force_login(participant.user)
+    page = client.get(reverse("profile")).content.decode()
+    assert "checked" in _input(page, "consent_directory")
+    assert "checked" in _input(page, "consent_mailing_list")
+    assert "checked" not in _input(page, "consent_credit")
+    assert "<li>Directory listing and contact details: not chosen yet</li>" in page
+    client.post(
+        reverse("privacy:choices"), {"consent_directory": "on", "consent_mailing_list": "on", "consent_credit": "on"}
+    )
+    participant.refresh_from_db()
+    assert (participant.show_contact_details, participant.delivery) == (True, "digest")
+    assert _state(participant.user) == {"directory": True, "credit": True, "mailing_list": True}
+    client.force_login(quiet.user)
+    page = client.get(reverse("profile")).content.decode()
+    assert [("checked" in _input(page, f"consent_{p}")) for p in ("directory", "credit", "mailing_list")] == [
+        False,
+        False,
+        False,
+    ]
