@@ -328,3 +328,12 @@ def test_a_contribution_signed_off_shows_as_a_signed_off_badge(client):
     assert html.count('<span class="badge rounded-pill state-badge state-not_written">Not written</span>') == (
         Theme.objects.count() - 1
     )
+
+
+def test_admin_pages_link_the_sites_icons(client, settings):
+    """Without a link the browser asks for /favicon.ico on every admin page: a 404 in the console each time."""
+    settings.ADMIN_REQUIRE_MFA = False
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    for path in (reverse("admin:index"), reverse("admin:applications_opencall_add")):
+        links = [link for link in _parse(client.get(path)).head_links if link.get("rel") == "icon"]
+        assert [link["href"] for link in links] == ["/static/favicon.svg", "/static/favicon-32.png"], path
