@@ -41,13 +41,16 @@ from toolbox.timezones import in_zone
 S = Application.Status
 
 
-class QuestionInline(admin.TabularInline):
+class QuestionInline(admin.StackedInline):
+    """Stacked, as the criteria: as table rows with the admin's large text areas (the choices, a criterion's
+    description) they were up to ~1,950 px wide and the open call's page scrolled sideways at 1280 px."""
+
     model = Question
     extra = 0
     fields = ["position", "label", "kind", "required", "help_text", "choices"]
 
 
-class CriterionInline(admin.TabularInline):
+class CriterionInline(admin.StackedInline):
     model = Criterion
     extra = 0
     fields = ["position", "name", "weight", "description"]

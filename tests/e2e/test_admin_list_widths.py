@@ -7,6 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from applications.models import OpenCall
 from cohortnet.management.commands.seed_demo import DEMO_PASSWORD, STAFF_EMAIL
 from cohortnet.users.models import User
 from cohorts.models import Contribution, Participant, Theme
@@ -94,3 +95,24 @@ def test_the_lists_fit_a_1280_pixel_screen(live_server, browser, settings):
             unnamed.append(path)
     assert unnamed == []
     assert too_wide == {}, "\n".join(f"{path}: {widths}" for path, widths in too_wide.items())
+
+
+def test_the_open_calls_page_with_its_questions_and_criteria_fits_a_1280_pixel_screen(live_server, browser, settings):
+    """The call's inlines (FAQ, questions, criteria, decision emails) on one page, none scrolling it sideways."""
+    settings.DEBUG = True  # seed_demo is for laptops
+    call_command("seed_demo", stdout=io.StringIO())
+    settings.DEBUG = False
+    call = OpenCall.objects.get()
+    assert call.questions.exists()
+    assert call.criteria.exists()
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    page.set_default_timeout(10_000)
+    page.goto(f"{live_server.url}/admin/")
+    page.get_by_label("Email").fill(STAFF_EMAIL)
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+    page.wait_for_load_state()
+    for path in (f"applications/opencall/{call.pk}/change/", "applications/opencall/add/"):
+        assert page.goto(f"{live_server.url}/admin/{path}").status == 200
+        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow == 0, f"{path} is {overflow}px wider than the window"
