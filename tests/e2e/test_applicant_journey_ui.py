@@ -121,20 +121,22 @@ def test_applicant_recovers_from_a_failed_submit_and_submits(live_server, browse
     page.get_by_label(CONSENT).check()
     page.get_by_role("button", name="Submit application").click()
 
-    # The form refuses the amount: the error summary takes focus, says it in money, and links to the field.
+    # Every problem at once, in the page's order: the licence still missing, and the amount over the cap
+    # (said in money). The error summary takes focus and each link leads to its field.
     summary = page.get_by_role("alert").filter(has_text="There is a problem")
     expect(summary).to_be_focused()
     expect(page).to_have_title(re.compile(r"^Error: "))
     links = summary.get_by_role("link")
-    expect(links).to_have_count(1)
-    expect(links.first).to_contain_text("Funding requested")
-    expect(links.first).to_contain_text("at most £20,000")
+    expect(links).to_have_count(2)
+    expect(links.first).to_contain_text(LICENCE)
+    expect(links.nth(1)).to_contain_text("Funding requested")
+    expect(links.nth(1)).to_contain_text("at most £20,000")
     journey.check("application form, funding over the cap")
     # Nothing typed is lost.
     expect(page.get_by_label(DATA)).to_have_value("Open tide tables for 40 small ports.")
     expect(page.get_by_label("Funding requested")).to_have_value("25000")
     expect(page.get_by_label(CONSENT)).to_be_checked()
-    links.first.click()
+    links.nth(1).click()
     expect(page.get_by_label("Funding requested")).to_be_focused()
     assert focused_id(page) == "id_funding_requested"
     assert Application.objects.get().status == Application.Status.DRAFT
