@@ -10,6 +10,7 @@ import threading
 import time
 
 import pytest
+from channels.layers import channel_layers
 from django.test import Client
 from playwright.sync_api import expect
 
@@ -43,6 +44,9 @@ def asgi_server(transactional_db):
         target = pages if scope["type"] == "http" else application
         await target(scope, receive, send)
 
+    # A channel layer remembers the event loop that receives on it: one left by earlier tests (the
+    # sockets' own tests, a previous server) would refuse this server's loop. Each server gets a fresh one.
+    channel_layers.backends.clear()
     port = _free_port()
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off", log_level="warning", ws="websockets-sansio")
@@ -56,6 +60,7 @@ def asgi_server(transactional_db):
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     thread.join(timeout=10)
+    channel_layers.backends.clear()
 
 
 def _signed_in_page(browser, base, user):
