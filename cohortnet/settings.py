@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "chat",
     "integrations",
     "privacy",
+    "outcomes",
 ]
 
 MIDDLEWARE = [

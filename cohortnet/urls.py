@@ -27,4 +27,5 @@ urlpatterns = [
     path("", include("funding.urls")),
     path("", include("notifications.urls")),
     path("", include("chat.urls")),
+    path("", include("outcomes.urls")),
 ]

@@ -29,6 +29,9 @@ ALLOWED = {
     "funding": {"cohorts", "events", "notifications", "toolbox"},
     "chat": {"cohorts", "notifications", "toolbox"},
     "integrations": {"cohorts", "events", "notifications", "toolbox"},
+    # Feedback forms, reports and the publication: they read events (attendance, notes) and release
+    # instalments held for a report through funding's services; nothing but cohortnet and privacy imports it.
+    "outcomes": {"cohorts", "events", "funding", "notifications", "toolbox"},
     # Personal data across every app (export, erasure, retention, the access log): it reads and writes
     # every app's rows, so it sits beside the assembly; only cohortnet imports it.
     "privacy": {
@@ -41,6 +44,7 @@ ALLOWED = {
         "funding",
         "chat",
         "integrations",
+        "outcomes",
     },
     "cohortnet": {
         "toolbox",
@@ -53,6 +57,7 @@ ALLOWED = {
         "chat",
         "integrations",
         "privacy",
+        "outcomes",
     },
 }
 

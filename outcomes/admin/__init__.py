@@ -1,0 +1,3 @@
+"""Outcomes' admin, one module per capability; importing them registers their ModelAdmins."""
+
+from outcomes.admin import feedback, publication, reports  # noqa: F401

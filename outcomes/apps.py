@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class OutcomesConfig(AppConfig):
+    """What the cohort gives back: feedback forms, progress and final reports, and the published output."""
+
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "outcomes"
+    verbose_name = "Outcomes"

@@ -1,0 +1,3 @@
+"""Models for the feedback part of outcomes."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""Models for the publication part of outcomes."""
+
+__all__: list[str] = []

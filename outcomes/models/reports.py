@@ -1,0 +1,3 @@
+"""Models for the reports part of outcomes."""
+
+__all__: list[str] = []
