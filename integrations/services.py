@@ -44,7 +44,7 @@ from integrations.models import (
     new_secret,
     validate_webhook_url,
 )
-from notifications.services import PUBLISH_QUICK_FAILURE_SECONDS, PUBLISH_RETRY_POLICY, publish_pause
+from notifications.services import publish_after_commit
 
 logger = logging.getLogger(__name__)
 
@@ -127,30 +127,13 @@ def _deliver_after_commit(delivery_ids: list[int]) -> None:
     """Publish each delivery's task once the transaction commits, as the outbox does (and sharing its pause)."""
     from integrations.tasks import webhook_deliver_task
 
-    def enqueue():
-        for delivery_id in delivery_ids:
-            if publish_pause.active():
-                return
-            started = time.monotonic()
-
-            def retry_only_a_quick_failure(exc, _interval, started=started):
-                if time.monotonic() - started > PUBLISH_QUICK_FAILURE_SECONDS:
-                    raise exc
-
-            options = {"retry": True, "retry_policy": {**PUBLISH_RETRY_POLICY, "errback": retry_only_a_quick_failure}}
-            if not webhook_deliver_task.app.conf.task_always_eager:
-                from notifications.services import _publish_connection
-
-                options["connection"] = _publish_connection(webhook_deliver_task.app)
-            try:
-                webhook_deliver_task.apply_async(kwargs={"delivery_id": delivery_id}, **options)
-            except Exception:
-                # The broker is down: the rows are safe and the sweep will post them.
-                publish_pause.start()
-                logger.warning("Could not enqueue webhook %s; the sweep will post it", delivery_id, exc_info=True)
-                return
-
-    transaction.on_commit(enqueue)
+    # The rows are safe whatever happens here: with the broker down, the sweep posts them.
+    publish_after_commit(
+        webhook_deliver_task,
+        [{"delivery_id": delivery_id} for delivery_id in delivery_ids],
+        what="webhook",
+        fallback="the sweep will post it",
+    )
 
 
 # --- Staff (the admin) ----------------------------------------------------------------------------

@@ -142,34 +142,49 @@ def _publish_connection(app):
     return _publisher.connection
 
 
+def publish_after_commit(task, kwargs_list: list[dict], *, what: str, fallback: str) -> None:
+    """Publish ``task`` once per kwargs in ``kwargs_list`` when the transaction commits, never holding it up.
+
+    Every publisher of work kept as a row (outbox emails, data downloads, webhook deliveries) goes through
+    here, so they share one pause: after a failure (the broker down) the rest skip the broker for
+    ``PUBLISH_PAUSE_SECONDS`` and their rows wait for the sweep. One quick failure (a stale connection) is
+    retried; a slow one (a silent broker) is not. ``what`` names the row in the log ("email 12"),
+    ``fallback`` says what the sweep will do instead ("the sweep will send it").
+    """
+
+    def enqueue():
+        for kwargs in kwargs_list:
+            if publish_pause.active():
+                return
+            started = time.monotonic()
+
+            def retry_only_a_quick_failure(exc, _interval, started=started):
+                if time.monotonic() - started > PUBLISH_QUICK_FAILURE_SECONDS:
+                    raise exc
+
+            options = {"retry": True, "retry_policy": {**PUBLISH_RETRY_POLICY, "errback": retry_only_a_quick_failure}}
+            if not task.app.conf.task_always_eager:
+                options["connection"] = _publish_connection(task.app)
+            try:
+                task.apply_async(kwargs=kwargs, **options)
+            except Exception:
+                publish_pause.start()
+                logger.warning(
+                    "Could not enqueue %s %s; %s, and new ones for %s s",
+                    what,
+                    ", ".join(str(v) for v in kwargs.values()),
+                    fallback,
+                    PUBLISH_PAUSE_SECONDS,
+                    exc_info=True,
+                )
+
+    transaction.on_commit(enqueue)
+
+
 def _send_after_commit(email_id: int) -> None:
     from notifications.tasks import email_send_task
 
-    def enqueue():
-        if publish_pause.active():
-            return
-        started = time.monotonic()
-
-        def retry_only_a_quick_failure(exc, _interval):
-            if time.monotonic() - started > PUBLISH_QUICK_FAILURE_SECONDS:
-                raise exc
-
-        options = {"retry": True, "retry_policy": {**PUBLISH_RETRY_POLICY, "errback": retry_only_a_quick_failure}}
-        if not email_send_task.app.conf.task_always_eager:
-            options["connection"] = _publish_connection(email_send_task.app)
-        try:
-            email_send_task.apply_async(kwargs={"email_id": email_id}, **options)
-        except Exception:
-            # The broker is down: the row is safe and the sweep will send it.
-            publish_pause.start()
-            logger.warning(
-                "Could not enqueue email %s; the sweep will send it and new emails for %s s",
-                email_id,
-                PUBLISH_PAUSE_SECONDS,
-                exc_info=True,
-            )
-
-    transaction.on_commit(enqueue)
+    publish_after_commit(email_send_task, [{"email_id": email_id}], what="email", fallback="the sweep will send it")
 
 
 @transaction.atomic

@@ -3,7 +3,6 @@
 import ipaddress
 import logging
 import tempfile
-import time
 from datetime import timedelta
 
 from django.conf import settings
@@ -17,11 +16,8 @@ from django.utils import timezone
 
 from cohorts.models import Participant
 from notifications.services import (
-    PUBLISH_QUICK_FAILURE_SECONDS,
-    PUBLISH_RETRY_POLICY,
-    _publish_connection,
     email_queue,
-    publish_pause,
+    publish_after_commit,
     render_email,
 )
 from privacy import selectors
@@ -92,25 +88,12 @@ def _build_after_commit(export_id: int) -> None:
     """
     from privacy.tasks import data_export_build_task
 
-    def enqueue():
-        if publish_pause.active():
-            return
-        started = time.monotonic()
-
-        def retry_only_a_quick_failure(exc, _interval):
-            if time.monotonic() - started > PUBLISH_QUICK_FAILURE_SECONDS:
-                raise exc
-
-        options = {"retry": True, "retry_policy": {**PUBLISH_RETRY_POLICY, "errback": retry_only_a_quick_failure}}
-        if not data_export_build_task.app.conf.task_always_eager:
-            options["connection"] = _publish_connection(data_export_build_task.app)
-        try:
-            data_export_build_task.apply_async(kwargs={"export_id": export_id}, **options)
-        except Exception:
-            publish_pause.start()
-            logger.warning("Could not enqueue data download %s; the sweep will build it", export_id, exc_info=True)
-
-    transaction.on_commit(enqueue)
+    publish_after_commit(
+        data_export_build_task,
+        [{"export_id": export_id}],
+        what="data download",
+        fallback="the sweep will build it",
+    )
 
 
 def data_exports_build_due(*, now=None) -> int:
