@@ -6,15 +6,24 @@ Frames are JSON. From the browser: ``{"type": "post", "body": ...}``, ``{"type":
 before the handshake is accepted (close code ``REFUSED``).
 """
 
+import logging
+
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.core.exceptions import PermissionDenied, ValidationError
+from redis.exceptions import RedisError
 
 from chat import realtime, selectors, services
 from chat.permissions import can_post_in_room, cannot_post_reason
 
 #: The close code for a socket to a room the person may not read (4000-4999 are the application's own).
 REFUSED = 4404
+#: The close code for an open socket whose channel layer went away: "try again later" (RFC 6455's 1013).
+TRY_AGAIN_LATER = 1013
+#: Said to a handshake while the channel layer is away, where the server lets the app answer in HTTP.
+UNAVAILABLE_TEXT = b"Chat is unavailable for a moment. The page will reconnect by itself."
+
+logger = logging.getLogger(__name__)
 
 
 def _connect(user, room_id):
@@ -47,6 +56,33 @@ def _error_text(exc: ValidationError) -> str:
 
 
 class RoomConsumer(AsyncJsonWebsocketConsumer):
+    accepted = False
+
+    async def __call__(self, scope, receive, send):
+        # With Redis stopped, the channel layer's receive loop (or group_add) raises. Left alone, that
+        # reaches the server, which answers the handshake with a 500. Here the handshake gets a 503 with a
+        # reason where the server lets the app answer in HTTP (uvicorn does), a plain refusal otherwise,
+        # and an open socket is closed with "try again later"; chat.js reconnects either way.
+        try:
+            await super().__call__(scope, receive, send)
+        except (RedisError, OSError, TimeoutError):
+            logger.warning("Chat socket closed: the channel layer is unreachable", exc_info=True)
+            await self._close_for_outage(scope, send)
+
+    async def _close_for_outage(self, scope, send):
+        if self.accepted:
+            await send({"type": "websocket.close", "code": TRY_AGAIN_LATER})
+        elif "websocket.http.response" in scope.get("extensions", {}):
+            headers = [(b"content-type", b"text/plain; charset=utf-8"), (b"retry-after", b"5")]
+            await send({"type": "websocket.http.response.start", "status": 503, "headers": headers})
+            await send({"type": "websocket.http.response.body", "body": UNAVAILABLE_TEXT})
+        else:
+            await send({"type": "websocket.close"})
+
+    async def accept(self, subprotocol=None, headers=None):
+        await super().accept(subprotocol, headers)
+        self.accepted = True
+
     async def connect(self):
         self.group = None
         user = self.scope.get("user")

@@ -184,3 +184,47 @@ def test_a_socket_in_a_quiet_room_still_gets_the_next_post_on_the_configured_red
 
     frame = async_to_sync(scenario)()
     assert frame["id"] == ChatMessage.objects.get().pk
+
+
+def _layer_down(settings):
+    from tests.smtp_sink import free_port
+
+    address = f"redis://127.0.0.1:{free_port()}"
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [{"address": address, "socket_timeout": 0.5}]},
+        }
+    }
+
+
+def test_with_the_channel_layer_down_the_handshake_is_a_503_with_a_reason_not_a_500(settings, room, maya):
+    """Redis stopped: uvicorn offers the HTTP answer to a handshake, so the app says why, with a 503."""
+    _layer_down(settings)
+    communicator = _socket(maya, room)
+    communicator.scope["extensions"] = {"websocket.http.response": {}}
+
+    async def scenario():
+        await communicator.send_input({"type": "websocket.connect"})
+        start = await communicator.receive_output(timeout=10)
+        body = await communicator.receive_output(timeout=1)
+        await communicator.wait(timeout=1)
+        return start, body
+
+    start, body = async_to_sync(scenario)()
+    assert (start["type"], start["status"]) == ("websocket.http.response.start", 503)
+    assert (b"retry-after", b"5") in start["headers"]
+    assert body == {
+        "type": "websocket.http.response.body",
+        "body": b"Chat is unavailable for a moment. The page will reconnect by itself.",
+    }
+
+
+def test_with_the_channel_layer_down_a_server_without_http_answers_refuses_the_handshake(settings, room, maya):
+    _layer_down(settings)
+
+    async def scenario():
+        communicator = _socket(maya, room)
+        return await communicator.connect(timeout=10)
+
+    assert async_to_sync(scenario)() == (False, 1000)
