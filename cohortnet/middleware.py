@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.handlers.exception import response_for_exception
 from django.http import Http404, HttpResponseBadRequest
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 
@@ -137,3 +137,23 @@ class NotYoursIs404Middleware:
             # The same 404 page a view's own Http404 gets (handler404, or the debug page).
             return response_for_exception(request, Http404())
         return None
+
+
+class MethodNotAllowedPageMiddleware:
+    """A 405 with no body (``require_POST`` and friends) gets a page that says what to do instead.
+
+    Emailed and bookmarked addresses of form actions (choices, time zone, RSVP...) are opened with GET;
+    Django's answer is an empty page. The status and the ``Allow`` header stay as they were.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code != 405 or response.streaming or response.content:
+            return response
+        page = render(request, "405.html", status=405)
+        if response.has_header("Allow"):
+            page["Allow"] = response["Allow"]
+        return page

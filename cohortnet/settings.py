@@ -100,6 +100,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     # Last, so its process_exception sees a view's exception first: "not allowed" on a member page is a 404.
     "cohortnet.middleware.NotYoursIs404Middleware",
+    # Innermost: sees a view's empty 405 before any other middleware and gives it a page.
+    "cohortnet.middleware.MethodNotAllowedPageMiddleware",
 ]
 
 # Overridden only by the benchmark, which adds a baseline page (bench/urls.py).

@@ -29,3 +29,14 @@ def test_the_500_page_needs_no_request():
     html = render_to_string("500.html")
     assert "<h1>Something went wrong on our side</h1>" in html
     assert '<a href="/">Go to the home page</a>' in html
+
+
+@pytest.mark.parametrize("url", ["/privacy/choices/", "/me/time-zone/"])
+def test_opening_a_buttons_address_is_a_405_page_that_says_to_use_the_button(client, django_user_model, url):
+    client.force_login(django_user_model.objects.create_user(email="ana@example.org", password="x"))
+    response = client.get(url)
+    html = response.content.decode()
+    assert (response.status_code, response["Allow"]) == (405, "POST")
+    assert "<h1>This address is a button's, not a page's</h1>" in html
+    assert "Nothing has been changed." in html
+    assert 'aria-label="Main"' in html
