@@ -6,7 +6,7 @@ as for a new one. Composed here because it spans cohorts and events.
 """
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
@@ -15,7 +15,6 @@ from cohorts.models import Cohort, Contribution, Membership, Message, Resource
 from events.models import RSVP, Event
 
 #: How long before an event starts its join link becomes the home's main button.
-JOIN_OPENS_BEFORE = timedelta(minutes=30)
 #: How many rows each list on the home shows; a count and a link cover the rest.
 LIST_LIMIT = 5
 
@@ -26,11 +25,7 @@ def join_is_open(event: Event, rsvp: RSVP | None, now: datetime) -> bool:
     Never to anyone not going (the link is for people with a seat), never for a cancelled event.
     """
     return bool(
-        event.online_url
-        and rsvp is not None
-        and rsvp.status == RSVP.Status.GOING
-        and event.status == Event.Status.SCHEDULED
-        and event.starts_at - JOIN_OPENS_BEFORE <= now < event.ends_at
+        event.online_url and rsvp is not None and rsvp.status == RSVP.Status.GOING and event.join_window_open(now)
     )
 
 

@@ -2,6 +2,7 @@
 
 import secrets
 import uuid
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -18,6 +19,10 @@ def calendar_uid() -> str:
     """A calendar UID no other deployment can produce: a random part at this site's host (RFC 5545 3.8.4.7)."""
     host = urlsplit(settings.SITE_URL).hostname or "localhost"
     return f"{uuid.uuid4()}@{host}"
+
+
+#: How long before an event's start its join link is offered as the main button (it stays until the end).
+JOIN_OPENS_BEFORE = timedelta(minutes=30)
 
 
 class Event(models.Model):
@@ -101,6 +106,10 @@ class Event(models.Model):
         at = at or timezone.now()
         closes = self.rsvp_deadline or self.starts_at
         return self.status == self.Status.SCHEDULED and at < closes
+
+    def join_window_open(self, at) -> bool:
+        """From ``JOIN_OPENS_BEFORE`` the start until the end: the join link becomes the page's main button."""
+        return self.status == self.Status.SCHEDULED and self.starts_at - JOIN_OPENS_BEFORE <= at < self.ends_at
 
 
 class RSVP(models.Model):

@@ -1,5 +1,3 @@
-from datetime import timedelta
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -30,10 +28,6 @@ def _get_visible_event(request, pk) -> Event:
     return get_visible_or_404(Event.objects.select_related("cohort", "theme"), can_view_event, request.user, pk=pk)
 
 
-#: The join link becomes the page's main button this long before the start, and while the event is under way.
-JOIN_SOON = timedelta(minutes=30)
-
-
 def _rsvp_context(request, event):
     """What the answer box (events/_rsvp.html) needs; also sent alone after an htmx answer."""
     rsvp = RSVP.objects.filter(event=event, user=request.user).first()
@@ -50,7 +44,7 @@ def _rsvp_context(request, event):
         "going_count": counts["going"],
         "waiting_count": counts["waiting"],
         "places_left": places_left,
-        "join_now": event.status == Event.Status.SCHEDULED and event.starts_at - JOIN_SOON <= now < event.ends_at,
+        "join_now": event.join_window_open(now),
         "under_way": event.status == Event.Status.SCHEDULED and event.starts_at <= now < event.ends_at,
     }
 
