@@ -3,6 +3,7 @@
 import threading
 from datetime import date, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -28,6 +29,17 @@ from tests.factories import (
     ReviewAssignmentFactory,
     UserFactory,
 )
+
+
+def project_app_labels() -> list[str]:
+    """The labels of the project's own apps (those whose code lives in this repository), in settings order.
+
+    Lists that mean "every app of ours" are computed, so an app added later is covered without remembering.
+    """
+    from django.apps import apps
+    from django.conf import settings
+
+    return [config.label for config in apps.get_app_configs() if Path(config.path).is_relative_to(settings.BASE_DIR)]
 
 
 def race(items, action) -> list[Exception]:

@@ -33,7 +33,7 @@ from tests.factories import (
     UserFactory,
     reviewer,
 )
-from tests.helpers import race
+from tests.helpers import project_app_labels, race
 
 
 class _FormFields(HTMLParser):
@@ -394,8 +394,6 @@ def test_the_event_pages_rsvp_inline_records_attendance_as_time_like_the_rsvp_ad
 
 # --- Every admin ------------------------------------------------------------------------------
 
-PROJECT_APPS = {"applications", "cohorts", "events", "funding", "notifications", "users"}
-
 
 def test_every_project_admin_shows_refusals_through_the_one_mixin():
     from django.contrib import admin
@@ -405,7 +403,7 @@ def test_every_project_admin_shows_refusals_through_the_one_mixin():
     ours = {
         model: model_admin
         for model, model_admin in admin.site._registry.items()
-        if model._meta.app_label in PROJECT_APPS
+        if model._meta.app_label in project_app_labels()
     }
     assert len(ours) >= 20
     assert [
