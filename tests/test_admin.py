@@ -161,3 +161,51 @@ def test_a_reviewer_added_in_the_change_form_is_assigned_by_the_service(staff_cl
         data["assignments-0-reviewer"],
         response.wsgi_request.user.pk,
     )
+
+
+def _rows_on_page(response) -> int:
+    return len(response.context["cl"].result_list)
+
+
+def test_changelists_show_50_rows_and_staff_choose_100_or_200(staff_client):
+    """Issue #20's decision: 50 rows per page; 100 and 200 on the page; the choice survives paging and filters."""
+    InstalmentFactory.create_batch(120)
+    url = reverse("admin:funding_instalment_changelist")
+    response = staff_client.get(url)
+    assert (_rows_on_page(response), response.context["cl"].paginator.num_pages) == (50, 3)
+    html = response.content.decode()
+    assert '<nav class="per-page" aria-label="Rows per page">' in html
+    assert '<strong aria-current="page">50</strong>' in html
+    assert '<a href="?per_page=100">100</a>' in html
+    assert '<a href="?per_page=200">200</a>' in html
+
+    response = staff_client.get(url, {"per_page": "100", "p": "2"})
+    assert (_rows_on_page(response), response.context["cl"].page_num) == (20, 2)
+    html = response.content.decode()
+    assert "?p=1&amp;per_page=100" in html  # the page links keep the choice
+    assert "?per_page=200" in html and "p=2&amp;per_page=200" not in html  # a new size starts at page 1
+
+    response = staff_client.get(url, {"per_page": "200", "status__exact": "scheduled"})
+    assert (response.status_code, _rows_on_page(response)) == (200, 120)  # not taken for a filter (no ?e=1)
+
+
+@pytest.mark.parametrize("value", ["7", "100000", "-50", "abc", "", "1e3"])
+def test_a_page_size_not_offered_is_the_default_never_an_error(staff_client, value):
+    InstalmentFactory.create_batch(60)
+    response = staff_client.get(reverse("admin:funding_instalment_changelist"), {"per_page": value})
+    assert (response.status_code, _rows_on_page(response)) == (200, 50)
+
+
+def test_a_short_list_has_no_chooser(staff_client):
+    InstalmentFactory.create_batch(3)
+    html = staff_client.get(reverse("admin:funding_instalment_changelist")).content.decode()
+    assert "Rows per page" not in html
+
+
+def test_every_project_changelist_pages_at_50():
+    from django.contrib import admin
+
+    from tests.helpers import project_app_labels
+
+    ours = [ma for model, ma in admin.site._registry.items() if model._meta.app_label in project_app_labels()]
+    assert {(ma.list_per_page, ma.get_changelist(None).__name__) for ma in ours} == {(50, "SizedChangeList")}

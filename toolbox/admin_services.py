@@ -34,6 +34,7 @@ from django.contrib import messages
 from django.contrib.admin import helpers
 from django.contrib.admin.exceptions import DisallowedModelAdminToField
 from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.views.main import PAGE_VAR, ChangeList
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import IntegrityError, models
@@ -135,8 +136,53 @@ def _refused(form_class, refusal: ValidationError):
     return RefusedForm
 
 
+#: The query parameter that sets a changelist's page size, and the sizes staff may choose (the first is the default).
+PER_PAGE_VAR = "per_page"
+PER_PAGE_CHOICES = (50, 100, 200)
+
+
+class SizedChangeList(ChangeList):
+    """A changelist whose page size staff choose (``?per_page=100``): 50 rows unless they ask for 100 or 200.
+
+    Fifty rows render in a third of the time of Django's default hundred (``make bench``, issue #20). The
+    parameter stays in the address, the page links and the filters kept on a change form; any other value
+    is ignored, never an error. ``per_page_links`` feeds the chooser under the list (admin/change_list.html).
+    """
+
+    def __init__(self, request, *args, **kwargs):
+        self.per_page = _chosen_page_size(request.GET.get(PER_PAGE_VAR))
+        args = list(args)
+        args[7] = self.per_page  # list_per_page, after model and the six list settings
+        super().__init__(request, *args, **kwargs)
+        self.per_page_links = [
+            (size, self.get_query_string({PER_PAGE_VAR: size}, remove=[PAGE_VAR]), size == self.per_page)
+            for size in PER_PAGE_CHOICES
+        ]
+
+    def get_filters_params(self, params=None):
+        lookup_params = super().get_filters_params(params)
+        lookup_params.pop(PER_PAGE_VAR, None)
+        return lookup_params
+
+
+def _chosen_page_size(value: str | None) -> int:
+    try:
+        size = int(value)
+    except (TypeError, ValueError):
+        return PER_PAGE_CHOICES[0]
+    return size if size in PER_PAGE_CHOICES else PER_PAGE_CHOICES[0]
+
+
 class ServiceAdminMixin(GuardedInlineMixin):
-    """Show refusals raised while saving (a ``ValidationError`` or ``IntegrityError``) on the form."""
+    """Show refusals raised while saving (a ``ValidationError`` or ``IntegrityError``) on the form.
+
+    Every project admin has it, so it also sets the changelists' page size (``SizedChangeList``).
+    """
+
+    list_per_page = PER_PAGE_CHOICES[0]
+
+    def get_changelist(self, request, **kwargs):
+        return SizedChangeList
 
     def response_action(self, request, queryset):
         # Django filters by the posted row ids before running the action: "abc" or "" would raise there.
