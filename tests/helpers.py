@@ -39,7 +39,12 @@ def project_app_labels() -> list[str]:
     from django.apps import apps
     from django.conf import settings
 
-    return [config.label for config in apps.get_app_configs() if Path(config.path).is_relative_to(settings.BASE_DIR)]
+    return [config.label for config in apps.get_app_configs() if _is_ours(Path(config.path), Path(settings.BASE_DIR))]
+
+
+def _is_ours(path: Path, root: Path) -> bool:
+    # A virtualenv inside the checkout (.venv) holds the libraries' apps: not ours.
+    return path.is_relative_to(root) and "site-packages" not in path.relative_to(root).parts
 
 
 def race(items, action) -> list[Exception]:

@@ -246,3 +246,22 @@ def test_importing_the_settings_creates_nothing_and_starting_django_makes_the_fo
         "var/celery/processed",
         "var/celery/control",
     }
+
+
+def test_make_run_reloads_on_a_change_in_any_app_of_ours():
+    import re
+    from pathlib import Path
+
+    from django.apps import apps
+    from django.conf import settings
+
+    from tests.helpers import project_app_labels
+
+    procfile = (Path(settings.BASE_DIR) / "Procfile.dev").read_text()
+    watched = set(re.findall(r"--reload-dir (\S+)", procfile))
+    ours = {
+        Path(apps.get_app_config(label).path).relative_to(settings.BASE_DIR).parts[0] for label in project_app_labels()
+    }
+    assert {"cohortnet", "privacy", "integrations", "outcomes"} <= ours
+    assert ours - watched == set()
+    assert "templates" in watched
