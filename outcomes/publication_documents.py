@@ -206,3 +206,30 @@ def json_ld(version: PublicationVersion) -> SafeString:
     # "<", ">" and "&" as escapes: a title such as "</script>" cannot end the script element.
     text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     return mark_safe(text)  # noqa: S308 -- JSON with every markup character escaped just above
+
+
+def open_data_rows() -> list[dict]:
+    """The latest version of each publication, with its files' addresses, for ``/data/``: titles and links only."""
+    latest = {}
+    for version in PublicationVersion.objects.select_related("publication__cohort").order_by(
+        "publication__cohort__starts_on", "publication_id", "-number"
+    ):
+        latest.setdefault(version.publication_id, version)
+    rows = []
+    for version in latest.values():
+        slug, number = version.publication.slug, version.number
+        rows.append(
+            {
+                "title": version.title,
+                "cohort": version.publication.cohort.name,
+                "version": number,
+                "published_at": version.published_at,
+                "licence": version.licence_label,
+                "licence_url": version.licence_url,
+                "html": version.publication.get_absolute_url(),
+                "pdf": pdf_path(version),
+                "cff": reverse("outcomes:publication_cff", kwargs={"slug": slug, "number": number}),
+                "bib": reverse("outcomes:publication_bib", kwargs={"slug": slug, "number": number}),
+            }
+        )
+    return rows

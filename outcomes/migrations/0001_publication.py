@@ -123,7 +123,7 @@ class Migration(migrations.Migration):
                 ('title', models.CharField(max_length=200)),
                 ('introduction', models.TextField(blank=True)),
                 ('sections', models.JSONField(default=list)),
-                ('contributors', models.JSONField(default=list)),
+                ('contributors', models.JSONField(blank=True, default=list)),
                 ('licence', models.CharField(choices=[('CC-BY-4.0', 'CC BY 4.0'), ('CC-BY-SA-4.0', 'CC BY-SA 4.0'), ('CC0-1.0', 'CC0 1.0')], max_length=20)),
                 ('published_at', models.DateTimeField()),
                 ('publication', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='versions', to='outcomes.publication')),

@@ -140,7 +140,7 @@ class PublicationVersion(models.Model):
     title = models.CharField(max_length=200)
     introduction = models.TextField(blank=True)
     sections = models.JSONField(default=list)
-    contributors = models.JSONField(default=list)
+    contributors = models.JSONField(default=list, blank=True)
     licence = models.CharField(max_length=20, choices=Licence.choices)
     published_at = models.DateTimeField()
     published_by = models.ForeignKey(
