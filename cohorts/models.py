@@ -559,4 +559,5 @@ class Publication(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("cohorts:publication", kwargs={"slug": self.slug})
+        # The address outcomes serves its copy at (cohorts does not know outcomes' URL names).
+        return f"/outputs/{self.slug}/"
