@@ -19,10 +19,13 @@ import json
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
+from django.urls import reverse
 from django.utils import timezone
 
 from cohorts.models import Contribution, Organisation, OrganisationPerson, Participant
 from cohorts.permissions import is_organisation_lead
+from notifications.models import Email
+from notifications.services import email_queue, render_email
 from outcomes.models.publication import (
     Publication,
     PublicationCredit,
@@ -220,3 +223,60 @@ def publication_credits_erase(*, user) -> int:
         changed += 1
     PublicationCredit.objects.filter(user=user).delete()
     return changed
+
+
+@transaction.atomic
+def publication_review_request(*, publication: Publication, by) -> int:
+    """Staff ask every person of the contributing organisations to review the current text (leads to sign it off).
+
+    One email per person per text (keyed on the digest): asking twice about the same text sends nothing more,
+    asking after a change asks again. Emails go through the outbox, after commit. Returns how many were queued.
+    """
+    if not can_edit_publication(by):
+        raise PermissionDenied
+    publication = Publication.objects.select_for_update().select_related("cohort").get(pk=publication.pk)
+    digest = publication_digest(publication)
+    organisations = {org.pk: org for org in contributing_organisations(publication)}
+    leads = set(
+        OrganisationPerson.objects.filter(
+            organisation_id__in=list(organisations), role=OrganisationPerson.Role.LEAD
+        ).values_list("organisation_id", "user_id")
+    )
+    participants = (
+        Participant.objects.filter(
+            membership__cohort_id=publication.cohort_id, membership__organisation_id__in=list(organisations)
+        )
+        .select_related("user", "membership")
+        .order_by("user_id", "membership__organisation__name")
+    )
+    review_path = reverse("outcomes:publication_review", kwargs={"slug": publication.slug})
+    queued, seen = 0, set()
+    for participant in participants:
+        user, organisation = participant.user, organisations[participant.membership.organisation_id]
+        if user.pk in seen or not user.is_active:
+            continue
+        seen.add(user.pk)
+        is_lead = (organisation.pk, user.pk) in leads
+        key = f"publication-review:{publication.pk}:{digest[:16]}:{user.pk}"
+        if Email.objects.filter(key=key).exists():
+            continue
+        text, html = render_email(
+            "outcomes/publication/email/review",
+            {
+                "user": user,
+                "publication": publication,
+                "organisation": organisation,
+                "is_lead": is_lead,
+                "review_path": review_path,
+            },
+        )
+        email_queue(
+            key=key,
+            kind="publication_review",
+            to=user.email,
+            subject=f"Please review: {publication.title}" + (" (your sign-off is needed)" if is_lead else ""),
+            body_text=text,
+            body_html=html,
+        )
+        queued += 1
+    return queued

@@ -178,6 +178,19 @@ def publication_publish(request, slug):
 
 
 @login_required
+@require_POST
+def publication_ask(request, slug):
+    """Staff email every person of the contributing organisations a link to review the current text."""
+    publication = _editable_or_404(request, slug)
+    count = services.publication_review_request(publication=publication, by=request.user)
+    if count:
+        messages.success(request, f"Asked {count} people to review the current text.")
+    else:
+        messages.info(request, "Everyone has already been asked about the current text.")
+    return redirect("outcomes:publication_edit", slug=slug)
+
+
+@login_required
 @require_http_methods(["GET", "POST"])
 def publication_review(request, slug):
     """A contributing organisation's people choose their credit; its lead contact signs off the draft."""
@@ -187,9 +200,10 @@ def publication_review(request, slug):
         raise Http404
     leads = services.lead_organisations(publication, request.user)
     credit = PublicationCredit.objects.filter(publication=publication, user=request.user).first()
-    form = CreditForm(request.POST if "choice" in request.POST else None, initial={"choice": credit and credit.choice})
+    posted = request.method == "POST" and "sign_off" not in request.POST
+    form = CreditForm(request.POST if posted else None, initial={"choice": credit.choice if credit else None})
     if request.method == "POST":
-        if "sign_off" in request.POST:
+        if not posted:
             org = next((o for o in leads if str(o.pk) == request.POST["sign_off"]), None)
             if org is None:
                 raise Http404

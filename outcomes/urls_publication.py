@@ -12,5 +12,6 @@ urlpatterns = [
     path("outputs/<slug:slug>/edit/", views.publication_edit, name="publication_edit"),
     path("outputs/<slug:slug>/preview/", views.publication_preview, name="publication_preview"),
     path("outputs/<slug:slug>/publish/", views.publication_publish, name="publication_publish"),
+    path("outputs/<slug:slug>/ask/", views.publication_ask, name="publication_ask"),
     path("outputs/<slug:slug>/review/", views.publication_review, name="publication_review"),
 ]

@@ -196,6 +196,7 @@ MATRIX = {
     "outcomes:publication_edit": ("get", lambda w: "/outputs/output/edit/", only({})),
     "outcomes:publication_preview": ("get", lambda w: "/outputs/output/preview/", only({})),
     "outcomes:publication_publish": ("post", lambda w: "/outputs/output/publish/", only({})),
+    "outcomes:publication_ask": ("post", lambda w: "/outputs/output/ask/", only({})),
     "outcomes:publication_review": ("get", lambda w: "/outputs/output/review/", only({})),
     "events:detail": (
         "get",

@@ -176,6 +176,10 @@ def test_each_person_chooses_their_credit_on_the_review_page(world, client):
     response = client.post(url("publication_review", world), {"choice": "famous"})
     assert response.status_code == 200
     assert "Select a valid choice" in response.content.decode()
+    response = client.post(url("publication_review", world), {})
+    assert response.status_code == 200
+    assert "Choose how you would like to be credited." in response.content.decode()
+    assert world.publication.credits.get().choice == "anonymous"  # nothing half-saved
 
 
 def _everything_public(world, client) -> dict[str, str]:
@@ -295,3 +299,25 @@ def test_the_editor_shows_contributions_notes_and_written_inputs_beside_the_text
     response = client.post(url("publication_edit", world), {"theme": world.theme_a.pk, "text": "Synthesis"})
     assert response.status_code == 302
     assert world.publication.sections.get().text == "Synthesis"
+
+
+def test_staff_ask_each_contributor_to_review_once_per_text_through_the_outbox(
+    world, client, django_capture_on_commit_callbacks
+):
+    from notifications.models import Email
+
+    world.write()
+    client.force_login(world.staff)
+    with django_capture_on_commit_callbacks(execute=False):
+        response = client.post(url("publication_ask", world), follow=True)
+    assert [str(m) for m in response.context["messages"]] == ["Asked 3 people to review the current text."]
+    emails = {e.to_email: e for e in Email.objects.filter(kind="publication_review")}
+    assert sorted(emails) == sorted([world.harbour_lead.email, world.ledger_lead.email, ANONYMOUS_EMAIL])
+    assert emails[world.harbour_lead.email].subject == "Please review: What stewards learned (your sign-off is needed)"
+    assert emails[ANONYMOUS_EMAIL].subject == "Please review: What stewards learned"
+    assert "/outputs/stewards/review/" in emails[ANONYMOUS_EMAIL].body_text
+    response = client.post(url("publication_ask", world), follow=True)
+    assert [str(m) for m in response.context["messages"]] == ["Everyone has already been asked about the current text."]
+    world.write(text_a="Changed.")
+    client.post(url("publication_ask", world))
+    assert Email.objects.filter(kind="publication_review").count() == 6
