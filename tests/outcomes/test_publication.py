@@ -321,3 +321,18 @@ def test_staff_ask_each_contributor_to_review_once_per_text_through_the_outbox(
     world.write(text_a="Changed.")
     client.post(url("publication_ask", world))
     assert Email.objects.filter(kind="publication_review").count() == 6
+
+
+def test_the_admin_pages_show_who_has_still_to_sign_off(world, client):
+    world.write()
+    world.sign_off(world.harbour)
+    client.force_login(world.staff)
+    page = client.get(reverse("admin:outcomes_publication_change", args=[world.publication.pk])).content.decode()
+    assert "Waiting for: Ledgerlight" in page
+    assert client.get(reverse("admin:outcomes_publication_add")).status_code == 200
+    response = client.post(
+        reverse("admin:outcomes_publication_add"),
+        {"cohort": world.cohort.pk, "title": "Another", "slug": "stewards", "licence": "CC-BY-4.0"},
+    )
+    assert response.status_code == 200  # refused on the form (this cohort has one), not a 500
+    assert "Publication with this Cohort already exists." in response.content.decode()
