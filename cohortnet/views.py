@@ -19,6 +19,7 @@ from cohorts.selectors import cohort_visible_or_404, cohorts_for_user, organisat
 from events.models import SupportSlot
 from events.permissions import can_book_slot
 from events.selectors import events_for_cohort, rsvps_by_event
+from outcomes import publication_documents
 from privacy import selectors as privacy_selectors
 from privacy.forms import ConsentForm
 from privacy.models import Consent
@@ -108,6 +109,7 @@ def open_data(request):
             dataset = build(cohort)
             rows.append((cohort, name, dataset))
     context = {"rows": rows, "licence": opendata.LICENCE, "licence_url": opendata.LICENCE_URL}
+    context["publications"] = publication_documents.open_data_rows()
     return render(request, "open_data.html", context)
 
 

@@ -13,11 +13,10 @@ from cohorts.models import (
     Organisation,
     OrganisationPerson,
     Participant,
-    Publication,
     Resource,
     Theme,
 )
-from toolbox.admin_services import GuardedInlineMixin, ServiceAdminMixin, apply_to_each
+from toolbox.admin_services import GuardedInlineMixin, ServiceAdminMixin
 
 
 def wrapping_column(path: str, description: str):
@@ -237,16 +236,3 @@ class ContributionAdmin(ServiceAdminMixin, admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
-
-
-@admin.register(Publication)
-class PublicationAdmin(ServiceAdminMixin, admin.ModelAdmin):
-    list_display = ["title", "cohort", "licence", "published_at"]
-    list_select_related = ["cohort"]
-    prepopulated_fields = {"slug": ["title"]}
-    readonly_fields = ["published_at"]
-    actions = ["compile_and_publish"]
-
-    @admin.action(description="Compile the signed-off contributions and publish", permissions=["change"])
-    def compile_and_publish(self, request, queryset):
-        apply_to_each(self, request, queryset, services.publication_compile, done="Published {count} output(s).")

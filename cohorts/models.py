@@ -535,7 +535,11 @@ class Contribution(models.Model):
 
 
 class Publication(models.Model):
-    """The programme's published output for a cohort: compiled from signed-off contributions."""
+    """Superseded by ``outcomes.Publication`` (versions, sign-offs per organisation, credits per person).
+
+    ``outcomes/migrations/0001_publication`` copied each published row into a publication with a first
+    version; nothing reads or writes this table any more, and a later release drops it.
+    """
 
     cohort = models.OneToOneField(Cohort, on_delete=models.PROTECT, related_name="publication")
     title = models.CharField(max_length=200)
@@ -555,4 +559,5 @@ class Publication(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("cohorts:publication", kwargs={"slug": self.slug})
+        # The address outcomes serves its copy at (cohorts does not know outcomes' URL names).
+        return f"/outputs/{self.slug}/"

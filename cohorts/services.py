@@ -16,7 +16,6 @@ from cohorts.models import (
     Organisation,
     OrganisationPerson,
     Participant,
-    Publication,
     Resource,
     ThreadRead,
 )
@@ -341,38 +340,3 @@ def contribution_sign_off(*, contribution: Contribution, user) -> Contribution:
     contribution.signed_off_by = user
     contribution.save(update_fields=["signed_off_at", "signed_off_by"])
     return contribution
-
-
-@transaction.atomic
-def publication_compile(*, publication: Publication, by) -> Publication:
-    """Staff compile the signed-off contributions into the public output, a section per theme.
-
-    A snapshot: later edits to contributions change nothing until compiled again.
-    """
-    publication = Publication.objects.select_for_update().get(pk=publication.pk)
-    contributions = (
-        Contribution.objects.filter(membership__cohort_id=publication.cohort_id, signed_off_at__isnull=False)
-        .select_related("theme", "membership__organisation")
-        .order_by("theme__position", "theme__name", "membership__organisation__name")
-    )
-    sections: list[dict] = []
-    for contribution in contributions:
-        if not sections or sections[-1]["theme"] != contribution.theme.name:
-            sections.append({"theme": contribution.theme.name, "entries": []})
-        sections[-1]["entries"].append({"credit": contribution.credit_line, "text": contribution.learnings})
-    publication.sections = sections
-    publication.published_at = timezone.now()
-    publication.save(update_fields=["sections", "published_at"])
-    return publication
-
-
-def publication_markdown(publication: Publication) -> str:
-    lines = [f"# {publication.title}", ""]
-    if publication.introduction:
-        lines += [publication.introduction, ""]
-    for section in publication.sections:
-        lines += [f"## {section['theme']}", ""]
-        for entry in section["entries"]:
-            lines += [entry["text"], "", f"*{entry['credit']}*", ""]
-    lines += ["---", "", f"Licence: {publication.licence} ({publication.licence_url})", ""]
-    return "\n".join(lines)

@@ -19,5 +19,4 @@ urlpatterns = [
     path("cohorts/<slug:slug>/resources/", views.resource_list, name="resources"),
     path("cohorts/<slug:slug>/resources/<int:pk>/file/", views.resource_file, name="resource_file"),
     path("cohorts/<slug:slug>/output/", views.contributions, name="contributions"),
-    path("outputs/<slug:slug>/", views.publication, name="publication"),
 ]

@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
@@ -27,7 +27,6 @@ from cohorts.models import (
     Message,
     Organisation,
     Participant,
-    Publication,
     Resource,
     Theme,
 )
@@ -392,13 +391,3 @@ def contributions(request, slug):
         "can_edit": can_contribute(request.user, membership),
     }
     return render(request, "cohorts/contributions.html", context)
-
-
-def publication(request, slug):
-    """The programme's published output: public."""
-    publication = get_object_or_404(Publication.objects.select_related("cohort"), slug=slug, published_at__isnull=False)
-    if request.GET.get("format") == "md":
-        response = HttpResponse(services.publication_markdown(publication), content_type="text/markdown; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{publication.slug}.md"'
-        return response
-    return render(request, "cohorts/publication.html", {"publication": publication})

@@ -29,6 +29,8 @@ from events.models import RSVP, CalendarToken, Event, WrittenInput
 from events.services import rsvp_set
 from funding.models import TimeEntry
 from notifications.models import Email, ReminderOptOut
+from outcomes.models import PublicationCredit
+from outcomes.publication_services import publication_credits_erase
 from privacy.models import AccessRecord, DataExport
 from privacy.services import access_record
 
@@ -100,6 +102,10 @@ def erasure_plan(user, *, now=None) -> list[Step]:
         Step("places at future events given up (the waiting list moves up)", _future_places(user, now).count()),
         Step("event answers and attendance: kept", RSVP.objects.filter(user=user).count()),
         Step("time logged for funding: kept", TimeEntry.objects.filter(user=user).count()),
+        Step(
+            "credits in publications removed, published versions included",
+            PublicationCredit.objects.filter(user=user).count(),
+        ),
     ]
 
 
@@ -226,6 +232,7 @@ def erase_person(*, user, by, now=None):
     Invitation.objects.filter(contact_email__iexact=old_email).update(contact_email=placeholder, contact_name="")
 
     _posts(user, now)
+    publication_credits_erase(user=user)
     _scrub_outbox(old_email, old_name, placeholder)
     _scrub_admin_log(old_email, old_name, placeholder)
     AccessRecord.objects.filter(who=user).update(ip=None)

@@ -74,6 +74,11 @@ EXPORTS: dict[str, Export] = {
     "notifications.ReminderOptOut": Export(),
     "chat.ChatMessage": Export(),
     "chat.ReadMarker": Export(),
+    # The publication: syntheses they wrote and versions they published as staff, sign-offs, their credit choices.
+    "outcomes.PublicationSection": Export(),
+    "outcomes.PublicationSignOff": Export(),
+    "outcomes.PublicationCredit": Export(),
+    "outcomes.PublicationVersion": Export(),
     # Earlier downloads are listed, not nested.
     "privacy.DataExport": Export(files=False),
     "privacy.AccessRecord": Export(),

@@ -11,12 +11,13 @@ from django.db import connection
 from django.utils import timezone
 
 from applications.models import Invitation
-from cohorts.models import ColleagueInvite, Publication
+from cohorts.models import ColleagueInvite
 from cohorts.services import message_post, resource_add
 from events.models import SupportSlot
 from events.services import answer_link
 from funding import services as funding_services
 from notifications.reminders import opt_out_link
+from outcomes.models import Publication, PublicationVersion
 from tests.factories import (
     ApplicationFactory,
     AwardFactory,
@@ -136,8 +137,9 @@ class World:
             starts_at=timezone.now() + timedelta(days=3),
             ends_at=timezone.now() + timedelta(days=3, hours=1),
         )
-        self.publication = Publication.objects.create(
-            cohort=self.cohort_x, title="Output", slug="output", published_at=timezone.now()
+        self.publication = Publication.objects.create(cohort=self.cohort_x, title="Output", slug="output")
+        PublicationVersion.objects.create(
+            publication=self.publication, number=1, title="Output", licence="CC-BY-4.0", published_at=timezone.now()
         )
         self.answer_path = answer_link(event=self.event, user=self.participant.user, answer="not_going").split(
             "127.0.0.1:8000"

@@ -186,7 +186,18 @@ MATRIX = {
         lambda w: f"/cohorts/{w.cohort_x.slug}/output/",
         only({"participant_x": 200, "applicant_a": 200}),
     ),
-    "cohorts:publication": ("get", lambda w: w.publication.get_absolute_url(), public()),
+    # The publication (outcomes): published versions and their files are public; the editor is for staff with the
+    # change permission, the preview and review for people of contributing organisations (World's A wrote nothing).
+    "outcomes:publication": ("get", lambda w: w.publication.get_absolute_url(), public()),
+    "outcomes:publication_version": ("get", lambda w: "/outputs/output/versions/1/", public()),
+    "outcomes:publication_pdf": ("get", lambda w: "/outputs/output/versions/1/pdf/", public()),
+    "outcomes:publication_cff": ("get", lambda w: "/outputs/output/versions/1/CITATION.cff", public()),
+    "outcomes:publication_bib": ("get", lambda w: "/outputs/output/versions/1/citation.bib", public()),
+    "outcomes:publication_edit": ("get", lambda w: "/outputs/output/edit/", only({})),
+    "outcomes:publication_preview": ("get", lambda w: "/outputs/output/preview/", only({})),
+    "outcomes:publication_publish": ("post", lambda w: "/outputs/output/publish/", only({})),
+    "outcomes:publication_ask": ("post", lambda w: "/outputs/output/ask/", only({})),
+    "outcomes:publication_review": ("get", lambda w: "/outputs/output/review/", only({})),
     "events:detail": (
         "get",
         lambda w: w.event.get_absolute_url(),

@@ -15,9 +15,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from applications.models import Application
-from cohorts.models import Contribution, Publication, Theme
+from cohorts.models import Contribution, Theme
 from events.models import RSVP, Event
 from funding.models import Award, Instalment, TimeEntry
+from outcomes.models import Publication, PublicationVersion
 from tests.factories import (
     ApplicationFactory,
     AwardFactory,
@@ -213,11 +214,14 @@ def test_the_budget_of_a_cohort_without_members_and_an_empty_publication_say_wha
         "No member organisations yet Accept applications to this cohort's call, or add memberships in the admin; "
         "each member's award and instalments then appear here. Memberships in the admin"
     ]
-    Publication.objects.create(cohort=cohort, title="Output", slug="output", published_at=timezone.now())
-    publication = _parse(client.get(reverse("cohorts:publication", args=["output"])))
+    # A version with no theme's text (as a copied legacy output can be) says where the text comes from.
+    output = Publication.objects.create(cohort=cohort, title="Output", slug="output")
+    PublicationVersion.objects.create(
+        publication=output, number=1, title="Output", licence="CC-BY-4.0", published_at=timezone.now()
+    )
+    publication = _parse(client.get(reverse("outcomes:publication", args=["output"])))
     assert publication.empty_states == [
-        "Nothing has been published yet The cohort's members are still writing. Staff publish their signed-off "
-        "learnings here; meanwhile the programme's open data is available. See the open data"
+        "No theme has any text yet Staff write a synthesis per theme in the editor; each appears here once it has text."
     ]
 
 

@@ -203,6 +203,7 @@ def test_the_admin_lists_models_by_stage_of_the_programme(staff_client):
                 "Resource",
                 "Contribution",
                 "Publication",
+                "PublicationCredit",
             ],
         ),  # fmt: skip
         ("Events", ["Event", "RSVP", "SupportSlot"]),

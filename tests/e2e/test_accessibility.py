@@ -3,9 +3,9 @@
 import pytest
 from django.utils import timezone
 
-from cohorts.models import Publication
 from cohorts.services import message_post, resource_add
 from events.services import rsvp_set
+from outcomes.models import Publication, PublicationVersion
 from tests.e2e.helpers import severe_violations
 from tests.factories import (
     PASSWORD,
@@ -35,7 +35,15 @@ def test_the_journey_pages_have_no_serious_accessibility_violations(live_server,
     thread = message_post(cohort=call.cohort, author=staff, subject="Welcome", body="Hello")
     resource_add(cohort=call.cohort, user=lead.user, title="Guide", url="https://guide.example/")
     award = AwardFactory(membership=membership)
-    Publication.objects.create(cohort=call.cohort, title="Output", slug="output", published_at=timezone.now())
+    publication = Publication.objects.create(cohort=call.cohort, title="Output", slug="output")
+    PublicationVersion.objects.create(
+        publication=publication,
+        number=1,
+        title="Output",
+        sections=[{"theme": "Sustainability", "text": "What we learned."}],
+        licence="CC-BY-4.0",
+        published_at=timezone.now(),
+    )
 
     page = browser.new_page()
     page.set_default_timeout(10_000)

@@ -9,9 +9,10 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from cohorts.models import Publication, Theme
+from cohorts.models import Theme
 from cohorts.services import resource_add
 from funding.models import TimeEntry
+from outcomes.models import Publication, PublicationVersion
 from tests.e2e.helpers import severe_violations
 from tests.factories import (
     PASSWORD,
@@ -64,12 +65,15 @@ def member():
     for _ in range(2):
         ApplicationFactory(organisation=lead.organisation, created_by=lead.user, status="submitted")
     resource_add(cohort=membership.cohort, user=lead.user, title="Guide", url=LONG_WEBSITE)
-    Publication.objects.create(
-        cohort=membership.cohort,
+    publication = Publication.objects.create(cohort=membership.cohort, title="What we learned", slug="what-we-learned")
+    PublicationVersion.objects.create(
+        publication=publication,
+        number=1,
         title="What we learned",
-        slug="what-we-learned",
+        sections=[{"theme": "Sustainability", "text": LONG_WEBSITE}],
+        contributors=[{"user_id": lead.user.pk, "name": lead.user.name, "organisation": LONG_WEBSITE}],
+        licence="CC-BY-4.0",
         published_at=timezone.now(),
-        sections=[{"theme": "Sustainability", "entries": [{"credit": "An anonymous member", "text": LONG_WEBSITE}]}],
     )
     return lead, membership, award
 
@@ -102,7 +106,7 @@ def test_pages_fit_a_phone_and_pass_axe(live_server, browser, member):
         reverse("cohorts:resources", args=[slug]),
         reverse("cohorts:contributions", args=[slug]),
         lead.organisation.get_absolute_url(),
-        reverse("cohorts:publication", args=["what-we-learned"]),
+        reverse("outcomes:publication", args=["what-we-learned"]),
     ]:
         page.goto(f"{live_server.url}{path}")
         widths[path] = _scroll_width(page)

@@ -19,6 +19,8 @@ from events.models import SupportSlot
 from funding import services as funding_services
 from notifications.models import Email, ReminderOptOut
 from notifications.services import email_queue
+from outcomes import publication_services
+from outcomes.models import PublicationSection, PublicationSignOff, PublicationVersion
 from privacy import services as privacy_services
 from privacy.models import AccessRecord, Consent, DataExport, PrivacyNotice
 from tests.factories import ApplicationFactory, ParticipantFactory, UserFactory
@@ -26,6 +28,28 @@ from tests.helpers import World
 
 NAME = "Zephyrine Quillfeather"
 EMAIL = "zephyrine.quill@example.org"
+
+
+def _publication_rows(world, person):
+    """A synthesis they wrote, a sign-off they gave, their credit choice (named) and a version they published."""
+    publication = world.publication
+    PublicationSection.objects.create(
+        publication=publication, theme=Theme.objects.first(), text="What we learned.", updated_by=person
+    )
+    PublicationSignOff.objects.create(
+        publication=publication, organisation=world.org_a, signed_by=person, signed_at=timezone.now(), digest="0" * 64
+    )
+    publication_services.publication_credit_set(publication=publication, user=person, choice="named")
+    PublicationVersion.objects.create(
+        publication=publication,
+        number=2,
+        title="Output",
+        sections=[{"theme": "Theme", "text": "What we learned."}],
+        contributors=publication_services.contributor_list(publication),
+        licence="CC-BY-4.0",
+        published_at=timezone.now(),
+        published_by=person,
+    )
 
 
 def person_in_every_model(*, finance_role: bool = True):
@@ -62,6 +86,7 @@ def person_in_every_model(*, finance_role: bool = True):
     Contribution.objects.create(
         membership=membership, theme=Theme.objects.first(), learnings="We learnt.", signed_off_by=person
     )
+    _publication_rows(world, person)
     ReminderOptOut.objects.create(user=person, kind="event_going")
     Authenticator.objects.create(user=person, type=Authenticator.Type.TOTP, data={"secret": "JBSWY3DPEHPK3PXP"})
     session = SessionStore()

@@ -143,6 +143,7 @@ def test_the_plan_counts_what_erasing_will_touch():
     assert plan["places in cohorts removed"] == 1
     assert plan["invitations to their address withdrawn or anonymised"] == 2
     assert plan["time logged for funding: kept"] == 1
+    assert plan["credits in publications removed, published versions included"] == 1
 
 
 def test_the_admin_action_confirms_with_the_plan_then_erases(client):
