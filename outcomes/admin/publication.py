@@ -66,7 +66,7 @@ class PublicationAdmin(ServiceAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(PublicationCredit)
-class PublicationCreditAdmin(admin.ModelAdmin):
+class PublicationCreditAdmin(ServiceAdminMixin, admin.ModelAdmin):
     """Read only: each person answers for themselves on the review page."""
 
     list_display = ["publication", "user", "organisation", "choice", "answered_at"]
