@@ -29,6 +29,7 @@ from events.models import RSVP, CalendarToken, Event, WrittenInput
 from events.services import rsvp_set
 from funding.models import TimeEntry
 from notifications.models import Email, ReminderOptOut
+from outcomes.models import FeedbackRespondent, FeedbackResponse
 from privacy.models import AccessRecord, DataExport
 from privacy.services import access_record
 
@@ -100,6 +101,13 @@ def erasure_plan(user, *, now=None) -> list[Step]:
         Step("places at future events given up (the waiting list moves up)", _future_places(user, now).count()),
         Step("event answers and attendance: kept", RSVP.objects.filter(user=user).count()),
         Step("time logged for funding: kept", TimeEntry.objects.filter(user=user).count()),
+        Step(
+            "feedback answers: kept without their name",
+            FeedbackResponse.objects.filter(user=user).count(),
+        ),
+        Step(
+            "notes of which feedback forms they answered removed", FeedbackRespondent.objects.filter(user=user).count()
+        ),
     ]
 
 
@@ -219,6 +227,9 @@ def erase_person(*, user, by, now=None):
     ReminderOptOut.objects.filter(user=user).delete()
     OrganisationPerson.objects.filter(user=user).delete()
     Participant.objects.filter(user=user).delete()
+    # Their feedback still counts in the results, as if given anonymously; the day stays, the person goes.
+    FeedbackResponse.objects.filter(user=user).update(user=None)
+    FeedbackRespondent.objects.filter(user=user).delete()
 
     # Invitations to their address: an open one is withdrawn, an accepted one keeps its place without the address.
     ColleagueInvite.objects.filter(email__iexact=old_email, accepted_at__isnull=True).delete()
