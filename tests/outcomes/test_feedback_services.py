@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from notifications.models import Email, ReminderRule
 from notifications.reminders import reminders_sweep
-from outcomes.models import FeedbackForm, FeedbackRespondent, FeedbackResponse
+from outcomes.models import FeedbackAnswer, FeedbackForm, FeedbackRespondent, FeedbackResponse
 from outcomes.services_feedback import feedback_invitations_queue, feedback_respond
 from tests.factories import UserFactory
 from tests.outcomes.feedback_helpers import past_event_form
@@ -179,3 +179,17 @@ def test_staff_cannot_make_an_answered_form_anonymous():
     s.form.anonymous = True
     with pytest.raises(ValidationError, match="cannot change"):
         s.form.full_clean()
+
+
+def test_the_demo_has_a_feedback_form_on_a_past_event_with_three_answers(settings):
+    from django.core.management import call_command
+
+    settings.DEBUG = True
+    call_command("seed_demo")
+    call_command("seed_demo")  # idempotent: no second answer
+    form = FeedbackForm.objects.get(title="How was the welcome session?")
+    assert form.event.ends_at < timezone.now()
+    assert form.responses.count() == 3
+    scale = FeedbackAnswer.objects.filter(response__form=form, question__kind="scale")
+    assert sorted(scale.values_list("number", flat=True)) == [Decimal("3.00"), Decimal("4.00"), Decimal("5.00")]
+    assert FeedbackForm.objects.get(title="Mid-point check-in").anonymous is True
