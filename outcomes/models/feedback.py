@@ -4,7 +4,9 @@ Anonymous forms keep answers and answerers apart. An anonymous ``FeedbackRespons
 has no user and only the day it was given (``submitted_on``, a date). Who has
 answered is kept in ``FeedbackRespondent`` (form and person, nothing else), so a
 person answers once and is not reminded again; it has no time column and a random
-UUID key, so neither its values nor its key order can be matched to a response.
+UUID key, so neither its values nor its key order can be matched to a response
+(what is left is timing: the outbox's reminders stop, and the table's physical
+row order; the README says so).
 Named (non-anonymous) responses keep their person, once per form (a constraint).
 """
 
