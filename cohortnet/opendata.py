@@ -23,6 +23,7 @@ from django.utils.http import http_date
 from cohorts.models import Cohort, Membership
 from events.models import Event
 from funding.models import Award, FundingChange, Instalment
+from outcomes.feedback_opendata import MIN_ANSWERS_PUBLISHED, outcome_rows
 from toolbox.csvutils import GUARD_NOTE, csv_response
 
 LICENCE = "CC BY 4.0"
@@ -188,7 +189,31 @@ def funding(cohort: Cohort) -> Dataset:
     )
 
 
-DATASETS = {"members": members, "events": events, "funding": funding}
+def outcomes(cohort: Cohort) -> Dataset:
+    rows, last = outcome_rows(cohort)
+    return Dataset(
+        "outcomes",
+        "Outcomes",
+        "What the cohort did and how its members rated it, as totals only: sessions held, attendances, hours "
+        "logged, and the answers to each feedback form's 1–5 scale questions. No person appears.",
+        [
+            Field("measure", "string", "sessions, attendances, hours, feedback_responses or feedback_score."),
+            Field("form", "string", "The feedback form's title (feedback rows only)."),
+            Field("question", "string", "The scale question (feedback_score rows only)."),
+            Field("answers", "integer", "How many answers the form or question had (feedback rows only)."),
+            Field(
+                "value",
+                "number",
+                "The measure: events held (ended, not cancelled), attendances marked, hours logged, or the mean "
+                f"score from 1 to 5 (empty under {MIN_ANSWERS_PUBLISHED} answers, so no one's score can be read).",
+            ),
+        ],
+        rows,
+        last,
+    )
+
+
+DATASETS = {"members": members, "events": events, "funding": funding, "outcomes": outcomes}
 
 
 def _last_updated(cohort: Cohort, dataset: Dataset) -> datetime:

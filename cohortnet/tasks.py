@@ -8,6 +8,7 @@ from cohorts.mailing_list import digests_queue
 from integrations.tasks import webhooks_deliver_due_task
 from notifications.reminders import reminders_sweep
 from notifications.services import emails_send_due
+from outcomes.services_feedback import feedback_invitations_queue
 from privacy.tasks import data_exports_build_due_task
 
 logger = logging.getLogger(__name__)
@@ -25,6 +26,8 @@ def sweep() -> dict[str, int]:
     or a large ZIP never holds up the emails.
     """
     reminders = reminders_sweep()
+    # Feedback forms that have opened (an event ended, a cohort form's moment came): one invitation each, keyed.
+    reminders += feedback_invitations_queue()
     digests = digests_queue()
     if digests:
         logger.info("Queued %s mailing-list digest(s)", digests)

@@ -7,3 +7,8 @@ class OutcomesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "outcomes"
     verbose_name = "Outcomes"
+
+    def ready(self):
+        from outcomes.feedback_reminders import register_feedback_sources
+
+        register_feedback_sources()

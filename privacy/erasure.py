@@ -29,7 +29,7 @@ from events.models import RSVP, CalendarToken, Event, WrittenInput
 from events.services import rsvp_set
 from funding.models import TimeEntry
 from notifications.models import Email, ReminderOptOut
-from outcomes.models import PublicationCredit
+from outcomes.models import FeedbackRespondent, FeedbackResponse, PublicationCredit
 from outcomes.publication_services import publication_credits_erase
 from privacy.models import AccessRecord, DataExport
 from privacy.services import access_record
@@ -105,6 +105,13 @@ def erasure_plan(user, *, now=None) -> list[Step]:
         Step(
             "credits in publications removed, published versions included",
             PublicationCredit.objects.filter(user=user).count(),
+        ),
+        Step(
+            "feedback answers: kept without their name",
+            FeedbackResponse.objects.filter(user=user).count(),
+        ),
+        Step(
+            "notes of which feedback forms they answered removed", FeedbackRespondent.objects.filter(user=user).count()
         ),
     ]
 
@@ -225,6 +232,9 @@ def erase_person(*, user, by, now=None):
     ReminderOptOut.objects.filter(user=user).delete()
     OrganisationPerson.objects.filter(user=user).delete()
     Participant.objects.filter(user=user).delete()
+    # Their feedback still counts in the results, as if given anonymously; the day stays, the person goes.
+    FeedbackResponse.objects.filter(user=user).update(user=None)
+    FeedbackRespondent.objects.filter(user=user).delete()
 
     # Invitations to their address: an open one is withdrawn, an accepted one keeps its place without the address.
     ColleagueInvite.objects.filter(email__iexact=old_email, accepted_at__isnull=True).delete()

@@ -34,10 +34,17 @@ class Export:
     files: bool = True
     #: Rows that name the person another way than a link to their account, e.g. emails sent to their address.
     also: Callable | None = None
+    #: More keys for each row, from rows that do not point at the user themselves (a response's answers).
+    more: Callable | None = None
 
 
 def _emails_to(user) -> Q:
     return Q(to_email__iexact=user.email)
+
+
+def _feedback_answers(response) -> dict:
+    answers = response.answers.select_related("question").order_by("question__position", "question_id")
+    return {"answers": [{"question": a.question.label, "answer": a.display} for a in answers]}
 
 
 #: One entry per model that points at the user (``people_models``), by label.
@@ -85,6 +92,10 @@ EXPORTS: dict[str, Export] = {
     # Their choices (directory, credit, mailing list) and when they made them; notices they published as staff.
     "privacy.Consent": Export(),
     "privacy.PrivacyNotice": Export(),
+    # Named feedback answers (anonymous ones have no user and are not theirs to find), with the answers' text.
+    "outcomes.FeedbackResponse": Export(more=_feedback_answers),
+    # Which forms they have answered (for anonymous forms, nothing links this to the answers).
+    "outcomes.FeedbackRespondent": Export(),
 }
 
 
@@ -138,6 +149,8 @@ def serialise(obj, spec: Export) -> dict:
     for f in obj._meta.many_to_many:
         if not _is_secret(f.name, spec):
             row[f.name] = sorted(getattr(obj, f.name).values_list("pk", flat=True))
+    if spec.more is not None:
+        row.update(spec.more(obj))
     return row
 
 

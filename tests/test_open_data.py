@@ -209,6 +209,29 @@ def test_the_datapackage_describes_each_file_with_title_publisher_licence_update
                 ],
                 primaryKey=["cohort"],
             ),
+            resource(
+                "outcomes",
+                "Outcomes",
+                "What the cohort did and how its members rated it, as totals only: sessions held, attendances, "
+                "hours logged, and the answers to each feedback form's 1–5 scale questions. No person appears.",
+                "2026-10-02T09:30:15Z",  # nothing held or logged yet: the cohort's own creation stands in
+                [
+                    _string("measure", "sessions, attendances, hours, feedback_responses or feedback_score."),
+                    _string("form", "The feedback form's title (feedback rows only)."),
+                    _string("question", "The scale question (feedback_score rows only)."),
+                    {
+                        "name": "answers",
+                        "type": "integer",
+                        "description": "How many answers the form or question had (feedback rows only).",
+                    },
+                    {
+                        "name": "value",
+                        "type": "number",
+                        "description": "The measure: events held (ended, not cancelled), attendances marked, hours "
+                        "logged, or the mean score from 1 to 5 (empty under 3 answers, so no one's score can be read).",
+                    },
+                ],
+            ),
         ],
     }
 
@@ -243,7 +266,7 @@ def test_csv_rows_equal_json_rows_for_every_dataset_and_match_the_schema(client)
     cohort = _hostile_cohort()
     descriptor_url = f"/data/{cohort.slug}/datapackage.json"
     package = json.loads(client.get(descriptor_url).content)
-    assert [r["name"] for r in package["resources"]] == ["members", "events", "funding"]
+    assert [r["name"] for r in package["resources"]] == ["members", "events", "funding", "outcomes"]
     guarded = 0
     for resource in package["resources"]:
         assert re.fullmatch(r"[a-z0-9._-]+", resource["name"])
@@ -277,6 +300,7 @@ HEADERS = {
     "members": ["organisation", "website", "country", "open_data", "licences", "themes"],
     "events": ["title", "kind", "theme", "starts_at", "ends_at", "time_zone", "status"],
     "funding": ["cohort", "organisations_funded", "awarded_gbp", "paid_gbp"],
+    "outcomes": ["measure", "form", "question", "answers", "value"],
 }
 
 
@@ -289,7 +313,7 @@ def test_open_data_files_are_public_valid_and_hold_nothing_private(client):
     AwardFactory(membership=listed)
 
     assert client.get(reverse("open_data")).status_code == 200
-    for dataset in ("members", "events", "funding"):
+    for dataset in ("members", "events", "funding", "outcomes"):
         body = client.get(reverse("open_data_file", args=[cohort.slug, dataset, "json"])).content.decode()
         data = json.loads(body)
         assert data["licence"] == "CC BY 4.0"

@@ -208,6 +208,7 @@ def test_the_admin_lists_models_by_stage_of_the_programme(staff_client):
         ),  # fmt: skip
         ("Events", ["Event", "RSVP", "SupportSlot"]),
         ("Funding", ["Award", "Instalment", "TimeEntry"]),
+        ("Outcomes", ["FeedbackForm"]),
         ("Email", ["Email", "ReminderRule", "ReminderOptOut"]),
         ("Integrations", ["WebhookEndpoint", "WebhookDelivery"]),
         ("People and accounts", ["User", "Group", "EmailAddress", "Authenticator"]),

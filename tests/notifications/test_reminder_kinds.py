@@ -11,6 +11,7 @@ from cohortnet.tasks import sweep
 from events.models import RSVP
 from notifications.models import Email
 from notifications.reminders import reminders_sweep
+from outcomes.models import FeedbackForm
 from tests.factories import (
     ApplicationFactory,
     EventFactory,
@@ -123,6 +124,13 @@ def _one_of_each(at):
     going = ParticipantFactory(membership__cohort=event.cohort).user
     RSVP.objects.create(event=event, user=going, status=RSVP.Status.GOING)
     InstalmentFactory(due_on=(at + timedelta(days=3)).date())
+    feedback_form = FeedbackForm.objects.create(
+        cohort=ParticipantFactory().membership.cohort,
+        title="Mid-point",
+        opens_at=at - timedelta(days=5),
+        closes_at=at + timedelta(days=1),
+    )
+    assert feedback_form.pk
 
 
 @pytest.mark.django_db
@@ -134,14 +142,15 @@ def test_the_sweeps_queries_do_not_grow_with_the_reminders_it_writes(count, djan
         finance.groups.add(Group.objects.get(name="Finance"))
         for _ in range(count):
             _one_of_each(at)
-    # The opt-outs, a savepoint, the rules, 2 + 1 + 3 + 1 + 2 to find the subjects and people of the five kinds,
+    # The opt-outs, a savepoint, the rules, 2 + 1 + 3 + 1 + 2 + 3 to find the subjects and people of the six kinds,
     # one look-up of their keys and one insert per kind, the rules' time stamp, the savepoint's release.
-    with django_assert_num_queries(24):
-        assert reminders_sweep(now=at) == 5 * count
+    with django_assert_num_queries(29):
+        assert reminders_sweep(now=at) == 6 * count
     assert list(Email.objects.values_list("kind").annotate(n=Count("pk")).order_by("kind")) == [
         ("reminder_call_draft", count),
         ("reminder_event_going", count),
         ("reminder_event_unanswered", count),
+        ("reminder_feedback_closing", count),
         ("reminder_instalment_due", count),
         ("reminder_review_pending", count),
     ]

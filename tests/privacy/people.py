@@ -144,7 +144,23 @@ def person_in_every_model(*, finance_role: bool = True):
     notice = PrivacyNotice.objects.create(title="Privacy notice", body="We hold your name.")
     privacy_services.notice_publish(privacynotice=notice, by=person)
     privacy_services.consent_set(user=person, purpose=Consent.Purpose.DIRECTORY, given=True, source="signup")
+    _feedback_answered(world, person)
     assert thread.pk
     assert Email.objects.filter(body_text__contains=NAME).exclude(to_email=EMAIL).exists()
     UserFactory()  # someone unrelated, who must come through untouched
     return world, person
+
+
+def _feedback_answered(world, person) -> None:
+    """A named answer to a cohort feedback form (a response, its answer and the "who has answered" row)."""
+    from outcomes.models import FeedbackForm, FeedbackQuestion
+    from outcomes.services_feedback import feedback_respond
+
+    form = FeedbackForm.objects.create(
+        cohort=world.cohort_x,
+        title="Mid-point feedback",
+        opens_at=timezone.now() - timedelta(days=1),
+        closes_at=timezone.now() + timedelta(days=7),
+    )
+    question = FeedbackQuestion.objects.create(form=form, label="How useful so far?", kind="scale")
+    feedback_respond(form=form, user=person, answers={question.pk: "4"})

@@ -31,6 +31,7 @@ from applications.services import REVIEWER_GROUP, application_transition
 from chat.models import ChatMessage
 from chat.services import room_get_or_create
 from cohortnet.management.commands import _demo_call_story as story
+from cohortnet.management.commands._demo_feedback import seed_feedback
 from cohortnet.management.commands._demo_privacy_notice import PRIVACY_NOTICE
 from cohortnet.management.commands._demo_publication import seed_publication
 from cohorts.models import (
@@ -417,6 +418,7 @@ class Command(BaseCommand):
         self._seed_chat(running)
         self._seed_participant_answer(running)
         self._seed_privacy_notice(staff_user)
+        seed_feedback(running, demo_participant_email=PARTICIPANT_EMAIL)
         Resource.objects.get_or_create(
             cohort=running,
             title="Open data licensing: a short guide",
