@@ -14,7 +14,8 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Coalesce
 
-from applications.models import Application, ReviewAssignment, Score
+from applications.models import Application, InterviewSlot, ReviewAssignment, Score
+from notifications.models import Email
 
 _DECIMAL = DecimalField(max_digits=8, decimal_places=2)
 
@@ -88,3 +89,16 @@ def live_application(*, call, organisation) -> Application | None:
     return (
         Application.objects.live().filter(call=call, organisation=organisation).select_related("organisation").first()
     )
+
+
+def decision_email_sent(application: Application) -> bool:
+    """Whether a decision email about ``application``'s current decision has left: from then on, and never
+    before, the organisation reads the feedback staff wrote (on its page, as in the email)."""
+    return Email.objects.filter(
+        key__startswith=f"decision:{application.pk}:{application.status}:", status=Email.Status.SENT
+    ).exists()
+
+
+def free_interview_slots(*, call, at) -> QuerySet:
+    """A call's interview slots nobody has booked that have not started, soonest first."""
+    return InterviewSlot.objects.filter(call=call, application__isnull=True, starts_at__gt=at).select_related("host")

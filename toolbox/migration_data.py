@@ -14,6 +14,7 @@ DATA_MIGRATIONS = [
     ("funding.migrations.0003_finance_group", "add_group"),
     ("funding.migrations.0007_finance_group_views_funding", "grant"),
     ("notifications.migrations.0003_default_reminder_rules", "add_rules"),
+    ("applications.migrations.0009_stage_reminder_rules", "add_rules"),
 ]
 
 
