@@ -462,3 +462,40 @@ def test_feedback_written_in_the_admin_and_refused_there_with_a_message(call, st
     assert "the feedback can no longer change" in response.content.decode()
     application.refresh_from_db()
     assert application.feedback == "Your governance stood out; grow the user base."
+
+
+# --- Open data -------------------------------------------------------------------------------------
+
+
+def test_open_data_counts_each_stage_per_call(call, staff_user, client):
+    first, first_link = _shortlisted(call, staff_user)
+    _shortlisted(call, staff_user, link=_link(name="Harbour Maps", email="lee@harbour.example"))
+    _expression(call, _link(name="Quay Data", email="ola@quay.example"), at=OPENS + timedelta(days=2))
+    Application.objects.filter(pk=first.pk).update(status=S.ACCEPTED, submitted_at=CLOSES - timedelta(days=1))
+    one_stage = OpenCallFactory(title="Open Maps 2026", opens_at=OPENS - timedelta(days=1), closes_at=CLOSES)
+    ApplicationFactory(call=one_stage, status=S.SUBMITTED, submitted_at=OPENS)
+    response = client.get(reverse("open_data_selection", args=["json"]))
+    rows = {row["call"]: row for row in response.json()["rows"]}
+    assert {
+        k: rows["Data Commons 2027"][k] for k in ("stages", "expressions", "shortlisted", "applied", "accepted")
+    } == {
+        "stages": 2,
+        "expressions": 3,
+        "shortlisted": 2,
+        "applied": 1,
+        "accepted": 1,
+    }
+    assert {k: rows["Open Maps 2026"][k] for k in ("stages", "expressions", "shortlisted", "applied", "accepted")} == {
+        "stages": 1,
+        "expressions": None,
+        "shortlisted": None,
+        "applied": 1,
+        "accepted": 0,
+    }
+    csv = client.get(reverse("open_data_selection", args=["csv"])).content.decode("utf-8-sig")
+    assert csv.splitlines()[0] == (
+        '"call","cohort","stages","opened_at","closes_at","expressions","shortlisted","applied","accepted"'
+    )
+    page = client.get(reverse("open_data")).content.decode()
+    assert "Selection in numbers" in page
+    assert "Tide Data" not in page
