@@ -32,6 +32,7 @@ from chat.models import ChatMessage
 from chat.services import room_get_or_create
 from cohortnet.management.commands import _demo_call_story as story
 from cohortnet.management.commands._demo_privacy_notice import PRIVACY_NOTICE
+from cohortnet.management.commands._demo_stages import seed_stages
 from cohorts.models import (
     Cohort,
     Membership,
@@ -415,6 +416,7 @@ class Command(BaseCommand):
         self._seed_chat(running)
         self._seed_participant_answer(running)
         self._seed_privacy_notice(staff_user)
+        seed_stages(staff_user=staff_user, password=DEMO_PASSWORD)
         Resource.objects.get_or_create(
             cohort=running,
             title="Open data licensing: a short guide",
