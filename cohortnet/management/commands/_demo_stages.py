@@ -29,6 +29,9 @@ APPLICANTS = [
     ("Civic Bench Map", "yara@civicbench.example", "Yara Haddad", False, False),
 ]
 
+#: The demo's applicants to this call, by email: their names (seed_demo's PEOPLE holds everyone else).
+PEOPLE = {email: name for _organisation, email, name, _shortlisted, _submitted in APPLICANTS}
+
 FEEDBACK = (
     "The panel valued how openly Harbour Tides documents its tide gauges and how many small ports rely on "
     "the data. In the cohort we would like you to focus on a revenue model beyond grants: the members working "
