@@ -499,3 +499,16 @@ def test_open_data_counts_each_stage_per_call(call, staff_user, client):
     page = client.get(reverse("open_data")).content.decode()
     assert "Selection in numbers" in page
     assert "Tide Data" not in page
+
+
+def test_the_call_page_names_both_stages_and_stops_offering_to_apply_once_expressions_close(call, client):
+    with time_machine.travel(OPENS + timedelta(days=1), tick=False):
+        before = client.get(call.get_absolute_url()).content.decode()
+    assert (
+        "Open for expressions of interest until <strong>Tue 30 Jun 2026, 23:59 BST (Europe/London)</strong>" in before
+    )
+    assert reverse("applications:start", args=[call.slug]) in before
+    with time_machine.travel(EXPRESSIONS_CLOSE + timedelta(seconds=1), tick=False):
+        after = client.get(call.get_absolute_url()).content.decode()
+    assert "Expressions of interest have closed." in after
+    assert reverse("applications:start", args=[call.slug]) not in after
