@@ -316,6 +316,8 @@ def review(request, pk):
         "form": form,
         "conflict_form": ConflictForm(),
         "own_scores": assignment.scores.select_related("criterion"),
+        # The interview's notes are part of the review (never shown to the applicant).
+        "interview": InterviewSlot.objects.filter(application=application).select_related("host").first(),
         "others": others,
     }
     return render(request, "applications/review.html", context)

@@ -363,6 +363,10 @@ def test_interview_notes_are_for_reviewers_and_staff_never_the_applicant(call, s
     client.force_login(link.user)
     own = client.get(application.get_absolute_url()).content.decode()
     assert "Strong governance" not in own
+    assignment = ReviewAssignment.objects.create(application=application, reviewer=UserFactory(name="Rita Alvarez"))
+    client.force_login(assignment.reviewer)
+    review = client.get(assignment.get_absolute_url()).content.decode()
+    assert "Strong governance; unsure about the API budget." in review
 
 
 # --- Feedback --------------------------------------------------------------------------------------
