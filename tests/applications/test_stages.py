@@ -516,3 +516,26 @@ def test_the_call_page_names_both_stages_and_stops_offering_to_apply_once_expres
         after = client.get(call.get_absolute_url()).content.decode()
     assert "Expressions of interest have closed." in after
     assert reverse("applications:start", args=[call.slug]) not in after
+
+
+@pytest.mark.parametrize("rows", [1, 20])
+def test_the_interview_slots_list_costs_the_same_for_1_and_20_rows(
+    call, staff_user, client, rows, django_assert_num_queries
+):
+    for n in range(rows):
+        application, link = _shortlisted(
+            call, staff_user, link=_link(name=f"Steward {n}", email=f"lead{n}@steward.example")
+        )
+        InterviewSlot.objects.create(
+            call=call,
+            host=staff_user,
+            starts_at=datetime(2026, 9, 8, 9, n, tzinfo=UTC),
+            ends_at=datetime(2026, 9, 8, 10, n, tzinfo=UTC),
+            application=application if n % 2 == 0 else None,
+            booked_by_user=link.user if n % 2 == 0 else None,
+        )
+    client.force_login(staff_user)
+    with django_assert_num_queries(6):
+        response = client.get(reverse("admin:applications_interviewslot_changelist"))
+    assert response.status_code == 200
+    assert response.context["cl"].result_count == rows
