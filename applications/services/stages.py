@@ -80,7 +80,7 @@ def expression_shortlist(*, application: Application, by, at=None) -> Applicatio
         )
         email_queue(
             key=f"shortlisted:{application.pk}:{link.user_id}",
-            kind="application_shortlisted",
+            kind="shortlisted",
             to=link.user.email,
             subject=f"You are invited to the full application: {call.title}",
             body_text=text,

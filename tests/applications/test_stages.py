@@ -162,7 +162,7 @@ def test_shortlisting_opens_the_full_application_and_invites_each_person(call, s
         application = services.expression_shortlist(application=application, by=staff_user)
     assert (application.stage, application.status) == (Application.Stage.FULL, S.DRAFT)
     assert application.deadline == CLOSES
-    emails = Email.objects.filter(kind="application_shortlisted").order_by("to_email")
+    emails = Email.objects.filter(kind="shortlisted").order_by("to_email")
     assert [e.to_email for e in emails] == ["maya@tide.example", colleague.user.email]
     assert all(e.subject == "You are invited to the full application: Data Commons 2027" for e in emails)
     full_url = f"{settings.SITE_URL}{reverse('applications:full', args=[application.pk])}"

@@ -70,7 +70,7 @@ def seed_stages(*, staff_user, password: str) -> None:
     call = OpenCall.objects.create(
         cohort=cohort,
         slug=SLUG,
-        title="Data commons: expressions of interest",
+        title="Data commons: a call in two stages",
         summary="Tell us in a few lines what you steward; the shortlisted complete a full application.",
         description="A two-stage call: a short expression of interest first, then a full application by invitation.",
         eligibility="Organisations that steward open data as a commons.",
