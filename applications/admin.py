@@ -15,6 +15,12 @@ from django.utils.html import format_html, format_html_join
 
 from applications import services
 from applications.admin_assign import assign_reviewers
+from applications.admin_stages import (
+    ApplicationAdminForm,
+    InterviewInline,
+    save_feedback,
+    shortlist_expressions,
+)
 from applications.exports import applications_csv
 from applications.models import (
     Application,
@@ -47,7 +53,7 @@ class QuestionInline(admin.StackedInline):
 
     model = Question
     extra = 0
-    fields = ["position", "label", "kind", "required", "help_text", "choices"]
+    fields = ["position", "stage", "label", "kind", "required", "help_text", "choices"]
 
 
 class CriterionInline(admin.StackedInline):
@@ -84,6 +90,10 @@ class OpenCallAdmin(ZonedTimesAdminMixin, ServiceAdminMixin, admin.ModelAdmin):
             {"fields": ["description", "eligibility", "themes", "members_get", "members_give"]},
         ),
         ("Timeline", {"fields": ["opens_at", "closes_at", "decisions_by", "review_deadline", "time_zone"]}),
+        (
+            "Selection in stages (leave empty for a one-stage call)",
+            {"fields": ["expressions_close_at", "interviews_book_by"]},
+        ),
     ]
     inlines = [FaqItemInline, QuestionInline, CriterionInline, DecisionTemplateInline]
     time_zone_owner = "the call's time zone (set below)"
@@ -202,13 +212,16 @@ class ReviewerFilter(admin.SimpleListFilter):
         return queryset
 
 
-APPLICATION_HEAD = ["neighbours", "call", "organisation", "created_by", "invitation", "status"]
+APPLICATION_HEAD = ["neighbours", "call", "organisation", "created_by", "invitation", "stage", "status"]
 APPLICATION_ANSWERS = [
     "data_stewarded", "licence", "sustainability", "themes", "contribution", "time_commitment",
     "funding_requested", "consent_to_publish", "question_answers",
 ]  # fmt: skip
 APPLICATION_REVIEWS = ["score_table", "review_comments"]
-APPLICATION_DATES = ["submitted_at", "decided_at", "decided_by", "created_at", "updated_at"]
+APPLICATION_DATES = [
+    "expression_submitted_at", "shortlisted_at", "full_started_at", "submitted_at", "decided_at", "decided_by",
+    "created_at", "updated_at",
+]  # fmt: skip
 
 _HELD = "a decision email to each of its people is drafted and held in the outbox for you to read and send"
 
@@ -261,16 +274,26 @@ class ApplicationAdmin(ZonedTimesAdminMixin, ServiceAdminMixin, LongChangelistMi
         "conflicts_declared",
         "status",
     ]
-    list_filter = ["call", "status", "themes", country_filter("organisation__country"), ScoreBandFilter, ReviewerFilter]
+    list_filter = [
+        "call",
+        "stage",
+        "status",
+        "themes",
+        country_filter("organisation__country"),
+        ScoreBandFilter,
+        ReviewerFilter,
+    ]
     list_select_related = ["organisation", "call"]
     list_display_links = ["organisation_name"]
     organisation_name = wrapping_column("organisation", "organisation")
     open_call = wrapping_column("call", "call")
     search_fields = ["organisation__name", "data_stewarded", "licence"]
-    inlines = [ReviewAssignmentInline]
+    inlines = [ReviewAssignmentInline, InterviewInline]
+    form = ApplicationAdminForm
     actions = [
         assign_reviewers,
         "start_review",
+        shortlist_expressions,
         "shortlist_applications",
         "invite_to_interview",
         "accept_applications",
@@ -283,6 +306,10 @@ class ApplicationAdmin(ZonedTimesAdminMixin, ServiceAdminMixin, LongChangelistMi
         ("Answers", {"fields": APPLICATION_ANSWERS}),
         ("Reviews", {"fields": APPLICATION_REVIEWS}),
         ("History", {"fields": ["history"]}),
+        (
+            "Feedback to the organisation (it reads this once the decision email is sent)",
+            {"fields": ["feedback_template", "feedback"]},
+        ),
         ("Deadline", {"fields": ["deadline_extended_until"]}),
         ("Dates", {"fields": APPLICATION_DATES}),
     ]
@@ -304,6 +331,9 @@ class ApplicationAdmin(ZonedTimesAdminMixin, ServiceAdminMixin, LongChangelistMi
     def has_add_permission(self, request):
         # Applications are made by organisations on the site, never typed in here.
         return False
+
+    def save_model(self, request, obj, form, change):
+        save_feedback(request, obj, form)
 
     # --- The pipeline ----------------------------------------------------------------------------
 

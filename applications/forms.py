@@ -6,10 +6,12 @@ from applications.models import Application, ReviewAssignment
 from applications.services import (
     ANSWER_FIELDS,
     ANSWER_MAX_LENGTH,
+    EXPRESSION_ANSWERS,
     NUMBER_DECIMAL_PLACES,
     NUMBER_MAX_DIGITS,
     REQUIRED_ANSWERS,
     SUBMISSION_FIELDS,
+    stage_questions,
     submission_problems,
 )
 from cohorts.models import Theme
@@ -96,7 +98,7 @@ class ApplicationForm(SiteModelForm):
         # Blank is fine in a draft, but these are needed to submit: not marked "(optional)", and aria-required.
         for name in (*REQUIRED_ANSWERS, "themes", "consent_to_publish"):
             self.fields[name].needed_to_submit = True
-        self.questions = list(call.questions.all())
+        self.questions = list(stage_questions(call, self.instance.stage))
         for question in self.questions:
             self.fields[question.field_name] = _question_field(question)
             self.fields[question.field_name].needed_to_submit = question.required
@@ -107,6 +109,11 @@ class ApplicationForm(SiteModelForm):
             Fieldset("Your organisation", "sustainability", "contribution", "time_commitment"),
             Fieldset("The programme", "themes", "funding_requested", "consent_to_publish"),
         ]
+        if self.instance.is_expression:
+            # The short form: what the expression of interest asks, and nothing a posted field could add.
+            for name in set(ANSWER_FIELDS) - set(EXPRESSION_ANSWERS):
+                del self.fields[name]
+            layout = [Fieldset("Your expression of interest", *EXPRESSION_ANSWERS, "themes")]
         if self.questions:
             layout.append(Fieldset("Questions for this call", *[q.field_name for q in self.questions]))
         # The fields in the page's order, so the error summary lists them as the page shows them.
@@ -126,6 +133,7 @@ class ApplicationForm(SiteModelForm):
             values={name: self.cleaned_data.get(name) for name in SUBMISSION_FIELDS},
             themes_chosen=bool(self.cleaned_data.get("themes")),
             extra_answers=self.extra_answers(),
+            stage=self.instance.stage,
         )
         for field, messages in problems.items():
             if field in self.fields and field not in self.errors:

@@ -101,6 +101,19 @@ class OpenCall(models.Model):
     review_deadline = models.DateTimeField(
         null=True, blank=True, help_text="Reviewers are reminded of unsubmitted reviews before this."
     )
+    expressions_close_at = models.DateTimeField(
+        "expressions of interest close",
+        null=True,
+        blank=True,
+        help_text="Leave empty for a one-stage call. When set, organisations first send a short expression of "
+        "interest until this time; only those shortlisted complete the full application, until the call closes.",
+    )
+    interviews_book_by = models.DateTimeField(
+        "interviews booked by",
+        null=True,
+        blank=True,
+        help_text="Shortlisted organisations that have not booked an interview slot are reminded before this.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = OpenCallQuerySet.as_manager()
@@ -114,6 +127,12 @@ class OpenCall(models.Model):
             models.CheckConstraint(
                 condition=Q(funding_cap__gte=PENNY, funding_cap__lte=FUNDING_CAP),
                 name="applications_opencall_funding_cap_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(expressions_close_at__isnull=True)
+                | Q(expressions_close_at__gt=F("opens_at"), expressions_close_at__lt=F("closes_at")),
+                name="applications_opencall_expressions_within_call",
+                violation_error_message="Expressions of interest must close after the call opens and before it closes.",
             ),
         ]
 
@@ -145,6 +164,21 @@ class OpenCall(models.Model):
     def is_upcoming(self, at=None) -> bool:
         return (at or timezone.now()) < self.opens_at
 
+    @property
+    def has_stages(self) -> bool:
+        """A two-stage call: expressions of interest first, then a full application from the shortlisted."""
+        return self.expressions_close_at is not None
+
+    @property
+    def entry_closes_at(self):
+        """The last instant a new application may be started: the expressions' close, else the call's."""
+        return self.expressions_close_at or self.closes_at
+
+    def takes_new_applications(self, at=None) -> bool:
+        """Open to organisations starting now: both ends inclusive (a two-stage call until expressions close)."""
+        at = at or timezone.now()
+        return self.opens_at <= at <= self.entry_closes_at
+
 
 class FaqItem(models.Model):
     """One question and answer in a call's FAQ, shown on the call page in ``position`` order."""
@@ -175,7 +209,17 @@ class Question(models.Model):
         URL = "url", "Web address"
         NUMBER = "number", "Number"
 
+    class Stage(models.TextChoices):
+        FULL = "full", "Full application"
+        EXPRESSION = "expression", "Expression of interest"
+
     call = models.ForeignKey(OpenCall, on_delete=models.CASCADE, related_name="questions")
+    stage = models.CharField(
+        max_length=20,
+        choices=Stage.choices,
+        default=Stage.FULL,
+        help_text="In a two-stage call, which form asks it. A one-stage call asks every question.",
+    )
     label = models.CharField(max_length=300)
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.SHORT_TEXT)
     required = models.BooleanField(default=False, help_text="Must be answered before submitting.")
@@ -229,9 +273,16 @@ class Invitation(models.Model):
 #: Every application but the withdrawn: the one-live-application-per-call constraint counts these.
 LIVE = ~Q(status="withdrawn")
 
-#: An application's deadline in SQL: the call's closing time, or the organisation's own extension when
+#: When the stage an application is at closes: expressions of interest close at the call's
+#: ``expressions_close_at``, full applications at its ``closes_at``.
+STAGE_CLOSES = Case(
+    When(stage="expression", then=F("call__expressions_close_at")),
+    default=F("call__closes_at"),
+    output_field=models.DateTimeField(),
+)
+#: An application's deadline in SQL: its stage's closing time, or the organisation's own extension when
 #: that is later (an extension never shortens the time). Application.deadline is the same rule for one row.
-DEADLINE = Greatest(Coalesce("deadline_extended_until", "call__closes_at"), "call__closes_at")
+DEADLINE = Greatest(Coalesce("deadline_extended_until", STAGE_CLOSES), STAGE_CLOSES)
 
 
 class ApplicationQuerySet(models.QuerySet):
@@ -262,6 +313,10 @@ class Application(models.Model):
         REJECTED = "rejected", "Not accepted"
         WITHDRAWN = "withdrawn", "Withdrawn"
 
+    class Stage(models.TextChoices):
+        EXPRESSION = "expression", "Expression of interest"
+        FULL = "full", "Full application"
+
     call = models.ForeignKey(OpenCall, on_delete=models.PROTECT, related_name="applications")
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="applications")
     created_by = models.ForeignKey(
@@ -271,6 +326,12 @@ class Application(models.Model):
         Invitation, on_delete=models.SET_NULL, null=True, blank=True, related_name="applications"
     )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    stage = models.CharField(
+        max_length=20,
+        choices=Stage.choices,
+        default=Stage.FULL,
+        help_text="A two-stage call's applications start as expressions of interest; shortlisting moves them on.",
+    )
 
     # The programme's core questions. Blank is allowed while a draft; the
     # submit service checks that every required answer is there.
@@ -306,6 +367,17 @@ class Application(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
+    expression_submitted_at = models.DateTimeField("expression of interest submitted", null=True, blank=True)
+    shortlisted_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the expression of interest was shortlisted for the full application."
+    )
+    full_started_at = models.DateTimeField("full application started", null=True, blank=True)
+    feedback = models.TextField(
+        blank=True,
+        max_length=5000,
+        help_text="Written for the organisation: shown on its application page and in the decision email once "
+        "the decision email is sent, never before. Reviewers' comments stay private.",
+    )
     decided_at = models.DateTimeField(null=True, blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -344,9 +416,19 @@ class Application(models.Model):
         return self.status == self.Status.DRAFT
 
     @property
+    def is_expression(self) -> bool:
+        return self.stage == self.Stage.EXPRESSION
+
+    @property
+    def stage_closes_at(self):
+        """When this application's stage closes (``STAGE_CLOSES`` for one row)."""
+        return self.call.expressions_close_at if self.is_expression else self.call.closes_at
+
+    @property
     def deadline(self):
         """The last instant this application may be saved or submitted: ``DEADLINE``, worked out in Python."""
-        return max(self.deadline_extended_until or self.call.closes_at, self.call.closes_at)
+        closes = self.stage_closes_at
+        return max(self.deadline_extended_until or closes, closes)
 
 
 class Transition(models.Model):
@@ -466,3 +548,73 @@ class DecisionTemplate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.call}: {self.get_decision_display()}"
+
+
+class FeedbackTemplate(models.Model):
+    """A starting point for the feedback staff write to an applicant; one call may have several.
+
+    Placeholders: $organisation, $call.
+    """
+
+    call = models.ForeignKey(OpenCall, on_delete=models.CASCADE, related_name="feedback_templates")
+    title = models.CharField(max_length=200, help_text='What staff pick it by, e.g. "Strong, but not this time".')
+    body = models.TextField(max_length=5000)
+
+    class Meta:
+        ordering = ["title", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["call", "title"], name="applications_feedbacktemplate_one_per_title"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+def interview_uid() -> str:
+    return f"{secrets.token_hex(16)}@cohortnet"
+
+
+class InterviewSlot(models.Model):
+    """A conversation staff offer a call's shortlisted organisations; one organisation books it.
+
+    The same 1:1 booking as events' support slots (a conditional update claims it, both sides get a calendar
+    invitation), but for applicants, who are not members of any cohort yet.
+    """
+
+    call = models.ForeignKey(OpenCall, on_delete=models.CASCADE, related_name="interview_slots")
+    host = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    time_zone = models.CharField(max_length=64, default="Europe/London", validators=[validate_time_zone])
+    online_url = models.URLField("online link", max_length=500, blank=True)
+    application = models.OneToOneField(
+        Application, on_delete=models.SET_NULL, null=True, blank=True, related_name="interview_slot"
+    )
+    booked_by_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    booked_at = models.DateTimeField(null=True, blank=True)
+    notes = models.TextField(
+        "interview notes",
+        blank=True,
+        help_text="Part of the review: staff and reviewers read them; the organisation never does.",
+    )
+    uid = models.CharField("calendar UID", max_length=255, unique=True, default=interview_uid, editable=False)
+    sequence = models.PositiveIntegerField(default=0, editable=False)
+
+    class Meta:
+        ordering = ["starts_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")),
+                name="applications_interviewslot_ends_after_start",
+                violation_error_message="A slot must end after it starts.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        local = in_zone(self.starts_at, self.time_zone)
+        return f"Interview at {local:%-d %b %Y, %H:%M} {local.tzname()} with {self.host.get_full_name()}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("applications:interview", kwargs={"pk": self.application_id}) if self.application_id else ""

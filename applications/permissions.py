@@ -1,5 +1,6 @@
 """Who may see and change an application, and who may review it."""
 
+from applications.workflow import WITHDRAWABLE
 from cohorts.permissions import can_act_for_organisation
 
 
@@ -52,3 +53,17 @@ def review_conflict(reviewer, organisation, *, people=None) -> str:
             "so cannot review its application."
         )
     return ""
+
+
+def can_book_interview(user, application) -> bool:
+    """The people of a shortlisted organisation, until its application is decided or withdrawn."""
+    return bool(
+        application.shortlisted_at is not None
+        and application.status in WITHDRAWABLE
+        and can_act_for_organisation(user, application.organisation)
+    )
+
+
+def can_open_full_form(user, application) -> bool:
+    """A two-stage call's full form: only for an organisation shortlisted from its expression of interest."""
+    return application.shortlisted_at is not None and can_view_application(user, application)

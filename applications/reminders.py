@@ -1,8 +1,10 @@
-"""Reminders about applications: unfinished drafts before a call closes, unsubmitted reviews."""
+"""Reminders about applications: unfinished drafts before their stage closes, shortlisted organisations
+that have not started the full application, interviews not booked, unsubmitted reviews."""
 
 from django.db.models import Prefetch
 
-from applications.models import Application, ReviewAssignment
+from applications.models import Application, InterviewSlot, ReviewAssignment
+from applications.workflow import WITHDRAWABLE
 from cohorts.models import OrganisationPerson
 from notifications.reminders import Due, Source, register
 from notifications.services import render_email
@@ -10,8 +12,11 @@ from toolbox.timezones import in_zone
 
 
 def _drafts(start, end):
+    # Each stage's own deadline (expressions of interest, then the full application); a shortlisted
+    # organisation that has not begun the full form hears from call_full_not_started instead.
     drafts = (
         Application.objects.filter(status=Application.Status.DRAFT)
+        .exclude(shortlisted_at__isnull=False, full_started_at__isnull=True)
         .deadline_between(start, end)
         .select_related("call", "organisation")
         # Everyone who acts for each organisation, in one more query rather than one per draft.
@@ -35,6 +40,68 @@ def _drafts(start, end):
                 moment=moment,
                 user=user,
                 subject=f"Reminder: your application to {application.call.title} is not submitted yet",
+                render=render,
+            )
+
+
+def _people(queryset):
+    """Everyone who acts for each organisation, in one more query rather than one per application."""
+    return queryset.select_related("call", "organisation").prefetch_related(
+        Prefetch("organisation__person_links", queryset=OrganisationPerson.objects.select_related("user"))
+    )
+
+
+def _full_not_started(start, end):
+    shortlisted = Application.objects.filter(
+        status=Application.Status.DRAFT, shortlisted_at__isnull=False, full_started_at__isnull=True
+    ).deadline_between(start, end)
+    for application in _people(shortlisted):
+        moment = application.deadline_at
+        for link in application.organisation.person_links.all():
+            user = link.user
+
+            def render(extra, application=application, moment=moment, user=user):
+                return render_email(
+                    "applications/email/reminder_full_not_started",
+                    {"application": application, "deadline": in_zone(moment, user.time_zone), **extra},
+                )
+
+            yield Due(
+                obj_key=f"application-{application.pk}",
+                moment=moment,
+                user=user,
+                subject=f"Reminder: start your full application to {application.call.title}",
+                render=render,
+            )
+
+
+def _interviews_unbooked(start, end):
+    waiting = (
+        Application.objects.live()
+        .filter(
+            shortlisted_at__isnull=False,
+            status__in=[s for s in WITHDRAWABLE if s != Application.Status.WITHDRAWN],
+            call__interviews_book_by__gte=start,
+            call__interviews_book_by__lte=end,
+        )
+        .exclude(pk__in=InterviewSlot.objects.filter(application__isnull=False).values("application"))
+    )
+    for application in _people(waiting):
+        moment = application.call.interviews_book_by
+        for link in application.organisation.person_links.all():
+            user = link.user
+
+            def render(extra, application=application, moment=moment, user=user):
+                return render_email(
+                    "applications/email/reminder_interview",
+                    {"application": application, "deadline": in_zone(moment, user.time_zone), **extra},
+                )
+
+            yield Due(
+                obj_key=f"interview-{application.pk}",
+                moment=moment,
+                user=user,
+                subject=f"Reminder: book your interview for {application.call.title}",
                 render=render,
             )
 
@@ -66,6 +133,22 @@ def _reviews(start, end):
 
 def register_sources() -> None:
     register(Source("call_draft", "Unfinished applications before a call closes", _drafts, passed="the call closed"))
+    register(
+        Source(
+            "call_full_not_started",
+            "Shortlisted organisations that have not started the full application",
+            _full_not_started,
+            passed="the full application closed",
+        )
+    )
+    register(
+        Source(
+            "interview_unbooked",
+            "Shortlisted organisations that have not booked an interview",
+            _interviews_unbooked,
+            passed="the time to book interviews passed",
+        )
+    )
     register(
         Source(
             "review_pending",

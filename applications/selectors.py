@@ -7,6 +7,7 @@ from django.db.models import (
     F,
     FloatField,
     OuterRef,
+    Q,
     QuerySet,
     Subquery,
     Sum,
@@ -14,7 +15,8 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Coalesce
 
-from applications.models import Application, ReviewAssignment, Score
+from applications.models import Application, InterviewSlot, OpenCall, ReviewAssignment, Score
+from notifications.models import Email
 
 _DECIMAL = DecimalField(max_digits=8, decimal_places=2)
 
@@ -87,4 +89,37 @@ def live_application(*, call, organisation) -> Application | None:
     """The organisation's application to ``call`` that is not withdrawn, if any (there is at most one)."""
     return (
         Application.objects.live().filter(call=call, organisation=organisation).select_related("organisation").first()
+    )
+
+
+def decision_email_sent(application: Application) -> bool:
+    """Whether a decision email about ``application``'s current decision has left: from then on, and never
+    before, the organisation reads the feedback staff wrote (on its page, as in the email)."""
+    return Email.objects.filter(
+        key__startswith=f"decision:{application.pk}:{application.status}:", status=Email.Status.SENT
+    ).exists()
+
+
+def free_interview_slots(*, call, at) -> QuerySet:
+    """A call's interview slots nobody has booked that have not started, soonest first."""
+    return InterviewSlot.objects.filter(call=call, application__isnull=True, starts_at__gt=at).select_related("host")
+
+
+def selection_numbers(*, at) -> QuerySet:
+    """Every call that has opened by ``at``, with how many organisations reached each stage: ``expressions``
+    (expressions of interest submitted), ``shortlisted``, ``applied`` (full applications submitted) and
+    ``accepted``. One query; withdrawn applications count for the stages they reached."""
+    return (
+        OpenCall.objects.filter(opens_at__lte=at)
+        .select_related("cohort")
+        .annotate(
+            expressions=Count("applications", filter=Q(applications__expression_submitted_at__isnull=False)),
+            shortlisted=Count("applications", filter=Q(applications__shortlisted_at__isnull=False)),
+            applied=Count(
+                "applications",
+                filter=Q(applications__submitted_at__isnull=False, applications__stage=Application.Stage.FULL),
+            ),
+            accepted=Count("applications", filter=Q(applications__status=Application.Status.ACCEPTED)),
+        )
+        .order_by("-opens_at", "pk")
     )

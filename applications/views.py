@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
-from django.http import QueryDict
+from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -10,9 +10,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from applications import services
 from applications.forms import ApplicationForm, ConflictForm, ReviewForm, StartApplicationForm, WithdrawForm
-from applications.models import Application, Invitation, OpenCall, ReviewAssignment
-from applications.permissions import can_review, can_view_application
-from applications.selectors import assignments_for_reviewer, live_application
+from applications.models import Application, InterviewSlot, Invitation, OpenCall, ReviewAssignment
+from applications.permissions import can_book_interview, can_open_full_form, can_review, can_view_application
+from applications.selectors import assignments_for_reviewer, decision_email_sent, free_interview_slots, live_application
 from cohorts.selectors import organisations_for_user
 from toolbox.visibility import get_visible_or_404
 
@@ -89,8 +89,13 @@ def application_start(request, slug):
         else:
             request.session.pop(INVITATION_KEY, None)
             return redirect("applications:edit", pk=application.pk)
-    if not call.is_open() and not form.errors:
-        messages.error(request, "This call is not open for applications.")
+    if not call.takes_new_applications() and not form.errors:
+        messages.error(
+            request,
+            "Expressions of interest have closed: only shortlisted organisations complete the full application."
+            if call.has_stages and call.is_open()
+            else "This call is not open for applications.",
+        )
         return redirect(call)
     return render(request, "applications/application_start.html", {"call": call, "form": form})
 
@@ -132,8 +137,13 @@ def application_list(request):
 @login_required
 def application_detail(request, pk):
     application = _get_own_application(request, pk)
+    slot = InterviewSlot.objects.filter(application=application).select_related("host").first()
+    can_book = slot is None and can_book_interview(request.user, application)
     context = {
         "application": application,
+        # Staff's feedback only once the decision email has left, never before.
+        "feedback_visible": bool(application.feedback) and decision_email_sent(application),
+        "interview": {"slot": slot, "can_book": can_book} if slot or can_book else None,
         "themes": application.themes.all(),
         "questions": [(q, application.extra_answers.get(str(q.pk))) for q in application.call.questions.all()],
         "can_withdraw": application.status in services.WITHDRAWABLE,
@@ -182,6 +192,41 @@ def application_edit(request, pk):
     elif request.method == "POST" and "submit_application" in request.POST:
         form.add_submission_problems()
     return render(request, "applications/application_form.html", {"application": application, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def application_full(request, pk):
+    """The full application of a two-stage call: only an organisation shortlisted from its expression of
+    interest may open it (any other is a 404); the form itself is the application's own edit page."""
+    applications = Application.objects.select_related("call__cohort", "organisation")
+    get_visible_or_404(applications, can_open_full_form, request.user, pk=pk)
+    return application_edit(request, pk)
+
+
+@login_required
+def interview_choose(request, pk):
+    """A shortlisted organisation's interview: the free slots to book, or the one it booked."""
+    application = _get_own_application(request, pk)
+    if not can_book_interview(request.user, application):
+        raise Http404("No interview to book.")
+    slot = InterviewSlot.objects.filter(application=application).select_related("host").first()
+    slots = [] if slot else free_interview_slots(call=application.call, at=timezone.now())
+    return render(request, "applications/interview.html", {"application": application, "slot": slot, "slots": slots})
+
+
+@login_required
+@require_POST
+def interview_book(request, pk, slot_pk):
+    application = _get_own_application(request, pk)
+    slot = get_object_or_404(InterviewSlot, pk=slot_pk, call_id=application.call_id)
+    try:
+        services.interview_book(slot=slot, application=application, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("applications:interview", pk=application.pk)
+    messages.success(request, "Your interview is booked. We have emailed you a calendar invitation.")
+    return redirect(application)
 
 
 @require_POST
@@ -271,6 +316,8 @@ def review(request, pk):
         "form": form,
         "conflict_form": ConflictForm(),
         "own_scores": assignment.scores.select_related("criterion"),
+        # The interview's notes are part of the review (never shown to the applicant).
+        "interview": InterviewSlot.objects.filter(application=application).select_related("host").first(),
         "others": others,
     }
     return render(request, "applications/review.html", context)

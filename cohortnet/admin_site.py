@@ -13,7 +13,15 @@ from django.contrib.admin.apps import AdminConfig
 
 #: (stage, the models listed under it in this order, as "app_label.model_name").
 STAGES = [
-    ("Open call", ["applications.opencall", "applications.invitation"]),
+    (
+        "Open call",
+        [
+            "applications.opencall",
+            "applications.invitation",
+            "applications.interviewslot",
+            "applications.feedbacktemplate",
+        ],
+    ),
     ("Review", ["applications.application", "applications.reviewassignment"]),
     (
         "Cohort",

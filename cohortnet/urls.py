@@ -16,6 +16,7 @@ urlpatterns = [
     path("healthz/", views.healthz, name="healthz"),
     path("cohorts/<slug:slug>/", views.cohort_home, name="cohort_home"),
     path("data/", views.open_data, name="open_data"),
+    path("data/selection.<str:fmt>", views.open_data_selection, name="open_data_selection"),
     path("data/<slug:slug>/<str:dataset>.<str:fmt>", views.open_data_file, name="open_data_file"),
     path("accounts/", include("allauth.urls")),
     path("me/", include("cohortnet.users.urls")),

@@ -11,7 +11,7 @@ from django.views.decorators.cache import never_cache
 from applications.models import Application, OpenCall
 from applications.selectors import assignments_for_reviewer
 from applications.services import REVIEWER_GROUP
-from cohortnet import opendata
+from cohortnet import opendata, opendata_selection
 from cohortnet.participant_home import join_is_open, participant_home
 from cohortnet.users.forms import ProfileForm
 from cohorts.models import PROGRAMME_TEAM, Cohort, Membership, Message
@@ -110,7 +110,15 @@ def open_data(request):
             rows.append((cohort, name, dataset))
     context = {"rows": rows, "licence": opendata.LICENCE, "licence_url": opendata.LICENCE_URL}
     context["publications"] = publication_documents.open_data_rows()
+    context["selection"] = opendata_selection.selection()
     return render(request, "open_data.html", context)
+
+
+def open_data_selection(request, fmt):
+    """Every call's numbers at each stage of selection, as CSV or JSON."""
+    if fmt not in ("json", "csv"):
+        raise Http404
+    return opendata_selection.selection_response(fmt)
 
 
 def open_data_file(request, slug, dataset, fmt):

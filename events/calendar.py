@@ -12,72 +12,21 @@ replies to them (RSVP=FALSE): answers are given on the site.
 """
 
 from datetime import UTC, datetime
-from email.utils import parseaddr
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.utils import timezone
-from icalendar import Calendar, vCalAddress
 from icalendar import Event as VEvent
 
 from events.models import RSVP, Event, SupportSlot
-from events.vtimezone import is_ambiguous, vtimezone
+from toolbox.ics import CANCEL, PRODID, PUBLISH, REQUEST, invitation_attachment
+from toolbox.ics import add_time as _add_time
+from toolbox.ics import attendee as _attendee
+from toolbox.ics import calendar as _calendar
+from toolbox.ics import finish as _finish
+from toolbox.ics import organizer as _organizer
 
-PRODID = "-//CohortNet//Peer learning cohorts//EN"
-REQUEST = "REQUEST"
-CANCEL = "CANCEL"
-PUBLISH = "PUBLISH"
-
-
-# --- Pieces ---------------------------------------------------------------------------------------
-
-
-def _add_time(entry: VEvent, name: str, value: datetime, zone_name: str) -> None:
-    zone = ZoneInfo(zone_name)
-    if is_ambiguous(value, zone):
-        entry.add(name, value.astimezone(UTC))
-    else:
-        entry.add(name, value.astimezone(zone))
-
-
-def _organizer() -> vCalAddress:
-    name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
-    organizer = vCalAddress(f"mailto:{address}")
-    organizer.params["CN"] = name or "CohortNet"
-    return organizer
-
-
-def _attendee(user, *, partstat: str, role: str = "REQ-PARTICIPANT") -> vCalAddress:
-    attendee = vCalAddress(f"mailto:{user.email}")
-    attendee.params["CN"] = user.get_full_name() or user.email
-    attendee.params["CUTYPE"] = "INDIVIDUAL"
-    attendee.params["ROLE"] = role
-    attendee.params["PARTSTAT"] = partstat
-    attendee.params["RSVP"] = "FALSE"
-    return attendee
-
-
-def _calendar(method: str | None) -> Calendar:
-    cal = Calendar()
-    cal.add("prodid", PRODID)
-    cal.add("version", "2.0")
-    if method:
-        cal.add("method", method)
-    return cal
-
-
-def _finish(cal: Calendar) -> bytes:
-    """Add one VTIMEZONE per zone the entries name, covering the years they use, before the entries."""
-    years: dict[str, set[int]] = {}
-    for entry in cal.walk("VEVENT"):
-        for name in ("DTSTART", "DTEND"):
-            prop = entry.get(name)
-            if prop is not None and "TZID" in prop.params:
-                years.setdefault(str(prop.params["TZID"]), set()).add(prop.dt.year)
-    for position, (zone_name, used) in enumerate(sorted(years.items())):
-        cal.subcomponents.insert(position, vtimezone(zone_name, min(used), max(used)))
-    return cal.to_ical()
+__all__ = ["CANCEL", "PRODID", "PUBLISH", "REQUEST", "invitation_attachment"]
 
 
 def _link(path: str) -> str:
@@ -131,11 +80,6 @@ def event_invitation(event: Event, *, rsvp: RSVP) -> tuple[str, bytes]:
     cal = _calendar(method)
     cal.add_component(_event_entry(event, rsvp=rsvp, include_link=going, attendee=attendee))
     return method, _finish(cal)
-
-
-def invitation_attachment(method: str, content: bytes, filename: str = "invite.ics") -> dict:
-    """An outbox attachment for an iTIP file: the MIME part says its method (RFC 6047 2.4)."""
-    return {"filename": filename, "mimetype": f"text/calendar; method={method}", "content": content.decode()}
 
 
 # --- 1:1 support slots ----------------------------------------------------------------------------

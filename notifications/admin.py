@@ -7,6 +7,8 @@ from django.db.models import OuterRef, Subquery
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 
 from notifications import services
@@ -57,7 +59,9 @@ class EmailAdmin(ServiceAdminMixin, LongChangelistMixin, admin.ModelAdmin):
     form = EmailForm
     change_form_template = "admin/notifications/email/change_form.html"
     # "Name <email>" beside the subject, both wrapping; attempts and the creation date are on the email's page.
-    list_display = ["subject", "recipient", "kind", "status", "sent_at"]
+    # The kind and the time sent wrap too: once emails have been sent, "application_submitted" and Django's
+    # one-line "Nov. 26, 2026, 11:47 p.m." pushed the list past a 1280 px screen.
+    list_display = ["subject", "recipient", "kind_words", "status", "sent"]
     list_filter = ["status", "kind"]
     search_fields = ["to_email", "subject", "key"]
     date_hierarchy = "created_at"
@@ -89,6 +93,17 @@ class EmailAdmin(ServiceAdminMixin, LongChangelistMixin, admin.ModelAdmin):
     def recipient(self, obj):
         name = getattr(obj, "recipient_name", "")
         return f"{name} <{obj.to_email}>" if name else obj.to_email
+
+    @admin.display(description="kind", ordering="kind")
+    def kind_words(self, obj):
+        return obj.kind.replace("_", " ")
+
+    @admin.display(description="sent at", ordering="sent_at")
+    def sent(self, obj):
+        if obj.sent_at is None:
+            return "-"
+        local = timezone.localtime(obj.sent_at)
+        return f"{date_format(local, 'j M Y')}, {local:%H:%M} {local.tzname()}"
 
     def has_add_permission(self, request):
         return False

@@ -67,6 +67,8 @@ EXPORTS: dict[str, Export] = {
     "applications.Application": Export(),
     "applications.Transition": Export(),
     "applications.ReviewAssignment": Export(),
+    # The interview's time and link; its notes are the panel's, part of the review like reviewers' comments.
+    "applications.InterviewSlot": Export(exclude=frozenset({"notes"})),
     "events.RSVP": Export(),
     "events.CalendarToken": Export(),
     "events.SupportSlot": Export(),

@@ -42,7 +42,7 @@ def test_seed_demo_creates_the_demo_programme(capsys):
     assert Event.objects.filter(cohort=running).count() == 12
     assert Event.objects.filter(cohort=running, kind="roundtable").values("theme").distinct().count() == 4
     assert Award.objects.filter(membership__cohort=running).count() == 7
-    call = OpenCall.objects.get()
+    call = OpenCall.objects.get(slug="cohort-3-open-call")
     assert call.is_open()
     assert timedelta(days=29) < call.closes_at - timezone.now() <= timedelta(days=31)
     out = capsys.readouterr().out
@@ -56,10 +56,13 @@ def test_the_staff_home_has_something_in_every_stage_on_demo_data():
     home = staff_home(User.objects.get(email=STAFF_EMAIL))
     counts = {(section.title, figure.label): figure.count for section in home.sections for figure in section.counts}
     by_state = {label: n for (title, label), n in counts.items() if title == "Applications by workflow state"}
+    # The two-stage call (_demo_stages) adds a shortlisted draft, two expressions not taken further and an
+    # accepted application.
     assert {label: n for label, n in by_state.items() if n} == {
-        "Submitted": 1,
+        "Draft": 1,
+        "Submitted": 3,
         "Under review": 2,
-        "Accepted": 1,
+        "Accepted": 2,
         "Not accepted": 1,
     }
     assert counts[("Reviews", "Assigned, not yet submitted")] == 2
@@ -78,7 +81,7 @@ def test_the_staff_home_has_something_in_every_stage_on_demo_data():
         "Dear Sipho Dlamini",
     ]
     # The accepted organisation joined the next cohort; the scores are there for the weighted totals.
-    accepted = Application.objects.get(status=Application.Status.ACCEPTED)
+    accepted = Application.objects.get(status=Application.Status.ACCEPTED, call__slug="cohort-3-open-call")
     assert Membership.objects.filter(cohort__slug="cohort-3", organisation=accepted.organisation).exists()
     assert accepted.assignments.filter(submitted_at__isnull=False).count() == 2
     assert FundingChange.objects.filter(action="instalment approved").count() == 1
@@ -164,3 +167,17 @@ def test_seed_demo_refuses_when_debug_is_off(settings):
     with pytest.raises(CommandError):
         call_command("seed_demo")
     assert Cohort.objects.count() == 0
+
+
+def test_seed_demo_has_a_call_selecting_in_stages():
+    call_command("seed_demo")
+    call = OpenCall.objects.get(slug="cohort-4-expressions-of-interest")
+    assert call.has_stages
+    applications = call.applications.order_by("organisation__name")
+    assert applications.filter(expression_submitted_at__isnull=False).count() == 4
+    assert applications.filter(shortlisted_at__isnull=False).count() == 2
+    accepted = applications.get(status=Application.Status.ACCEPTED)
+    assert accepted.organisation.name == "Harbour Tides Open Data"
+    assert accepted.feedback.startswith("The panel valued")
+    assert accepted.interview_slot.notes == "Clear about users; the revenue model is early."
+    assert call.interview_slots.filter(application__isnull=True).count() == 2

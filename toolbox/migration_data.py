@@ -15,6 +15,7 @@ DATA_MIGRATIONS = [
     ("funding.migrations.0007_finance_group_views_funding", "grant"),
     ("notifications.migrations.0003_default_reminder_rules", "add_rules"),
     ("outcomes.migrations.0002_feedback_reminder_rule", "add_rules"),
+    ("applications.migrations.0009_stage_reminder_rules", "add_rules"),
 ]
 
 

@@ -41,6 +41,8 @@ REQUIRED_ANSWERS = (
 )
 #: Fields an applicant may write; everything else is set by services.
 ANSWER_FIELDS = (*REQUIRED_ANSWERS, "consent_to_publish")
+#: The answers an expression of interest asks (with the themes and its own questions), and must have.
+EXPRESSION_ANSWERS = ("data_stewarded",)
 #: The limits on answers to a call's extra questions, checked by clean_extra_answers and shown by the form:
 #: characters by kind, and a number's digits in all and after the point.
 ANSWER_MAX_LENGTH = {Question.Kind.SHORT_TEXT: 300, Question.Kind.LONG_TEXT: 5000, Question.Kind.URL: 500}
@@ -76,6 +78,11 @@ def _check_deadline(application: Application, at: datetime) -> None:
     call = application.call
     if call.is_upcoming(at):
         raise ValidationError(f"This call opens on {_when(call.opens_at, call.time_zone)}.")
+    if at > application.deadline and application.is_expression:
+        raise ValidationError(
+            f"Expressions of interest closed on {_when(application.deadline, call.time_zone)}. "
+            "Your draft is kept, but it can no longer be changed or submitted."
+        )
     if at > application.deadline:
         raise ValidationError(
             f"This call closed on {_when(application.deadline, call.time_zone)}. "
@@ -93,14 +100,20 @@ def answer_text(value) -> str:
     return "; ".join(value) if isinstance(value, list) else str(value)
 
 
-def clean_extra_answers(call: OpenCall, raw: dict, *, require: bool) -> dict:
-    """Validate answers to the call's extra questions. Returns the cleaned dict keyed by question id.
+def stage_questions(call: OpenCall, stage: str):
+    """The extra questions the form of ``stage`` asks: a one-stage call asks them all."""
+    questions = call.questions.all()
+    return questions.filter(stage=stage) if call.has_stages else questions
+
+
+def clean_extra_answers(call: OpenCall, raw: dict, *, require: bool, stage: str = Application.Stage.FULL) -> dict:
+    """Validate answers to the extra questions of ``stage``'s form. Returns the cleaned dict keyed by question id.
 
     With ``require=True`` (on submit) a required question left blank is an error.
     """
     cleaned: dict[str, object] = {}
     errors: dict[str, list[str]] = {}
-    for question in call.questions.all():
+    for question in stage_questions(call, stage):
         value = raw.get(str(question.pk))
         blank = value in (None, "", [])
         if blank:
@@ -161,9 +174,15 @@ def application_start(
         return existing
     if call.is_upcoming(at):
         raise ValidationError(f"This call opens on {_when(call.opens_at, call.time_zone)}.")
+    if call.has_stages and at > call.expressions_close_at:
+        raise ValidationError(
+            f"Expressions of interest closed on {_when(call.expressions_close_at, call.time_zone)}: "
+            "only shortlisted organisations complete the full application."
+        )
     if call.has_closed(at):
         raise ValidationError(f"This call closed on {_when(call.closes_at, call.time_zone)}.")
-    application = Application(call=call, organisation=organisation, created_by=user, invitation=invitation)
+    stage = Application.Stage.EXPRESSION if call.has_stages else Application.Stage.FULL
+    application = Application(call=call, organisation=organisation, created_by=user, invitation=invitation, stage=stage)
     application.full_clean()
     application.save()
     return application
@@ -199,7 +218,7 @@ def application_save_draft(
     if extra is not None:
         application.extra_answers = {
             **application.extra_answers,
-            **clean_extra_answers(application.call, extra, require=False),
+            **clean_extra_answers(application.call, extra, require=False, stage=application.stage),
         }
         # An answer cleared by the applicant is removed, not kept from before.
         for key, value in extra.items():
@@ -208,6 +227,8 @@ def application_save_draft(
     # Only answers change here: the links to the call, organisation and people are the locked row's
     # own, so checking they exist (and the one-live-application rule that rests on them) is skipped.
     application.full_clean(exclude=DRAFT_FIXED_FIELDS)
+    if application.shortlisted_at and application.full_started_at is None:
+        application.full_started_at = at  # the shortlisted organisation has begun its full application
     application.save()
     if themes is not None:
         application.themes.set(themes)
@@ -224,13 +245,28 @@ def _log(application: Application, from_status: str, to_status: str, by, note: s
 SUBMISSION_FIELDS = (*REQUIRED_ANSWERS, "funding_requested", "consent_to_publish")
 
 
-def submission_problems(call: OpenCall, *, values: dict, themes_chosen: bool, extra_answers: dict) -> dict:
+def submission_problems(
+    call: OpenCall, *, values: dict, themes_chosen: bool, extra_answers: dict, stage: str = Application.Stage.FULL
+) -> dict:
     """What stops these answers from being submitted, by field: ``{field: [message, ...]}``, empty when none.
 
     The one list of submission rules: ``application_submit`` checks the saved draft with it, and the
-    form asks it after a refused submit so that the error summary names every problem at once.
+    form asks it after a refused submit so that the error summary names every problem at once. An
+    expression of interest needs only ``EXPRESSION_ANSWERS``, a theme and its own required questions.
     """
     errors: dict[str, list[str]] = {}
+    if stage == Application.Stage.EXPRESSION:
+        for field in EXPRESSION_ANSWERS:
+            value = values.get(field)
+            if value is None or (isinstance(value, str) and not value.strip()):
+                errors[field] = ["Please answer this question before submitting."]
+        if not themes_chosen:
+            errors["themes"] = ["Choose at least one theme."]
+        try:
+            clean_extra_answers(call, extra_answers, require=True, stage=stage)
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+        return errors
     for field in REQUIRED_ANSWERS:
         value = values.get(field)
         if value is None or (isinstance(value, str) and not value.strip()):
@@ -271,14 +307,29 @@ def application_submit(*, application: Application, user, at=None) -> Applicatio
         values={name: getattr(application, name) for name in SUBMISSION_FIELDS},
         themes_chosen=application.themes.exists(),
         extra_answers=application.extra_answers,
+        stage=application.stage,
     )
     if errors:
         raise ValidationError(errors)
 
     application.status = S.SUBMITTED
     application.submitted_at = at
-    application.save(update_fields=["status", "submitted_at", "updated_at"])
-    _log(application, S.DRAFT, S.SUBMITTED, user, at=at)
+    fields = ["status", "submitted_at", "updated_at"]
+    if application.is_expression:
+        application.expression_submitted_at = at
+        fields.append("expression_submitted_at")
+    application.save(update_fields=fields)
+    _log(
+        application,
+        S.DRAFT,
+        S.SUBMITTED,
+        user,
+        note="Expression of interest" if application.is_expression else "",
+        at=at,
+    )
+    if application.is_expression:
+        _email_expression_received(application, user, at)
+        return application
 
     text, html = render_email(
         "applications/email/submitted",
@@ -334,6 +385,10 @@ def application_transition(*, application: Application, to: str, by, note: str =
     previous = application.status
     if to not in TRANSITIONS.get(previous, set()):
         raise ValidationError(refusal(previous, to))
+    if application.is_expression and to not in EXPRESSION_MOVES:
+        raise ValidationError(
+            "This is an expression of interest: choose “Invite to the full application” to shortlist it, or decline it."
+        )
     application.status = to
     fields = ["status", "updated_at"]
     if to in DECISIONS:
@@ -360,24 +415,46 @@ def application_accept(*, application: Application, decided_by) -> Membership:
     return Membership.objects.get(cohort=application.call.cohort, organisation=application.organisation)
 
 
-def _draft_decision_emails(application: Application, decision: str) -> None:
+#: Where staff may move an expression of interest with the ordinary workflow (shortlisting is its own step).
+EXPRESSION_MOVES = {S.UNDER_REVIEW, S.REJECTED, S.WITHDRAWN}
+
+#: How the feedback follows a decision email's text.
+FEEDBACK_HEADING = "Feedback on your application"
+
+
+def decision_body(body: str, feedback: str) -> str:
+    """A decision email's text with the staff's feedback for the organisation after it, when there is some."""
+    if not feedback.strip():
+        return body
+    return f"{body.rstrip()}\n\n{FEEDBACK_HEADING}\n\n{feedback.strip()}\n"
+
+
+def decision_email_text(application: Application, decision: str, user) -> tuple[str, str]:
+    """The subject and text of the decision email to ``user``: the call's template (or the default), then
+    the feedback written for the organisation."""
     template = DecisionTemplate.objects.filter(call=application.call, decision=decision).first()
     subject, body = (template.subject, template.body) if template else DEFAULT_DECISION_EMAILS[decision]
+    values = {
+        "organisation": application.organisation.name,
+        "call": application.call.title,
+        "name": _greeting_name(user, application),
+        "status_url": f"{settings.SITE_URL}{application.get_absolute_url()}",
+        "cohort_url": f"{settings.SITE_URL}{application.call.cohort.get_absolute_url()}",
+    }
+    # The feedback is added after the substitution: what staff wrote for the organisation is kept as written.
+    body_text = decision_body(Template(body).safe_substitute(values), application.feedback)
+    return Template(subject).safe_substitute(values), body_text
+
+
+def _draft_decision_emails(application: Application, decision: str) -> None:
     people = OrganisationPerson.objects.filter(organisation=application.organisation).select_related("user")
     for link in people:
-        values = {
-            "organisation": application.organisation.name,
-            "call": application.call.title,
-            "name": _greeting_name(link.user, application),
-            "status_url": f"{settings.SITE_URL}{application.get_absolute_url()}",
-            "cohort_url": f"{settings.SITE_URL}{application.call.cohort.get_absolute_url()}",
-        }
-        body_text = Template(body).safe_substitute(values)
+        subject, body_text = decision_email_text(application, decision, link.user)
         email_queue(
             key=f"decision:{application.pk}:{decision}:{link.user_id}",
             kind="decision",
             to=link.user.email,
-            subject=Template(subject).safe_substitute(values),
+            subject=subject,
             body_text=body_text,
             body_html=html_from_text(body_text),
             hold=True,
@@ -398,6 +475,27 @@ def _greeting_name(user, application: Application) -> str:
         .first()
     )
     return invited or f"{application.organisation.name} team"
+
+
+def _email_expression_received(application: Application, user, at) -> None:
+    call = application.call
+    text, html = render_email(
+        "applications/email/expression_submitted",
+        {
+            "application": application,
+            "user": user,
+            "submitted_local": in_zone(at, call.time_zone),
+            "expressions_close": _when(call.expressions_close_at, call.time_zone),
+        },
+    )
+    email_queue(
+        key=f"application:{application.pk}:expression_submitted",
+        kind="application_submitted",
+        to=user.email,
+        subject=f"We received your expression of interest in {call.title}",
+        body_text=text,
+        body_html=html,
+    )
 
 
 @transaction.atomic

@@ -189,7 +189,7 @@ def test_the_admin_lists_models_by_stage_of_the_programme(staff_client):
     response = staff_client.get(reverse("admin:index"))
     stages = [(app["name"], [m["object_name"] for m in app["models"]]) for app in response.context["app_list"]]
     assert stages == [
-        ("Open call", ["OpenCall", "Invitation"]),
+        ("Open call", ["OpenCall", "Invitation", "InterviewSlot", "FeedbackTemplate"]),
         ("Review", ["Application", "ReviewAssignment"]),
         (
             "Cohort",

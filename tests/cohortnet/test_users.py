@@ -6,6 +6,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from applications.models import Application
+from cohortnet.management.commands._demo_stages import PEOPLE as STAGES_PEOPLE
 from cohortnet.management.commands.seed_demo import PEOPLE
 from cohortnet.users.models import User
 from cohorts.admin import country_filter
@@ -114,7 +115,7 @@ def test_seed_demo_gives_every_demo_person_a_name(settings):
     settings.DEBUG = True  # seed_demo is for laptops
     call_command("seed_demo")
     named = dict(User.objects.values_list("email", "name"))
-    assert named == PEOPLE
+    assert named == {**PEOPLE, **STAGES_PEOPLE}
 
 
 def test_the_answers_list_names_the_person_and_their_organisation_and_finds_them_by_name(staff_client):

@@ -102,7 +102,7 @@ def test_the_open_calls_page_with_its_questions_and_criteria_fits_a_1280_pixel_s
     settings.DEBUG = True  # seed_demo is for laptops
     call_command("seed_demo", stdout=io.StringIO())
     settings.DEBUG = False
-    call = OpenCall.objects.get()
+    call = OpenCall.objects.get(slug="cohort-3-open-call")
     assert call.questions.exists()
     assert call.criteria.exists()
     page = browser.new_page(viewport={"width": 1280, "height": 800})

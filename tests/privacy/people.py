@@ -10,7 +10,7 @@ from django.contrib.sessions.backends.db import SessionStore
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from applications.models import Invitation, ReviewAssignment, Transition
+from applications.models import InterviewSlot, Invitation, ReviewAssignment, Transition
 from chat import services as chat_services
 from cohorts import services as cohort_services
 from cohorts.models import ColleagueInvite, Contribution, Theme
@@ -80,6 +80,14 @@ def person_in_every_model(*, finance_role: bool = True):
         ends_at=timezone.now() + timedelta(days=5, hours=1),
     )
     event_services.support_slot_book(slot=slot, user=person)
+    InterviewSlot.objects.create(
+        call=world.call,
+        host=staff,
+        starts_at=timezone.now() + timedelta(days=6),
+        ends_at=timezone.now() + timedelta(days=6, hours=1),
+        application=world.application,
+        booked_by_user=person,
+    )
     funding_services.time_log(
         membership=membership, user=person, date=date(2026, 11, 2), hours=Decimal("2.00"), activity="Roundtable"
     )

@@ -34,6 +34,7 @@ from cohortnet.management.commands import _demo_call_story as story
 from cohortnet.management.commands._demo_feedback import seed_feedback
 from cohortnet.management.commands._demo_privacy_notice import PRIVACY_NOTICE
 from cohortnet.management.commands._demo_publication import seed_publication
+from cohortnet.management.commands._demo_stages import seed_stages
 from cohorts.models import (
     Cohort,
     Membership,
@@ -419,6 +420,7 @@ class Command(BaseCommand):
         self._seed_participant_answer(running)
         self._seed_privacy_notice(staff_user)
         seed_feedback(running, demo_participant_email=PARTICIPANT_EMAIL)
+        seed_stages(staff_user=staff_user, password=DEMO_PASSWORD)
         Resource.objects.get_or_create(
             cohort=running,
             title="Open data licensing: a short guide",

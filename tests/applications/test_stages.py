@@ -1,0 +1,541 @@
+"""Selection in stages: expressions of interest, the shortlist, the full application, interviews, feedback."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+
+from applications import services
+from applications.models import Application, FeedbackTemplate, InterviewSlot, Question, ReviewAssignment
+from cohorts.models import Theme
+from notifications.models import Email
+from notifications.reminders import reminders_sweep
+from notifications.services import email_release
+from tests.factories import ApplicationFactory, OpenCallFactory, OrganisationPersonFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+OPENS = datetime(2026, 6, 1, 8, 0, tzinfo=UTC)
+EXPRESSIONS_CLOSE = datetime(2026, 6, 30, 22, 59, 59, tzinfo=UTC)  # 23:59:59 BST
+CLOSES = datetime(2026, 8, 31, 22, 59, tzinfo=UTC)  # 23:59 BST
+BOOK_BY = datetime(2026, 9, 10, 16, 0, tzinfo=UTC)
+S = Application.Status
+
+
+@pytest.fixture
+def call():
+    return OpenCallFactory(
+        title="Data Commons 2027",
+        opens_at=OPENS,
+        expressions_close_at=EXPRESSIONS_CLOSE,
+        closes_at=CLOSES,
+        interviews_book_by=BOOK_BY,
+    )
+
+
+@pytest.fixture
+def staff_user():
+    return UserFactory(is_staff=True, is_superuser=True, name="Ada Lovelace", email="ada@programme.example")
+
+
+def _link(name="Tide Data", person="Maya Patel", email="maya@tide.example"):
+    return OrganisationPersonFactory(
+        organisation__name=name, user__name=person, user__email=email, user__time_zone="Europe/London"
+    )
+
+
+def _expression(call, link, *, at):
+    with time_machine.travel(at, tick=False):
+        application = services.application_start(call=call, organisation=link.organisation, user=link.user)
+        services.application_save_draft(
+            application=application,
+            user=link.user,
+            answers={"data_stewarded": "Tide tables for small ports."},
+            themes=Theme.objects.order_by("position")[:1],
+        )
+        return services.application_submit(application=application, user=link.user)
+
+
+# --- The first stage -------------------------------------------------------------------------------
+
+
+def test_a_two_stage_call_starts_an_expression_of_interest(call):
+    link = _link()
+    application = _expression(call, link, at=OPENS + timedelta(days=1))
+    assert (application.stage, application.status) == (Application.Stage.EXPRESSION, S.SUBMITTED)
+    assert application.expression_submitted_at == OPENS + timedelta(days=1)
+    email = Email.objects.get(key=f"application:{application.pk}:expression_submitted")
+    assert email.subject == "We received your expression of interest in Data Commons 2027"
+
+
+def test_an_expression_needs_only_the_short_form_and_its_own_questions(call):
+    Question.objects.create(call=call, label="Who uses your data?", required=True, stage=Question.Stage.EXPRESSION)
+    Question.objects.create(call=call, label="Your budget in detail", required=True, stage=Question.Stage.FULL)
+    link = _link()
+    with time_machine.travel(OPENS + timedelta(days=1), tick=False):
+        application = services.application_start(call=call, organisation=link.organisation, user=link.user)
+        with pytest.raises(ValidationError) as refused:
+            services.application_submit(application=application, user=link.user)
+    expression_question = call.questions.get(stage=Question.Stage.EXPRESSION)
+    assert set(refused.value.message_dict) == {"data_stewarded", "themes", expression_question.field_name}
+
+
+def test_an_expression_at_the_closing_second_is_accepted(call):
+    application = _expression(call, _link(), at=EXPRESSIONS_CLOSE)
+    assert application.status == S.SUBMITTED
+
+
+def test_an_expression_a_second_late_is_refused_at_the_first_stage(call):
+    link = _link()
+    with time_machine.travel(OPENS + timedelta(days=1), tick=False):
+        application = services.application_start(call=call, organisation=link.organisation, user=link.user)
+        services.application_save_draft(
+            application=application,
+            user=link.user,
+            answers={"data_stewarded": "Tide tables."},
+            themes=Theme.objects.order_by("position")[:1],
+        )
+    with (
+        time_machine.travel(EXPRESSIONS_CLOSE + timedelta(seconds=1), tick=False),
+        pytest.raises(ValidationError) as refused,
+    ):
+        services.application_submit(application=application, user=link.user)
+    assert refused.value.messages == [
+        "Expressions of interest closed on 30 June 2026 at 23:59 BST (Europe/London). "
+        "Your draft is kept, but it can no longer be changed or submitted."
+    ]
+    application.refresh_from_db()
+    assert (application.status, application.expression_submitted_at) == (S.DRAFT, None)
+
+
+def test_no_new_expression_once_expressions_close(call):
+    link = _link()
+    with (
+        time_machine.travel(EXPRESSIONS_CLOSE + timedelta(seconds=1), tick=False),
+        pytest.raises(ValidationError) as refused,
+    ):
+        services.application_start(call=call, organisation=link.organisation, user=link.user)
+    assert refused.value.messages == [
+        "Expressions of interest closed on 30 June 2026 at 23:59 BST (Europe/London): "
+        "only shortlisted organisations complete the full application."
+    ]
+
+
+def test_an_extension_moves_the_first_stage_deadline_for_that_organisation_only(call):
+    link = _link()
+    with time_machine.travel(OPENS + timedelta(days=1), tick=False):
+        application = services.application_start(call=call, organisation=link.organisation, user=link.user)
+    Application.objects.filter(pk=application.pk).update(deadline_extended_until=EXPRESSIONS_CLOSE + timedelta(days=2))
+    application.refresh_from_db()
+    assert application.deadline == EXPRESSIONS_CLOSE + timedelta(days=2)
+    assert Application.objects.with_deadline().get(pk=application.pk).deadline_at == EXPRESSIONS_CLOSE + timedelta(
+        days=2
+    )
+    services.application_save_draft(
+        application=application,
+        user=link.user,
+        answers={"data_stewarded": "Tide tables."},
+        themes=Theme.objects.order_by("position")[:1],
+        at=EXPRESSIONS_CLOSE + timedelta(days=1),
+    )
+    with time_machine.travel(EXPRESSIONS_CLOSE + timedelta(days=1), tick=False):
+        assert services.application_submit(application=application, user=link.user).status == S.SUBMITTED
+
+
+def test_a_one_stage_call_keeps_its_single_deadline():
+    one_stage = OpenCallFactory(opens_at=OPENS, closes_at=CLOSES)
+    application = ApplicationFactory(call=one_stage)
+    assert (application.stage, application.deadline) == (Application.Stage.FULL, CLOSES)
+    assert Application.objects.with_deadline().get(pk=application.pk).deadline_at == CLOSES
+
+
+# --- The shortlist ---------------------------------------------------------------------------------
+
+
+def test_shortlisting_opens_the_full_application_and_invites_each_person(call, staff_user, client, settings):
+    link = _link()
+    colleague = OrganisationPersonFactory(organisation=link.organisation, user__email="sam@tide.example")
+    application = _expression(call, link, at=OPENS + timedelta(days=1))
+    with time_machine.travel(EXPRESSIONS_CLOSE + timedelta(days=1), tick=False):
+        application = services.expression_shortlist(application=application, by=staff_user)
+    assert (application.stage, application.status) == (Application.Stage.FULL, S.DRAFT)
+    assert application.deadline == CLOSES
+    emails = Email.objects.filter(kind="shortlisted").order_by("to_email")
+    assert [e.to_email for e in emails] == ["maya@tide.example", colleague.user.email]
+    assert all(e.subject == "You are invited to the full application: Data Commons 2027" for e in emails)
+    full_url = f"{settings.SITE_URL}{reverse('applications:full', args=[application.pk])}"
+    assert all(f"Complete it here: {full_url}\n" in e.body_text for e in emails)
+    client.force_login(link.user)
+    with time_machine.travel(EXPRESSIONS_CLOSE + timedelta(days=2), tick=False):
+        response = client.get(reverse("applications:full", args=[application.pk]))
+    assert response.status_code == 200
+    assert "Full application to Data Commons 2027" in response.content.decode()
+
+
+def test_an_organisation_not_shortlisted_cannot_open_the_full_form(call, client):
+    link = _link()
+    application = _expression(call, link, at=OPENS + timedelta(days=1))
+    client.force_login(link.user)
+    with time_machine.travel(EXPRESSIONS_CLOSE + timedelta(days=2), tick=False):
+        response = client.get(reverse("applications:full", args=[application.pk]))
+    assert response.status_code == 404
+
+
+def test_a_draft_expression_cannot_be_shortlisted(call, staff_user):
+    link = _link()
+    with time_machine.travel(OPENS + timedelta(days=1), tick=False):
+        application = services.application_start(call=call, organisation=link.organisation, user=link.user)
+    with pytest.raises(ValidationError) as refused:
+        services.expression_shortlist(application=application, by=staff_user)
+    assert refused.value.messages == ["Only a submitted expression of interest can be shortlisted; this one is draft."]
+
+
+def test_an_expression_cannot_be_accepted_without_the_full_application(call, staff_user):
+    application = _expression(call, _link(), at=OPENS + timedelta(days=1))
+    services.application_transition(application=application, to=S.UNDER_REVIEW, by=staff_user)
+    with pytest.raises(ValidationError) as refused:
+        services.application_transition(application=application, to=S.ACCEPTED, by=staff_user)
+    assert refused.value.messages == [
+        "This is an expression of interest: choose “Invite to the full application” to shortlist it, or decline it."
+    ]
+
+
+def test_the_admin_action_shortlists_and_reports_refusals(call, staff_user, client):
+    submitted = _expression(call, _link(), at=OPENS + timedelta(days=1))
+    other = _link(name="Harbour Maps", email="lee@harbour.example")
+    with time_machine.travel(OPENS + timedelta(days=1), tick=False):
+        draft = services.application_start(call=call, organisation=other.organisation, user=other.user)
+    client.force_login(staff_user)
+    with time_machine.travel(EXPRESSIONS_CLOSE + timedelta(days=1), tick=False):
+        response = client.post(
+            reverse("admin:applications_application_changelist"),
+            {"action": "shortlist_expressions", "_selected_action": [submitted.pk, draft.pk]},
+            follow=True,
+        )
+    texts = [str(m) for m in response.context["messages"]]
+    assert "Harbour Maps: Only a submitted expression of interest can be shortlisted; this one is draft." in texts
+    assert (
+        "Shortlisted 1 expression(s) of interest: each organisation is emailed a link to the full application." in texts
+    )
+    submitted.refresh_from_db()
+    draft.refresh_from_db()
+    assert (submitted.stage, draft.stage) == (Application.Stage.FULL, Application.Stage.EXPRESSION)
+
+
+# --- Reminders -------------------------------------------------------------------------------------
+
+
+def test_reminders_for_each_stage_and_none_for_the_not_shortlisted(call, staff_user):
+    shortlisted_link = _link()
+    other_link = _link(name="Harbour Maps", person="Lee Chan", email="lee@harbour.example")
+    late_link = _link(name="Quay Data", person="Ola Ade", email="ola@quay.example")
+    shortlisted = _expression(call, shortlisted_link, at=OPENS + timedelta(days=1))
+    _expression(call, other_link, at=OPENS + timedelta(days=1))
+    with time_machine.travel(OPENS + timedelta(days=1), tick=False):
+        services.application_start(call=call, organisation=late_link.organisation, user=late_link.user)
+    # A day before expressions close: the unsubmitted expression is reminded, the submitted ones are not.
+    with time_machine.travel(EXPRESSIONS_CLOSE - timedelta(hours=23), tick=False):
+        reminders_sweep()
+        reminders_sweep()
+    drafts = Email.objects.filter(kind="reminder_call_draft")
+    assert [e.to_email for e in drafts] == ["ola@quay.example"]
+    with time_machine.travel(EXPRESSIONS_CLOSE + timedelta(days=1), tick=False):
+        services.expression_shortlist(application=shortlisted, by=staff_user)
+    # A week before the full application closes: only the shortlisted, not started, hear; once.
+    with time_machine.travel(CLOSES - timedelta(days=6), tick=False):
+        reminders_sweep()
+        reminders_sweep()
+    not_started = Email.objects.filter(kind="reminder_call_full_not_started")
+    assert [e.to_email for e in not_started] == ["maya@tide.example"]
+    assert not_started[0].subject == "Reminder: start your full application to Data Commons 2027"
+    assert Email.objects.filter(to_email="lee@harbour.example", kind__startswith="reminder_").count() == 0
+    # Started: the full application's own draft reminder takes over the day before.
+    services.application_save_draft(
+        application=shortlisted, user=shortlisted_link.user, answers={"licence": "ODbL"}, at=CLOSES - timedelta(days=2)
+    )
+    with time_machine.travel(CLOSES - timedelta(hours=20), tick=False):
+        reminders_sweep()
+    assert list(
+        Email.objects.filter(kind="reminder_call_draft", to_email="maya@tide.example").values_list("subject", flat=True)
+    ) == ["Reminder: your application to Data Commons 2027 is not submitted yet"]
+    # Interviews: the shortlisted organisation that has booked none is reminded before the booking date, once.
+    with time_machine.travel(BOOK_BY - timedelta(hours=20), tick=False):
+        reminders_sweep()
+        reminders_sweep()
+    unbooked = Email.objects.filter(kind="reminder_interview_unbooked")
+    assert [(e.to_email, e.subject) for e in unbooked] == [
+        ("maya@tide.example", "Reminder: book your interview for Data Commons 2027")
+    ]
+    assert Email.objects.filter(to_email="lee@harbour.example", kind__startswith="reminder_").count() == 0
+
+
+# --- Interviews ------------------------------------------------------------------------------------
+
+
+def _shortlisted(call, staff_user, link=None):
+    link = link or _link()
+    application = _expression(call, link, at=OPENS + timedelta(days=1))
+    with time_machine.travel(EXPRESSIONS_CLOSE + timedelta(days=1), tick=False):
+        return services.expression_shortlist(application=application, by=staff_user), link
+
+
+def test_a_shortlisted_organisation_books_a_slot_and_both_sides_get_the_ics(call, staff_user):
+    application, link = _shortlisted(call, staff_user)
+    slot = InterviewSlot.objects.create(
+        call=call,
+        host=staff_user,
+        starts_at=datetime(2026, 9, 8, 9, 0, tzinfo=UTC),
+        ends_at=datetime(2026, 9, 8, 9, 45, tzinfo=UTC),
+        online_url="https://meet.example/interview",
+    )
+    with time_machine.travel(datetime(2026, 9, 1, tzinfo=UTC), tick=False):
+        services.interview_book(slot=slot, application=application, user=link.user)
+    slot.refresh_from_db()
+    assert (slot.application_id, slot.booked_by_user_id, slot.sequence) == (application.pk, link.user.pk, 1)
+    emails = Email.objects.filter(kind="interview_booked").order_by("to_email")
+    assert [e.to_email for e in emails] == ["ada@programme.example", "maya@tide.example"]
+    for email in emails:
+        (attachment,) = email.attachments
+        assert attachment["mimetype"] == "text/calendar; method=REQUEST"
+        assert f"UID:{slot.uid}" in attachment["content"]
+        assert "DTSTART;TZID=Europe/London:20260908T100000" in attachment["content"]
+        assert "mailto:maya@tide.example" in attachment["content"]
+    assert emails[1].subject == "Interview booked: Tide Data on 08 Sep 2026"
+
+
+def test_a_second_booking_and_another_calls_slot_are_refused(call, staff_user):
+    application, link = _shortlisted(call, staff_user)
+    first, second = (
+        InterviewSlot.objects.create(
+            call=call,
+            host=staff_user,
+            starts_at=datetime(2026, 9, 8, 9 + n, 0, tzinfo=UTC),
+            ends_at=datetime(2026, 9, 8, 9 + n, 45, tzinfo=UTC),
+        )
+        for n in range(2)
+    )
+    elsewhere = InterviewSlot.objects.create(
+        call=OpenCallFactory(),
+        host=staff_user,
+        starts_at=datetime(2026, 9, 8, 9, 0, tzinfo=UTC),
+        ends_at=datetime(2026, 9, 8, 9, 45, tzinfo=UTC),
+    )
+    at = datetime(2026, 9, 1, tzinfo=UTC)
+    services.interview_book(slot=first, application=application, user=link.user, at=at)
+    with pytest.raises(ValidationError) as refused:
+        services.interview_book(slot=second, application=application, user=link.user, at=at)
+    assert refused.value.messages == ["You have booked an interview already."]
+    with pytest.raises(PermissionDenied):
+        services.interview_book(slot=elsewhere, application=application, user=link.user, at=at)
+
+
+def test_an_organisation_not_shortlisted_cannot_book(call, staff_user, client):
+    link = _link()
+    application = _expression(call, link, at=OPENS + timedelta(days=1))
+    slot = InterviewSlot.objects.create(
+        call=call,
+        host=staff_user,
+        starts_at=datetime(2026, 9, 8, 9, 0, tzinfo=UTC),
+        ends_at=datetime(2026, 9, 8, 9, 45, tzinfo=UTC),
+    )
+    with pytest.raises(PermissionDenied):
+        services.interview_book(slot=slot, application=application, user=link.user, at=OPENS + timedelta(days=2))
+    client.force_login(link.user)
+    assert client.get(reverse("applications:interview", args=[application.pk])).status_code == 404
+
+
+def test_interview_notes_are_for_reviewers_and_staff_never_the_applicant(call, staff_user, client):
+    application, link = _shortlisted(call, staff_user)
+    InterviewSlot.objects.create(
+        call=call,
+        host=staff_user,
+        starts_at=datetime(2026, 9, 8, 9, 0, tzinfo=UTC),
+        ends_at=datetime(2026, 9, 8, 9, 45, tzinfo=UTC),
+        application=application,
+        booked_by_user=link.user,
+        notes="Strong governance; unsure about the API budget.",
+    )
+    client.force_login(staff_user)
+    page = client.get(reverse("admin:applications_application_change", args=[application.pk])).content.decode()
+    assert "Strong governance; unsure about the API budget." in page
+    client.force_login(link.user)
+    own = client.get(application.get_absolute_url()).content.decode()
+    assert "Strong governance" not in own
+    assignment = ReviewAssignment.objects.create(application=application, reviewer=UserFactory(name="Rita Alvarez"))
+    client.force_login(assignment.reviewer)
+    review = client.get(assignment.get_absolute_url()).content.decode()
+    assert "Strong governance; unsure about the API budget." in review
+
+
+# --- Feedback --------------------------------------------------------------------------------------
+
+
+def _decided_with_feedback(call, staff_user):
+    application, link = _shortlisted(call, staff_user)
+    Application.objects.filter(pk=application.pk).update(status=S.UNDER_REVIEW)
+    services.application_feedback_set(
+        application=application, feedback="Your governance stood out; grow the user base.", by=staff_user
+    )
+    services.application_transition(application=application, to=S.ACCEPTED, by=staff_user)
+    return application, link
+
+
+def test_feedback_is_invisible_until_the_decision_email_is_sent(
+    call, staff_user, client, mailoutbox, django_capture_on_commit_callbacks
+):
+    application, link = _decided_with_feedback(call, staff_user)
+    client.force_login(link.user)
+    # Decided, its email held: neither the page nor any email sent shows the feedback.
+    before = client.get(application.get_absolute_url()).content.decode()
+    assert "Your governance stood out" not in before
+    assert "Feedback on your application" not in before
+    assert all("Your governance stood out" not in m.body for m in mailoutbox)
+    (held,) = Email.objects.filter(key__startswith=f"decision:{application.pk}:accepted:")
+    assert held.status == Email.Status.HELD
+    with django_capture_on_commit_callbacks(execute=True):
+        email_release(email=held, by=staff_user)
+    held.refresh_from_db()
+    assert held.status == Email.Status.SENT
+    (sent,) = [m for m in mailoutbox if m.to == ["maya@tide.example"] and "accepted" in m.subject]
+    assert sent.body.endswith("Feedback on your application\n\nYour governance stood out; grow the user base.\n")
+    after = client.get(application.get_absolute_url()).content.decode()
+    assert "Feedback on your application" in after
+    assert "Your governance stood out; grow the user base." in after
+
+
+def test_reviewers_private_comments_never_reach_the_applicant(call, staff_user, client):
+    application, link = _decided_with_feedback(call, staff_user)
+    ReviewAssignment.objects.create(
+        application=application, reviewer=staff_user, comment="Private: budget looks padded.", submitted_at=OPENS
+    )
+    Email.objects.filter(key__startswith=f"decision:{application.pk}:").update(status=Email.Status.SENT, sent_at=OPENS)
+    client.force_login(link.user)
+    page = client.get(application.get_absolute_url()).content.decode()
+    assert "Your governance stood out" in page
+    assert "budget looks padded" not in page
+    assert all("budget looks padded" not in e.body_text for e in Email.objects.all())
+
+
+def test_feedback_starts_from_the_calls_template_and_held_emails_follow(call, staff_user):
+    application, _link_ = _shortlisted(call, staff_user)
+    Application.objects.filter(pk=application.pk).update(status=S.UNDER_REVIEW)
+    services.application_transition(application=application, to=S.REJECTED, by=staff_user)
+    template = FeedbackTemplate.objects.create(
+        call=call, title="Not this time", body="Thank you, $organisation: $call was very competitive."
+    )
+    services.application_feedback_set(application=application, feedback="", template=template, by=staff_user)
+    application.refresh_from_db()
+    assert application.feedback == "Thank you, Tide Data: Data Commons 2027 was very competitive."
+    (held,) = Email.objects.filter(key__startswith=f"decision:{application.pk}:rejected:")
+    assert held.body_text.endswith(
+        "Feedback on your application\n\nThank you, Tide Data: Data Commons 2027 was very competitive.\n"
+    )
+
+
+def test_feedback_cannot_change_once_the_decision_email_is_sent(call, staff_user):
+    application, _ = _decided_with_feedback(call, staff_user)
+    Email.objects.filter(key__startswith=f"decision:{application.pk}:").update(status=Email.Status.SENT, sent_at=OPENS)
+    with pytest.raises(ValidationError) as refused:
+        services.application_feedback_set(application=application, feedback="Something else.", by=staff_user)
+    assert refused.value.messages == [
+        "The decision email has been sent with the feedback it had then: the feedback can no longer change."
+    ]
+
+
+def test_feedback_written_in_the_admin_and_refused_there_with_a_message(call, staff_user, client):
+    application, _ = _decided_with_feedback(call, staff_user)
+    Email.objects.filter(key__startswith=f"decision:{application.pk}:").update(status=Email.Status.SENT, sent_at=OPENS)
+    client.force_login(staff_user)
+    url = reverse("admin:applications_application_change", args=[application.pk])
+    response = client.post(
+        url,
+        {
+            "feedback": "Changed after sending.",
+            "feedback_template": "",
+            "deadline_extended_until_0": "",
+            "deadline_extended_until_1": "",
+            "assignments-TOTAL_FORMS": "0",
+            "assignments-INITIAL_FORMS": "0",
+            "interview_slot-TOTAL_FORMS": "0",
+            "interview_slot-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 200
+    assert "the feedback can no longer change" in response.content.decode()
+    application.refresh_from_db()
+    assert application.feedback == "Your governance stood out; grow the user base."
+
+
+# --- Open data -------------------------------------------------------------------------------------
+
+
+def test_open_data_counts_each_stage_per_call(call, staff_user, client):
+    first, first_link = _shortlisted(call, staff_user)
+    _shortlisted(call, staff_user, link=_link(name="Harbour Maps", email="lee@harbour.example"))
+    _expression(call, _link(name="Quay Data", email="ola@quay.example"), at=OPENS + timedelta(days=2))
+    Application.objects.filter(pk=first.pk).update(status=S.ACCEPTED, submitted_at=CLOSES - timedelta(days=1))
+    one_stage = OpenCallFactory(title="Open Maps 2026", opens_at=OPENS - timedelta(days=1), closes_at=CLOSES)
+    ApplicationFactory(call=one_stage, status=S.SUBMITTED, submitted_at=OPENS)
+    response = client.get(reverse("open_data_selection", args=["json"]))
+    rows = {row["call"]: row for row in response.json()["rows"]}
+    assert {
+        k: rows["Data Commons 2027"][k] for k in ("stages", "expressions", "shortlisted", "applied", "accepted")
+    } == {
+        "stages": 2,
+        "expressions": 3,
+        "shortlisted": 2,
+        "applied": 1,
+        "accepted": 1,
+    }
+    assert {k: rows["Open Maps 2026"][k] for k in ("stages", "expressions", "shortlisted", "applied", "accepted")} == {
+        "stages": 1,
+        "expressions": None,
+        "shortlisted": None,
+        "applied": 1,
+        "accepted": 0,
+    }
+    csv = client.get(reverse("open_data_selection", args=["csv"])).content.decode("utf-8-sig")
+    assert csv.splitlines()[0] == (
+        '"call","cohort","stages","opened_at","closes_at","expressions","shortlisted","applied","accepted"'
+    )
+    page = client.get(reverse("open_data")).content.decode()
+    assert "Selection in numbers" in page
+    assert "Tide Data" not in page
+
+
+def test_the_call_page_names_both_stages_and_stops_offering_to_apply_once_expressions_close(call, client):
+    with time_machine.travel(OPENS + timedelta(days=1), tick=False):
+        before = client.get(call.get_absolute_url()).content.decode()
+    assert (
+        "Open for expressions of interest until <strong>Tue 30 Jun 2026, 23:59 BST (Europe/London)</strong>" in before
+    )
+    assert reverse("applications:start", args=[call.slug]) in before
+    with time_machine.travel(EXPRESSIONS_CLOSE + timedelta(seconds=1), tick=False):
+        after = client.get(call.get_absolute_url()).content.decode()
+    assert "Expressions of interest have closed." in after
+    assert reverse("applications:start", args=[call.slug]) not in after
+
+
+@pytest.mark.parametrize("rows", [1, 20])
+def test_the_interview_slots_list_costs_the_same_for_1_and_20_rows(
+    call, staff_user, client, rows, django_assert_num_queries
+):
+    for n in range(rows):
+        application, link = _shortlisted(
+            call, staff_user, link=_link(name=f"Steward {n}", email=f"lead{n}@steward.example")
+        )
+        InterviewSlot.objects.create(
+            call=call,
+            host=staff_user,
+            starts_at=datetime(2026, 9, 8, 9, n, tzinfo=UTC),
+            ends_at=datetime(2026, 9, 8, 10, n, tzinfo=UTC),
+            application=application if n % 2 == 0 else None,
+            booked_by_user=link.user if n % 2 == 0 else None,
+        )
+    client.force_login(staff_user)
+    with django_assert_num_queries(6):
+        response = client.get(reverse("admin:applications_interviewslot_changelist"))
+    assert response.status_code == 200
+    assert response.context["cl"].result_count == rows
