@@ -11,7 +11,7 @@ from toolbox.admin_times import ZonedTimesAdminMixin, zoned_column
 
 
 @admin.register(FeedbackTemplate)
-class FeedbackTemplateAdmin(admin.ModelAdmin):
+class FeedbackTemplateAdmin(ServiceAdminMixin, admin.ModelAdmin):
     """Starting points for the feedback to one applicant, per call ($organisation and $call are filled in)."""
 
     list_display = ["title", "call"]
