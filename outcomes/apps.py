@@ -7,3 +7,8 @@ class OutcomesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "outcomes"
     verbose_name = "Outcomes"
+
+    def ready(self):
+        from outcomes.reminders_reports import register_sources as register_report_reminders
+
+        register_report_reminders()

@@ -29,6 +29,7 @@ from events.models import RSVP, CalendarToken, Event, WrittenInput
 from events.services import rsvp_set
 from funding.models import TimeEntry
 from notifications.models import Email, ReminderOptOut
+from outcomes.models import Report
 from privacy.models import AccessRecord, DataExport
 from privacy.services import access_record
 
@@ -100,6 +101,10 @@ def erasure_plan(user, *, now=None) -> list[Step]:
         Step("places at future events given up (the waiting list moves up)", _future_places(user, now).count()),
         Step("event answers and attendance: kept", RSVP.objects.filter(user=user).count()),
         Step("time logged for funding: kept", TimeEntry.objects.filter(user=user).count()),
+        Step(
+            "reports they wrote, submitted or decided: kept for the organisation",
+            Report.objects.filter(Q(updated_by=user) | Q(submitted_by=user) | Q(decided_by=user)).count(),
+        ),
     ]
 
 
