@@ -448,10 +448,9 @@ class DayRateInline(admin.StackedInline):
     """The cohort's day rate, for time against money (hours × rate ÷ HOURS_PER_DAY)."""
 
     model = DayRate
-    extra = 0
+    extra = 1  # an empty form to fill in; left empty it adds nothing
     max_num = 1
-    verbose_name = "day rate"
-    verbose_name_plural = "day rate (time against money)"
+    verbose_name = verbose_name_plural = "day rate (time against money)"
 
 
 @admin.register(Cohort)
