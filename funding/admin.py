@@ -287,6 +287,23 @@ class AwardAdmin(ServiceAdminMixin, admin.ModelAdmin):
         return None
 
 
+class HeldFilter(admin.SimpleListFilter):
+    """Whether an instalment waits for a report (``held_for``), so "awaiting approval" can leave those out."""
+
+    title = "waits for a report"
+    parameter_name = "held"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Waits for a report"), ("no", "Does not wait")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.exclude(held_for="")
+        if self.value() == "no":
+            return queryset.filter(held_for="")
+        return queryset
+
+
 class InstalmentForm(forms.ModelForm):
     amount = instalment_amount_field()
 
@@ -297,7 +314,7 @@ class InstalmentAdmin(ServiceAdminMixin, LongChangelistMixin, admin.ModelAdmin):
     # The award is named by its organisation, the approver as "Name <email>" that wraps, and who paid is on the
     # instalment's page (the status says it is paid): the list fits 1280 px.
     list_display = ["organisation", "instalment_amount", "due_on", "status", "approved_by_name"]
-    list_filter = ["status", "award__membership__cohort"]
+    list_filter = ["status", HeldFilter, "award__membership__cohort"]
     list_select_related = ["award__membership__organisation", "approved_by"]
     fields = [
         "award",

@@ -32,6 +32,7 @@ from chat.models import ChatMessage
 from chat.services import room_get_or_create
 from cohortnet.management.commands import _demo_call_story as story
 from cohortnet.management.commands._demo_privacy_notice import PRIVACY_NOTICE
+from cohortnet.management.commands._demo_reports import seed_reports
 from cohorts.models import (
     Cohort,
     Membership,
@@ -388,6 +389,7 @@ class Command(BaseCommand):
         self._seed_events(running, today)
         self._seed_applications(call, staff_user)
         self._seed_funding(running, staff_user, today)
+        seed_reports(running, staff_user, today)
         # Written directly rather than through message_post: demo data sends no email.
         welcome, _ = Message.objects.get_or_create(
             cohort=running,
