@@ -6,6 +6,7 @@ Every write goes through ``outcomes.services_reports``; a refusal shows on the f
 
 from django import forms
 from django.contrib import admin, messages
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
@@ -33,6 +34,19 @@ class ReportRoundAdmin(ServiceAdminMixin, admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         # The cohort's organisations each have their report once the round exists: it stays with that cohort.
         return [*self.readonly_fields, "cohort"] if obj else self.readonly_fields
+
+    def get_actions(self, request):
+        # Deleting goes one round at a time, through its page, so the check below always runs.
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def has_delete_permission(self, request, obj=None):
+        # A round whose reports were submitted, or that an instalment waits for, is the funder's record and
+        # would leave the instalment held for ever: it stays.
+        if obj is not None and obj.reports.filter(Q(instalment__isnull=False) | ~Q(status="draft")).exists():
+            return False
+        return super().has_delete_permission(request, obj)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -84,7 +98,7 @@ class ReportAdmin(ServiceAdminMixin, admin.ModelAdmin):
     form = ReportAdminForm
     change_form_template = "admin/outcomes/report/change_form.html"
     list_display = ["organisation", "round", "status", "submitted_at", "tied_instalment"]
-    list_filter = ["status", "round__cohort", "round"]
+    list_filter = ["status", "round__cohort"]
     list_select_related = ["membership__organisation", "round__cohort", "instalment"]
     search_fields = ["membership__organisation__name"]
     fields = [

@@ -22,6 +22,7 @@ from tests.factories import (
     UserFactory,
     reviewer,
 )
+from tests.outcomes.reports_helpers import make_round
 
 # The default rules (migration 0003) are in force: call_draft 7 days, 1 day and 3 hours before,
 # review_pending 2 days before, instalment_due 3 days before 09:00 UTC on the due date.
@@ -123,6 +124,7 @@ def _one_of_each(at):
     going = ParticipantFactory(membership__cohort=event.cohort).user
     RSVP.objects.create(event=event, user=going, status=RSVP.Status.GOING)
     InstalmentFactory(due_on=(at + timedelta(days=3)).date())
+    make_round(ParticipantFactory().membership.cohort, due_at=at + timedelta(hours=20))  # a report not submitted
 
 
 @pytest.mark.django_db
@@ -134,14 +136,15 @@ def test_the_sweeps_queries_do_not_grow_with_the_reminders_it_writes(count, djan
         finance.groups.add(Group.objects.get(name="Finance"))
         for _ in range(count):
             _one_of_each(at)
-    # The opt-outs, a savepoint, the rules, 2 + 1 + 3 + 1 + 2 to find the subjects and people of the five kinds,
-    # one look-up of their keys and one insert per kind, the rules' time stamp, the savepoint's release.
-    with django_assert_num_queries(24):
-        assert reminders_sweep(now=at) == 5 * count
+    # The opt-outs, a savepoint, the rules, 2 + 1 + 3 + 1 + 2 + 2 to find the subjects and people of the six
+    # kinds, one look-up of their keys and one insert per kind, the rules' time stamp, the savepoint's release.
+    with django_assert_num_queries(28):
+        assert reminders_sweep(now=at) == 6 * count
     assert list(Email.objects.values_list("kind").annotate(n=Count("pk")).order_by("kind")) == [
         ("reminder_call_draft", count),
         ("reminder_event_going", count),
         ("reminder_event_unanswered", count),
         ("reminder_instalment_due", count),
+        ("reminder_report_due", count),
         ("reminder_review_pending", count),
     ]

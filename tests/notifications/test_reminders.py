@@ -248,11 +248,11 @@ def test_the_preferences_page_lists_every_kind_and_switches_them(client):
     client.force_login(person)
     page = client.get(reverse("notifications:preferences"))
     assert [k for k, _label, _on in page.context["kinds"]] == [
-        "call_draft", "review_pending", "event_going", "event_unanswered", "instalment_due",
+        "call_draft", "review_pending", "event_going", "event_unanswered", "instalment_due", "report_due",
     ]  # fmt: skip
     client.post(reverse("notifications:preferences"), {"kinds": ["event_going"]})
     assert sorted(ReminderOptOut.objects.filter(user=person).values_list("kind", flat=True)) == [
-        "call_draft", "event_unanswered", "instalment_due", "review_pending",
+        "call_draft", "event_unanswered", "instalment_due", "report_due", "review_pending",
     ]  # fmt: skip
 
 

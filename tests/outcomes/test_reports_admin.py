@@ -152,3 +152,34 @@ def test_an_instalment_of_another_organisation_cannot_be_chosen(staff_client, wo
     assert response.status_code == 200
     assert "Select a valid choice" in response.content.decode()
     assert Instalment.objects.get(pk=world.instalment.pk).due_on == date(2027, 1, 31)
+
+
+def _rounds(cohort, count: int) -> None:
+    for index in range(count):
+        make_round(cohort, title=f"Report {index}")
+
+
+@pytest.mark.parametrize("rows", [1, 20])
+def test_the_report_changelist_costs_the_same_at_1_and_20(staff_client, django_assert_num_queries, rows):
+    participant = ParticipantFactory()
+    _rounds(participant.membership.cohort, rows)
+    with django_assert_num_queries(6):
+        response = staff_client.get(reverse("admin:outcomes_report_changelist"))
+    assert response.context["cl"].result_count == rows
+
+
+@pytest.mark.parametrize("rows", [1, 20])
+def test_the_organisations_report_list_costs_the_same_at_1_and_20(client, django_assert_num_queries, rows):
+    participant = ParticipantFactory()
+    _rounds(participant.membership.cohort, rows)
+    client.force_login(participant.user)
+    with django_assert_num_queries(6):
+        response = client.get(reverse("outcomes:reports"))
+    assert len(response.context["reports"]) == rows
+
+
+def test_a_round_with_a_submitted_report_cannot_be_deleted(staff_client, world):
+    report = _submitted(world)
+    response = staff_client.post(reverse("admin:outcomes_reportround_delete", args=[report.round_id]), {"post": "yes"})
+    assert response.status_code == 403
+    assert ReportRound.objects.filter(pk=report.round_id).exists()
