@@ -14,6 +14,7 @@ DATA_MIGRATIONS = [
     ("funding.migrations.0003_finance_group", "add_group"),
     ("funding.migrations.0007_finance_group_views_funding", "grant"),
     ("notifications.migrations.0003_default_reminder_rules", "add_rules"),
+    ("outcomes.migrations.0001_reports", "add_reminder_rules"),
 ]
 
 

@@ -347,3 +347,18 @@ def test_the_organisation_sees_staff_comments_on_a_returned_report(client, world
 def test_the_list_says_what_to_do_when_nothing_is_due(client):
     client.force_login(UserFactory())
     assert "No reports are due" in client.get(reverse("outcomes:reports")).content.decode()
+
+
+def test_the_organisation_sees_its_instalment_waiting_for_the_report(client, world):
+    report = _report(world)
+    services.report_tie_instalment(report=report, instalment=world.instalment, by=world.users["staff"])
+    client.force_login(world.participant.user)
+    page = client.get(world.award.get_absolute_url()).content.decode()
+    assert f"Waiting for the Mid-point progress report of {world.org_a.name}" in page
+    assert 'href="/reports/"' in page
+
+
+def test_the_cohort_page_links_to_the_organisations_reports(client, world):
+    client.force_login(world.participant.user)
+    page = client.get(world.cohort_x.get_absolute_url()).content.decode()
+    assert f"{world.org_a.name}&#x27;s progress and final reports" in page
