@@ -361,4 +361,4 @@ def test_the_organisation_sees_its_instalment_waiting_for_the_report(client, wor
 def test_the_cohort_page_links_to_the_organisations_reports(client, world):
     client.force_login(world.participant.user)
     page = client.get(world.cohort_x.get_absolute_url()).content.decode()
-    assert f"{world.org_a.name}&#x27;s progress and final reports" in page
+    assert f"{world.org_a.name}'s progress and final reports" in page
