@@ -7,6 +7,7 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from funding.models import Instalment
+from notifications.models import Email
 from outcomes import services_reports as services
 from outcomes.models import Report, ReportRound
 from tests.factories import ParticipantFactory, UserFactory
@@ -96,6 +97,10 @@ def test_staff_accept_with_the_button_and_the_tied_instalment_becomes_due(staff_
     assert instalment.held_for == ""
     assert f"Report accepted. The instalment of £1,000.00 is now due on {instalment.due_on:%d %b %Y}." in _messages(
         response
+    )
+    # The organisation's people hear of it through the outbox, once each.
+    assert sorted(Email.objects.filter(kind="report_accepted").values_list("to_email", flat=True)) == sorted(
+        [world.participant.user.email, world.colleague.email]
     )
 
 
