@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
+from cohorts.admin import wrapping_column
 from funding.models import Instalment
 from outcomes import services_reports as services
 from outcomes.models import Report, ReportQuestion, ReportRound
@@ -97,7 +98,8 @@ class ReportAdminForm(forms.ModelForm):
 class ReportAdmin(ServiceAdminMixin, admin.ModelAdmin):
     form = ReportAdminForm
     change_form_template = "admin/outcomes/report/change_form.html"
-    list_display = ["organisation", "round", "status", "submitted_at", "tied_instalment"]
+    # Names wrap and the round is named by its title (the cohort is a filter): the list fits 1280 px.
+    list_display = ["organisation_name", "round_title", "status", "submitted_on", "tied_instalment"]
     list_filter = ["status", "round__cohort"]
     list_select_related = ["membership__organisation", "round__cohort", "instalment"]
     search_fields = ["membership__organisation__name"]
@@ -123,6 +125,13 @@ class ReportAdmin(ServiceAdminMixin, admin.ModelAdmin):
     @admin.display(description="organisation", ordering="membership__organisation__name")
     def organisation(self, obj):
         return obj.membership.organisation.name
+
+    organisation_name = wrapping_column("membership__organisation", "organisation")
+    round_title = wrapping_column("round__title", "report")
+
+    @admin.display(description="submitted", ordering="submitted_at")
+    def submitted_on(self, obj):
+        return f"{obj.submitted_at:%d %b %Y}" if obj.submitted_at else "—"
 
     @admin.display(description="waiting instalment")
     def tied_instalment(self, obj):
