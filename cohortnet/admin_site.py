@@ -41,6 +41,7 @@ STAGES = [
     ("Events", ["events.event", "events.rsvp", "events.supportslot"]),
     ("Funding", ["funding.award", "funding.instalment", "funding.timeentry"]),
     ("Outcomes", ["outcomes.feedbackform"]),
+    ("Reports", ["outcomes.reportround", "outcomes.report"]),
     ("Email", ["notifications.email", "notifications.reminderrule", "notifications.reminderoptout"]),
     ("Integrations", ["integrations.webhookendpoint", "integrations.webhookdelivery"]),
     ("People and accounts", ["users.user", "auth.group", "account.emailaddress", "mfa.authenticator"]),

@@ -113,8 +113,9 @@ def _instalments(can, today: date) -> Section | None:
         return None
     unpaid = (Instalment.Status.SCHEDULED, Instalment.Status.APPROVED)
     figures = Instalment.objects.aggregate(
-        due=Count("pk", filter=Q(status__in=unpaid, due_on__lte=today)),
-        approval=Count("pk", filter=Q(status=Instalment.Status.SCHEDULED)),
+        # One that waits for a report is neither due nor awaiting approval until the report is accepted.
+        due=Count("pk", filter=Q(status__in=unpaid, due_on__lte=today, held_for="")),
+        approval=Count("pk", filter=Q(status=Instalment.Status.SCHEDULED, held_for="")),
         payment=Count("pk", filter=Q(status=Instalment.Status.APPROVED)),
     )
     return Section(
@@ -123,12 +124,12 @@ def _instalments(can, today: date) -> Section | None:
             Figure(
                 "Instalments due by today, not yet paid",
                 figures["due"],
-                _changelist(Instalment, status__in=",".join(unpaid), due_on__lte=today.isoformat()),
+                _changelist(Instalment, status__in=",".join(unpaid), due_on__lte=today.isoformat(), held="no"),
             ),
             Figure(
                 "Instalments awaiting approval",
                 figures["approval"],
-                _changelist(Instalment, status__exact=Instalment.Status.SCHEDULED),
+                _changelist(Instalment, status__exact=Instalment.Status.SCHEDULED, held="no"),
             ),
             Figure(
                 "Instalments approved, awaiting payment",

@@ -14,8 +14,8 @@ from cohorts.admin import CohortAdmin, MembershipAdmin, wrapping_column
 from cohorts.models import FUNDING_CAP, Cohort, Membership
 from events.admin import EventAdmin, RSVPAdmin
 from events.models import RSVP, Event
-from funding import services
-from funding.models import Award, FundingChange, Instalment, TimeEntry
+from funding import selectors, services
+from funding.models import HOURS_PER_DAY, Award, DayRate, FundingChange, Instalment, TimeEntry
 from funding.permissions import is_finance
 from toolbox.admin_lists import LongChangelistMixin
 from toolbox.admin_services import GuardedInlineMixin, ServiceAdminMixin, apply_to_each, validate_plausible_year
@@ -113,8 +113,8 @@ class InstalmentInline(GuardedInlineMixin, admin.TabularInline):
     model = Instalment
     form = InstalmentInlineForm
     extra = 0
-    fields = ["amount", "due_on", "invoice_reference", "status", "approved_by", "paid_by"]
-    readonly_fields = ["status", "approved_by", "paid_by"]
+    fields = ["amount", "due_on", "invoice_reference", "status", "held_for", "approved_by", "paid_by"]
+    readonly_fields = ["status", "held_for", "approved_by", "paid_by"]
     can_delete = False
     show_change_link = True
 
@@ -175,9 +175,10 @@ class AwardAdmin(ServiceAdminMixin, admin.ModelAdmin):
         "agreement_signed_on",
         "notes",
         "committed",
+        "time_value",
         "neighbours",
     ]
-    readonly_fields = ["committed", "created_by", "created_at", "neighbours"]
+    readonly_fields = ["committed", "time_value", "created_by", "created_at", "neighbours"]
     inlines = [InstalmentInline, FundingChangeInline]
 
     def get_readonly_fields(self, request, obj=None):
@@ -213,6 +214,20 @@ class AwardAdmin(ServiceAdminMixin, admin.ModelAdmin):
     @admin.display(description="Budget")
     def budget(self, obj):
         return format_html('<a href="{}">Budget dashboard</a>', budget_url(obj.membership.cohort))
+
+    @admin.display(description="time against money")
+    def time_value(self, obj):
+        """The organisation's hours (logged and from attendance) at the cohort's day rate, beside the award."""
+        if obj is None or obj.pk is None:
+            return "—"
+        time = selectors.time_summary(obj.membership)
+        hours = f"{time['hours']:,.2f} hours ({time['logged']:,.2f} logged, {time['attended']:,.2f} at events)"
+        if time["value"] is None:
+            return f"{hours}; no day rate is set on the cohort, so they are not valued."
+        return (
+            f"{hours} × £{time['rate']:,.2f} a day ÷ {HOURS_PER_DAY} hours = £{time['value']:,.2f}, "
+            f"against £{obj.amount:,.2f} awarded and £{obj.committed:,.2f} approved or paid."
+        )
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
@@ -272,6 +287,23 @@ class AwardAdmin(ServiceAdminMixin, admin.ModelAdmin):
         return None
 
 
+class HeldFilter(admin.SimpleListFilter):
+    """Whether an instalment waits for a report (``held_for``), so "awaiting approval" can leave those out."""
+
+    title = "waits for a report"
+    parameter_name = "held"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Waits for a report"), ("no", "Does not wait")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.exclude(held_for="")
+        if self.value() == "no":
+            return queryset.filter(held_for="")
+        return queryset
+
+
 class InstalmentForm(forms.ModelForm):
     amount = instalment_amount_field()
 
@@ -282,7 +314,7 @@ class InstalmentAdmin(ServiceAdminMixin, LongChangelistMixin, admin.ModelAdmin):
     # The award is named by its organisation, the approver as "Name <email>" that wraps, and who paid is on the
     # instalment's page (the status says it is paid): the list fits 1280 px.
     list_display = ["organisation", "instalment_amount", "due_on", "status", "approved_by_name"]
-    list_filter = ["status", "award__membership__cohort"]
+    list_filter = ["status", HeldFilter, "award__membership__cohort"]
     list_select_related = ["award__membership__organisation", "approved_by"]
     fields = [
         "award",
@@ -295,9 +327,10 @@ class InstalmentAdmin(ServiceAdminMixin, LongChangelistMixin, admin.ModelAdmin):
         "approved_at",
         "paid_by",
         "paid_at",
+        "held_for",
         "neighbours",
     ]
-    readonly_fields = ["status", "approved_by", "approved_at", "paid_by", "paid_at", "neighbours"]
+    readonly_fields = ["status", "held_for", "approved_by", "approved_at", "paid_by", "paid_at", "neighbours"]
     actions = ["approve", "mark_paid", "cancel"]
     organisation = wrapping_column("award__membership__organisation", "organisation")
     approved_by_name = wrapping_column("approved_by", "approved by")
@@ -428,8 +461,20 @@ class MembershipWithFundingAdmin(MembershipAdmin):
         return _links(membership_neighbours(obj, award=award))
 
 
+class DayRateInline(admin.StackedInline):
+    """The cohort's day rate, for time against money (hours × rate ÷ HOURS_PER_DAY)."""
+
+    model = DayRate
+    extra = 1  # an empty form to fill in; left empty it adds nothing
+    max_num = 1
+    verbose_name = verbose_name_plural = "day rate (time against money)"
+
+
 @admin.register(Cohort)
 class CohortWithBudgetAdmin(CohortAdmin):
+    def get_inlines(self, request, obj):
+        return [*super().get_inlines(request, obj), DayRateInline]
+
     def get_list_display(self, request):
         return [*super().get_list_display(request), "budget"]
 

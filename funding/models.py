@@ -129,6 +129,14 @@ class Instalment(models.Model):
     invoice_file = models.FileField(
         upload_to=private_upload_path, validators=[validate_document], blank=True, max_length=300
     )
+    held_for = models.CharField(
+        "waits for",
+        max_length=200,
+        blank=True,
+        editable=False,
+        help_text="Set while the instalment waits for a report to be accepted (it names the report); "
+        "a held instalment is not due and cannot be approved or paid.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -158,6 +166,17 @@ class Instalment(models.Model):
     def get_invoice_url(self) -> str:
         return reverse("funding:invoice_file", kwargs={"pk": self.pk})
 
+    @property
+    def is_held(self) -> bool:
+        return bool(self.held_for)
+
+    @property
+    def state_label(self) -> str:
+        """The status as pages print it: a held scheduled instalment "waits for <report>"."""
+        if self.is_held:
+            return f"Waiting for {self.held_for}"
+        return self.get_status_display()
+
 
 class FundingChange(models.Model):
     """The history of every change to an award or an instalment: who, when, before, after."""
@@ -175,6 +194,33 @@ class FundingChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} ({self.at:%Y-%m-%d %H:%M})"
+
+
+#: A working day, in hours, for turning time into money: hours × day rate ÷ HOURS_PER_DAY.
+HOURS_PER_DAY = Decimal("7.5")
+
+
+class DayRate(models.Model):
+    """What a day of an organisation's time is worth in one cohort (GBP), set by staff on the cohort's page."""
+
+    cohort = models.OneToOneField("cohorts.Cohort", on_delete=models.CASCADE, related_name="day_rate")
+    rate = models.DecimalField(
+        "day rate (GBP)",
+        max_digits=10,
+        decimal_places=2,
+        validators=[MinValueValidator(PENNY), MaxValueValidator(FUNDING_CAP)],
+        help_text=f"What one day ({HOURS_PER_DAY} hours) of a member's time is worth, in pounds.",
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rate__gte=PENNY, rate__lte=FUNDING_CAP), name="funding_dayrate_rate_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"£{self.rate:,.2f} a day"
 
 
 class TimeEntry(models.Model):

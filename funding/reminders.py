@@ -18,6 +18,8 @@ def _instalments(start, end):
         status__in=[Instalment.Status.SCHEDULED, Instalment.Status.APPROVED],
         due_on__gte=start.astimezone(UTC).date(),
         due_on__lte=end.astimezone(UTC).date(),
+        # One that waits for a report is not due: Finance hears of it once the report is accepted.
+        held_for="",
     ).select_related("award__membership__organisation")
     finance = list(get_user_model().objects.filter(groups__name=FINANCE_GROUP, is_active=True))
     for instalment in instalments:

@@ -219,6 +219,8 @@ def instalment_approve(*, instalment: Instalment, by) -> Instalment:
         raise ValidationError(
             f"Only scheduled instalments can be approved; this one is {instalment.get_status_display().lower()}."
         )
+    if instalment.is_held:
+        raise ValidationError(held_message(instalment))
     if award.committed + instalment.amount > award.amount:
         raise ValidationError(
             f"Approving £{instalment.amount:,.2f} would take approved and paid instalments over the award of "
@@ -260,6 +262,8 @@ def instalment_mark_paid(*, instalment: Instalment, by, invoice_reference: str |
     instalment = Instalment.objects.select_for_update().get(pk=instalment.pk)
     if instalment.status != Instalment.Status.APPROVED:
         raise ValidationError("Only approved instalments can be marked paid.")
+    if instalment.is_held:
+        raise ValidationError(held_message(instalment))
     same_person = instalment.approved_by_id == by.pk
     if same_person and not settings.FUNDING_ALLOW_SAME_APPROVER_AND_PAYER:
         raise ValidationError(
@@ -305,6 +309,76 @@ def instalment_cancel(*, instalment: Instalment, by) -> Instalment:
         after=_snapshot(instalment, INSTALMENT_FIELDS),
     )
     return instalment
+
+
+# --- Holding an instalment for a report ---------------------------------------------------------
+# Funding knows nothing of reports (outcomes imports funding, never the reverse): a hold is a label saying
+# what the instalment waits for. Outcomes' report services set it when staff tie an instalment to a report
+# and release it, in the same transaction, when staff accept that report.
+
+
+def held_message(instalment: Instalment) -> str:
+    return (
+        f"This instalment waits for {instalment.held_for} to be accepted: "
+        "it can be approved and paid once staff accept that report."
+    )
+
+
+@transaction.atomic
+def instalment_hold(*, instalment: Instalment, reason: str, by) -> Instalment:
+    """Make a scheduled instalment wait: it is not due, and cannot be approved or paid, until released.
+
+    ``reason`` names what it waits for ("the progress report of Open Maps"). Staff, through outcomes'
+    ``report_tie_instalment``. Locks the award and the instalment; written to the history.
+    """
+    Award.objects.select_for_update().get(pk=instalment.award_id)
+    locked = Instalment.objects.select_for_update().get(pk=instalment.pk)
+    if locked.status != Instalment.Status.SCHEDULED:
+        raise ValidationError(
+            f"Only a scheduled instalment can wait for a report; this one is {locked.get_status_display().lower()}."
+        )
+    if not reason.strip():
+        raise ValidationError("Say what the instalment waits for.")
+    before = {"held_for": locked.held_for}
+    locked.held_for = reason.strip()[:200]
+    locked.save(update_fields=["held_for"])
+    _log(
+        award=locked.award,
+        instalment=locked,
+        action="instalment held",
+        by=by,
+        before=before,
+        after={"held_for": locked.held_for},
+    )
+    return locked
+
+
+@transaction.atomic
+def instalment_release(*, instalment: Instalment, by, on: date | None = None) -> Instalment:
+    """Release a held instalment: it becomes due, on its due date or on ``on`` (the day of release) if later.
+
+    Called by outcomes when staff accept the report it waits for (``on`` given), or untie it (``on`` None:
+    the due date stays). Locks the award and the instalment; written to the history. Releasing an
+    instalment that is not held changes nothing.
+    """
+    Award.objects.select_for_update().get(pk=instalment.award_id)
+    locked = Instalment.objects.select_for_update().get(pk=instalment.pk)
+    if not locked.is_held:
+        return locked
+    before = {"held_for": locked.held_for, "due_on": str(locked.due_on)}
+    locked.held_for = ""
+    if on is not None and locked.status == Instalment.Status.SCHEDULED and on > locked.due_on:
+        locked.due_on = on
+    locked.save(update_fields=["held_for", "due_on"])
+    _log(
+        award=locked.award,
+        instalment=locked,
+        action="instalment released",
+        by=by,
+        before=before,
+        after={"held_for": "", "due_on": str(locked.due_on)},
+    )
+    return locked
 
 
 # --- Time spent -----------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from cohorts.services import ALLOWED_EXTENSIONS
 from funding import selectors, services
 from funding.charts import budget_svg, legend
 from funding.forms import TimeEntryForm
-from funding.models import Award, FundingChange, Instalment
+from funding.models import HOURS_PER_DAY, Award, FundingChange, Instalment
 from funding.permissions import can_log_time, can_open_funding_files, can_open_invoice, can_view_award
 from toolbox.csvutils import csv_response
 from toolbox.signals import file_downloaded
@@ -46,6 +46,7 @@ def award_detail(request, pk):
         "instalments": award.instalments.all(),
         "entries": entries,
         "hours": sum((e.hours for e in entries), 0),
+        "time": selectors.time_summary(membership),
         "form": form,
         "can_log": can_log_time(request.user, membership),
         "can_open_files": can_open_funding_files(request.user, award),
@@ -97,12 +98,15 @@ def invoice_file(request, pk):
 
 @staff_member_required
 def dashboard(request, slug):
-    cohort = get_object_or_404(Cohort, slug=slug)
+    cohort = get_object_or_404(Cohort.objects.select_related("day_rate"), slug=slug)
     rows = list(selectors.budget_rows(cohort))
+    rate = selectors.day_rate_of(cohort)
     context = {
         "cohort": cohort,
         "rows": rows,
-        "totals": selectors.totals(rows),
+        "rate": rate,
+        "hours_per_day": HOURS_PER_DAY,
+        "totals": selectors.totals(rows, rate=rate),
         "chart": mark_safe(budget_svg(rows)),  # noqa: S308 -- built by budget_svg with every text escaped
         "legend": legend(rows),
     }

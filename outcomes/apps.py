@@ -12,3 +12,7 @@ class OutcomesConfig(AppConfig):
         from outcomes.feedback_reminders import register_feedback_sources
 
         register_feedback_sources()
+
+        from outcomes.reminders_reports import register_sources as register_report_reminders
+
+        register_report_reminders()

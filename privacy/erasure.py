@@ -29,7 +29,7 @@ from events.models import RSVP, CalendarToken, Event, WrittenInput
 from events.services import rsvp_set
 from funding.models import TimeEntry
 from notifications.models import Email, ReminderOptOut
-from outcomes.models import FeedbackRespondent, FeedbackResponse, PublicationCredit
+from outcomes.models import FeedbackRespondent, FeedbackResponse, PublicationCredit, Report
 from outcomes.publication_services import publication_credits_erase
 from privacy.models import AccessRecord, DataExport
 from privacy.services import access_record
@@ -112,6 +112,10 @@ def erasure_plan(user, *, now=None) -> list[Step]:
         ),
         Step(
             "notes of which feedback forms they answered removed", FeedbackRespondent.objects.filter(user=user).count()
+        ),
+        Step(
+            "reports they wrote, submitted or decided: kept for the organisation",
+            Report.objects.filter(Q(updated_by=user) | Q(submitted_by=user) | Q(decided_by=user)).count(),
         ),
     ]
 

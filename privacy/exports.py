@@ -81,6 +81,8 @@ EXPORTS: dict[str, Export] = {
     # Emails released by staff, and every email sent to the person's address (headers hold unsubscribe links).
     "notifications.Email": Export(exclude=frozenset({"headers"}), also=_emails_to),
     "notifications.ReminderOptOut": Export(),
+    # Reports are the organisation's; the rows name who saved, submitted or decided them.
+    "outcomes.Report": Export(),
     "chat.ChatMessage": Export(),
     "chat.ReadMarker": Export(),
     # The publication: syntheses they wrote and versions they published as staff, sign-offs, their credit choices.

@@ -73,6 +73,17 @@ def _chat_message(world):
     return room.messages.first() or chat_post(room=room, author=world.participant.user, body="Hello")
 
 
+def _report_path(world) -> str:
+    """Organisation A's report in a round of cohort X (made on first use)."""
+    from outcomes.models import Report
+    from tests.outcomes.reports_helpers import make_round
+
+    report = Report.objects.filter(membership=world.participant.membership).first()
+    if report is None:
+        report = make_round(world.cohort_x).reports.get(membership=world.participant.membership)
+    return report.get_absolute_url()
+
+
 # name -> (method, path builder, expected status per role)
 MATRIX = {
     "home": ("get", lambda w: "/", public()),
@@ -257,6 +268,9 @@ MATRIX = {
         lambda w: w.instalment.get_invoice_url(),
         only({"participant_x": 200, "staff": 200, "finance": 200}),
     ),
+    # Reports: each person's own list; one report for the organisation's people and staff, a 404 to anyone else.
+    "outcomes:reports": ("get", lambda w: "/reports/", signed_in()),
+    "outcomes:report": ("get", _report_path, _IN_COHORT_X),
     # Staff pages: signed-in non-staff are sent to the admin's login.
     "funding:dashboard": (
         "get",

@@ -1,4 +1,5 @@
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.apps import apps
@@ -14,8 +15,9 @@ from cohortnet.staff_home import staff_home
 from cohortnet.users.models import User
 from cohorts.models import Cohort, Membership, Message, Participant
 from events.models import RSVP, Event
-from funding.models import Award, FundingChange, TimeEntry
+from funding.models import Award, DayRate, FundingChange, Instalment, TimeEntry
 from notifications.models import Email
+from outcomes.models import Report, ReportRound
 from tests.helpers import project_app_labels
 
 pytestmark = pytest.mark.django_db
@@ -181,3 +183,18 @@ def test_seed_demo_has_a_call_selecting_in_stages():
     assert accepted.feedback.startswith("The panel valued")
     assert accepted.interview_slot.notes == "Clear about users; the revenue model is early."
     assert call.interview_slots.filter(application__isnull=True).count() == 2
+
+
+def test_seed_demo_has_a_report_round_with_an_accepted_and_a_submitted_report_and_a_held_instalment():
+    call_command("seed_demo")
+    call_command("seed_demo")  # idempotent
+    running = Cohort.objects.get(slug="cohort-2")
+    assert DayRate.objects.get(cohort=running).rate == Decimal("350.00")
+    report_round = ReportRound.objects.get(cohort=running)
+    assert sorted(report_round.reports.exclude(status="draft").values_list("status", flat=True)) == [
+        "accepted",
+        "submitted",
+    ]
+    held = Instalment.objects.exclude(held_for="").get()
+    assert Report.objects.get(instalment=held).status == "submitted"
+    assert held.amount == Decimal("5000.00")

@@ -16,6 +16,7 @@ DATA_MIGRATIONS = [
     ("notifications.migrations.0003_default_reminder_rules", "add_rules"),
     ("outcomes.migrations.0002_feedback_reminder_rule", "add_rules"),
     ("applications.migrations.0009_stage_reminder_rules", "add_rules"),
+    ("outcomes.migrations.0001_reports", "add_reminder_rules"),
 ]
 
 

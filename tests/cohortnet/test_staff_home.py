@@ -147,9 +147,9 @@ def test_the_home_counts_what_needs_someone_and_links_each_count_to_its_list(sta
             (
                 "Instalments due by today, not yet paid",
                 2,
-                "/admin/funding/instalment/?status__in=scheduled%2Capproved&due_on__lte=2027-03-01",
+                "/admin/funding/instalment/?status__in=scheduled%2Capproved&due_on__lte=2027-03-01&held=no",
             ),
-            ("Instalments awaiting approval", 2, "/admin/funding/instalment/?status__exact=scheduled"),
+            ("Instalments awaiting approval", 2, "/admin/funding/instalment/?status__exact=scheduled&held=no"),
             ("Instalments approved, awaiting payment", 1, "/admin/funding/instalment/?status__exact=approved"),
         ],
         "Contributions to the publication": [
@@ -209,6 +209,7 @@ def test_the_admin_lists_models_by_stage_of_the_programme(staff_client):
         ("Events", ["Event", "RSVP", "SupportSlot"]),
         ("Funding", ["Award", "Instalment", "TimeEntry"]),
         ("Outcomes", ["FeedbackForm"]),
+        ("Reports", ["ReportRound", "Report"]),
         ("Email", ["Email", "ReminderRule", "ReminderOptOut"]),
         ("Integrations", ["WebhookEndpoint", "WebhookDelivery"]),
         ("People and accounts", ["User", "Group", "EmailAddress", "Authenticator"]),

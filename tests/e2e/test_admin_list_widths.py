@@ -30,6 +30,8 @@ LISTS = [
     "funding/award",
     "funding/instalment",
     "funding/timeentry",
+    "outcomes/reportround",
+    "outcomes/report",
     "notifications/email",
     "notifications/reminderrule",
     "applications/application",

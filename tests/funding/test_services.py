@@ -84,3 +84,30 @@ def test_twenty_finance_officers_approving_2500_each_leave_exactly_eight_approve
     assert Instalment.objects.filter(award=award, status="approved").count() == 8
     assert award.committed == Decimal("20000.00")
     assert [type(exc) for exc in refused] == [ValidationError] * 12
+
+
+# --- Holding an instalment for a report (outcomes ties and releases; funding knows only the label) ---
+
+
+@pytest.mark.django_db
+def test_only_a_scheduled_instalment_can_be_held_and_a_held_one_cannot_be_paid_either():
+    award = AwardFactory(amount=Decimal("10000.00"))
+    officer = finance()
+    approved = _instalment(award, "1000.00", officer)
+    services.instalment_approve(instalment=approved, by=officer)
+    with pytest.raises(ValidationError) as excinfo:
+        services.instalment_hold(instalment=approved, reason="the final report of X", by=officer)
+    assert excinfo.value.messages == ["Only a scheduled instalment can wait for a report; this one is approved."]
+    held = services.instalment_hold(
+        instalment=_instalment(award, "500.00", officer), reason="the final report of X", by=officer
+    )
+    assert held.state_label == "Waiting for the final report of X"
+    # Releasing without a date keeps the due date; releasing twice changes nothing more.
+    released = services.instalment_release(instalment=held, by=officer)
+    assert (released.held_for, released.due_on) == ("", date(2027, 1, 31))
+    assert services.instalment_release(instalment=released, by=officer).due_on == date(2027, 1, 31)
+    assert list(FundingChange.objects.filter(instalment=held).values_list("action", flat=True)) == [
+        "instalment scheduled",
+        "instalment held",
+        "instalment released",
+    ]

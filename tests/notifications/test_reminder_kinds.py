@@ -23,6 +23,7 @@ from tests.factories import (
     UserFactory,
     reviewer,
 )
+from tests.outcomes.reports_helpers import make_round
 
 # The default rules (migration 0003) are in force: call_draft 7 days, 1 day and 3 hours before,
 # review_pending 2 days before, instalment_due 3 days before 09:00 UTC on the due date.
@@ -131,6 +132,7 @@ def _one_of_each(at):
         closes_at=at + timedelta(days=1),
     )
     assert feedback_form.pk
+    make_round(ParticipantFactory().membership.cohort, due_at=at + timedelta(hours=20))  # a report not submitted
 
 
 @pytest.mark.django_db
@@ -142,16 +144,17 @@ def test_the_sweeps_queries_do_not_grow_with_the_reminders_it_writes(count, djan
         finance.groups.add(Group.objects.get(name="Finance"))
         for _ in range(count):
             _one_of_each(at)
-    # The opt-outs, a savepoint, the rules, 2 + 1 + 3 + 1 + 2 + 3 to find the subjects and people of the six kinds,
-    # one look-up of their keys and one insert per kind, the rules' time stamp, the savepoint's release; and one
-    # query each for the two kinds of selection in stages, which have nothing due here.
-    with django_assert_num_queries(31):
-        assert reminders_sweep(now=at) == 6 * count
+    # The opt-outs, a savepoint, the rules, 2 + 1 + 3 + 1 + 2 + 3 + 2 to find the subjects and people of the seven
+    # kinds, one look-up of their keys and one insert per kind, the rules' time stamp, the savepoint's release; and
+    # one query each for the two kinds of selection in stages, which have nothing due here.
+    with django_assert_num_queries(35):
+        assert reminders_sweep(now=at) == 7 * count
     assert list(Email.objects.values_list("kind").annotate(n=Count("pk")).order_by("kind")) == [
         ("reminder_call_draft", count),
         ("reminder_event_going", count),
         ("reminder_event_unanswered", count),
         ("reminder_feedback_closing", count),
         ("reminder_instalment_due", count),
+        ("reminder_report_due", count),
         ("reminder_review_pending", count),
     ]

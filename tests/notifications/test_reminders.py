@@ -249,12 +249,12 @@ def test_the_preferences_page_lists_every_kind_and_switches_them(client):
     page = client.get(reverse("notifications:preferences"))
     assert [k for k, _label, _on in page.context["kinds"]] == [
         "call_draft", "call_full_not_started", "interview_unbooked", "review_pending", "event_going",
-        "event_unanswered", "instalment_due", "feedback_closing",
+        "event_unanswered", "instalment_due", "feedback_closing", "report_due",
     ]  # fmt: skip
     client.post(reverse("notifications:preferences"), {"kinds": ["event_going"]})
     assert sorted(ReminderOptOut.objects.filter(user=person).values_list("kind", flat=True)) == [
         "call_draft", "call_full_not_started", "event_unanswered", "feedback_closing", "instalment_due",
-        "interview_unbooked", "review_pending",
+        "interview_unbooked", "report_due", "review_pending",
     ]  # fmt: skip
 
 

@@ -25,6 +25,7 @@ from privacy import services as privacy_services
 from privacy.models import AccessRecord, Consent, DataExport, PrivacyNotice
 from tests.factories import ApplicationFactory, ParticipantFactory, UserFactory
 from tests.helpers import World
+from tests.outcomes.reports_helpers import add_report_written_by
 
 NAME = "Zephyrine Quillfeather"
 EMAIL = "zephyrine.quill@example.org"
@@ -91,6 +92,7 @@ def person_in_every_model(*, finance_role: bool = True):
     funding_services.time_log(
         membership=membership, user=person, date=date(2026, 11, 2), hours=Decimal("2.00"), activity="Roundtable"
     )
+    add_report_written_by(person, membership=membership, staff=staff)
     Contribution.objects.create(
         membership=membership, theme=Theme.objects.first(), learnings="We learnt.", signed_off_by=person
     )

@@ -34,6 +34,7 @@ from cohortnet.management.commands import _demo_call_story as story
 from cohortnet.management.commands._demo_feedback import seed_feedback
 from cohortnet.management.commands._demo_privacy_notice import PRIVACY_NOTICE
 from cohortnet.management.commands._demo_publication import seed_publication
+from cohortnet.management.commands._demo_reports import seed_reports
 from cohortnet.management.commands._demo_stages import seed_stages
 from cohorts.models import (
     Cohort,
@@ -392,6 +393,7 @@ class Command(BaseCommand):
         self._seed_applications(call, staff_user)
         self._seed_funding(running, staff_user, today)
         seed_publication(running, staff_user)
+        seed_reports(running, staff_user, today)
         # Written directly rather than through message_post: demo data sends no email.
         welcome, _ = Message.objects.get_or_create(
             cohort=running,
