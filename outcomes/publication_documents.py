@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
 from outcomes.models.publication import PublicationVersion
+from outcomes.publication_services import plain
 
 PUBLISHER = "CohortNet"
 
@@ -35,6 +36,16 @@ def pdf_path(version: PublicationVersion) -> str:
 
 def file_stem(version: PublicationVersion) -> str:
     return f"{version.publication.slug}-v{version.number}"
+
+
+def contributor_rows(version: PublicationVersion) -> list[dict]:
+    """The contributor list for the page: ``{"name", "organisation"}`` per named person, then organisations alone.
+
+    The page wraps each name in ``<bdi>``, so a name written right to left cannot reorder the text around it.
+    """
+    rows = [{"name": c["name"], "organisation": c["organisation"]} for c in version.named]
+    rows += [{"name": "", "organisation": name} for name in version.organisations_credited]
+    return rows
 
 
 def contributor_lines(version: PublicationVersion) -> list[str]:
@@ -60,8 +71,8 @@ def _fonts() -> tuple[str, str]:
 
 
 def _para(text: str) -> str:
-    """Plain text for a Platypus paragraph: markup characters escaped, line breaks kept."""
-    return escape(text).replace("\n", "<br/>")
+    """Plain text for a Platypus paragraph: control characters dropped, markup characters escaped, line breaks kept."""
+    return escape(plain(text)).replace("\n", "<br/>")
 
 
 def _blocks(text: str) -> list[str]:
@@ -174,7 +185,8 @@ def citation_bibtex(version: PublicationVersion) -> str:
         f"  author = {{{authors}}}",
         f"  institution = {{{_bibtex(PUBLISHER)}}}",
         f"  year = {{{version.published_at:%Y}}}",
-        f"  month = {{{version.published_at:%b}}}".lower(),
+        # The month as BibTeX's own macro (jan ... dec), bare, so styles print it in their language.
+        f"  month = {version.published_at:%b}".lower(),
         f"  version = {{{version.number}}}",
         f"  url = {{{version_url(version)}}}",
         f"  note = {{{_bibtex(version.licence_label)}}}",
