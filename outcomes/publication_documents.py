@@ -5,8 +5,10 @@ change and hold exactly its contributor list (nobody who chose to be anonymous i
 
 The PDF is drawn with ReportLab's Platypus: a pure-Python wheel (with Pillow's self-contained
 wheel) that needs no system library, so ``make run`` keeps working on a fresh machine, unlike
-WeasyPrint, which needs Pango. Text goes in with the Bitstream Vera TrueType fonts ReportLab ships,
-so names beyond Latin-1 are embedded rather than refused.
+WeasyPrint, which needs Pango. Text goes in with DejaVu Sans, bundled in ``outcomes/fonts/`` (free
+licence beside it): Latin with its accents, Greek, Cyrillic, Hebrew and Arabic letters are embedded.
+Limits: ReportLab neither shapes Arabic nor reorders right-to-left text, and DejaVu has no CJK glyphs
+(those print as empty boxes).
 """
 
 import io
@@ -24,6 +26,7 @@ from outcomes.models.publication import PublicationVersion
 from outcomes.publication_services import plain
 
 PUBLISHER = "CohortNet"
+FONTS = Path(__file__).resolve().parent / "fonts"
 
 
 def version_url(version: PublicationVersion) -> str:
@@ -60,14 +63,12 @@ def contributor_lines(version: PublicationVersion) -> list[str]:
 
 @cache
 def _fonts() -> tuple[str, str]:
-    import reportlab
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
 
-    folder = Path(reportlab.__file__).parent / "fonts"
-    pdfmetrics.registerFont(TTFont("CNVera", str(folder / "Vera.ttf")))
-    pdfmetrics.registerFont(TTFont("CNVeraBold", str(folder / "VeraBd.ttf")))
-    return "CNVera", "CNVeraBold"
+    pdfmetrics.registerFont(TTFont("CNDejaVuSans", str(FONTS / "DejaVuSans.ttf")))
+    pdfmetrics.registerFont(TTFont("CNDejaVuSansBold", str(FONTS / "DejaVuSans-Bold.ttf")))
+    return "CNDejaVuSans", "CNDejaVuSansBold"
 
 
 def _para(text: str) -> str:

@@ -264,3 +264,37 @@ def test_the_bibtex_month_is_the_bare_macro(world, client):
     bib = client.get(url("publication_bib", world, number=1)).content.decode()
     assert f"  month = {version.published_at:%b},\n".lower() in bib
     assert re.search(r"  month = (jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec),\n", bib)
+
+
+# --- 10. The PDF's letters ------------------------------------------------------------------------
+
+NAMES_BEYOND_LATIN_1 = ["Zażółć Gęślą", "Пётр Ильич", "Σωκράτης αβγ", "דוד לוי", "ليلى"]
+
+
+def test_the_pdf_font_has_a_glyph_for_every_letter_of_names_beyond_latin_1():
+    from reportlab.pdfbase import pdfmetrics
+
+    from outcomes.publication_documents import _fonts
+
+    for font_name in _fonts():
+        face = pdfmetrics.getFont(font_name).face
+        missing = {ch for name in NAMES_BEYOND_LATIN_1 for ch in name if ch != " " and ord(ch) not in face.charToGlyph}
+        assert missing == set(), font_name
+
+
+def test_the_pdf_prints_polish_cyrillic_and_greek_names(world, client):
+    world.write()
+    world.harbour_lead.name = "Zażółć Gęślą"
+    world.harbour_lead.save()
+    world.anonymous.name = "Пётр Ильич"
+    world.anonymous.save()
+    world.credits()
+    services.publication_credit_set(publication=world.publication, user=world.anonymous, choice="named")
+    world.theme_b.name = "Σωκράτης αβγ"
+    world.theme_b.save()
+    world.sign_off()
+    world.publish()
+    text = pdf_text(client.get(url("publication_pdf", world, number=1)).content)
+    assert "Zażółć Gęślą (Harbour Data)" in text
+    assert "Пётр Ильич (Harbour Data)" in text
+    assert "Σωκράτης αβγ" in text
