@@ -139,6 +139,8 @@ def test_a_lead_contact_who_is_not_a_participant_is_asked_reviews_and_signs_off(
         assert services.publication_review_request(publication=world.publication, by=world.staff) == 4
     email = Email.objects.get(kind="publication_review", to_email="odile@example.org")
     assert email.subject == "Please review: What stewards learned (your sign-off is needed)"
+    assert f"the publication of the cohort {world.cohort.name}," in email.body_text  # no "stewards's"
+    assert "As the lead contact for Ledgerlight, please also sign it off" in email.body_text
 
     client.force_login(outside_lead)
     assert client.get(url("publication_preview", world)).status_code == 200
