@@ -5,8 +5,10 @@ change and hold exactly its contributor list (nobody who chose to be anonymous i
 
 The PDF is drawn with ReportLab's Platypus: a pure-Python wheel (with Pillow's self-contained
 wheel) that needs no system library, so ``make run`` keeps working on a fresh machine, unlike
-WeasyPrint, which needs Pango. Text goes in with the Bitstream Vera TrueType fonts ReportLab ships,
-so names beyond Latin-1 are embedded rather than refused.
+WeasyPrint, which needs Pango. Text goes in with DejaVu Sans, bundled in ``outcomes/fonts/`` (free
+licence beside it): Latin with its accents, Greek, Cyrillic, Hebrew and Arabic letters are embedded.
+Limits: ReportLab neither shapes Arabic nor reorders right-to-left text, and DejaVu has no CJK glyphs
+(those print as empty boxes).
 """
 
 import io
@@ -21,8 +23,10 @@ from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
 from outcomes.models.publication import PublicationVersion
+from outcomes.publication_services import plain
 
 PUBLISHER = "CohortNet"
+FONTS = Path(__file__).resolve().parent / "fonts"
 
 
 def version_url(version: PublicationVersion) -> str:
@@ -37,6 +41,16 @@ def file_stem(version: PublicationVersion) -> str:
     return f"{version.publication.slug}-v{version.number}"
 
 
+def contributor_rows(version: PublicationVersion) -> list[dict]:
+    """The contributor list for the page: ``{"name", "organisation"}`` per named person, then organisations alone.
+
+    The page wraps each name in ``<bdi>``, so a name written right to left cannot reorder the text around it.
+    """
+    rows = [{"name": c["name"], "organisation": c["organisation"]} for c in version.named]
+    rows += [{"name": "", "organisation": name} for name in version.organisations_credited]
+    return rows
+
+
 def contributor_lines(version: PublicationVersion) -> list[str]:
     """The contributor list as printed: "Name (Organisation)", then each organisation credited without names."""
     lines = [f"{c['name']} ({c['organisation']})" for c in version.named]
@@ -49,19 +63,17 @@ def contributor_lines(version: PublicationVersion) -> list[str]:
 
 @cache
 def _fonts() -> tuple[str, str]:
-    import reportlab
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
 
-    folder = Path(reportlab.__file__).parent / "fonts"
-    pdfmetrics.registerFont(TTFont("CNVera", str(folder / "Vera.ttf")))
-    pdfmetrics.registerFont(TTFont("CNVeraBold", str(folder / "VeraBd.ttf")))
-    return "CNVera", "CNVeraBold"
+    pdfmetrics.registerFont(TTFont("CNDejaVuSans", str(FONTS / "DejaVuSans.ttf")))
+    pdfmetrics.registerFont(TTFont("CNDejaVuSansBold", str(FONTS / "DejaVuSans-Bold.ttf")))
+    return "CNDejaVuSans", "CNDejaVuSansBold"
 
 
 def _para(text: str) -> str:
-    """Plain text for a Platypus paragraph: markup characters escaped, line breaks kept."""
-    return escape(text).replace("\n", "<br/>")
+    """Plain text for a Platypus paragraph: control characters dropped, markup characters escaped, line breaks kept."""
+    return escape(plain(text)).replace("\n", "<br/>")
 
 
 def _blocks(text: str) -> list[str]:
@@ -174,7 +186,8 @@ def citation_bibtex(version: PublicationVersion) -> str:
         f"  author = {{{authors}}}",
         f"  institution = {{{_bibtex(PUBLISHER)}}}",
         f"  year = {{{version.published_at:%Y}}}",
-        f"  month = {{{version.published_at:%b}}}".lower(),
+        # The month as BibTeX's own macro (jan ... dec), bare, so styles print it in their language.
+        f"  month = {version.published_at:%b}".lower(),
         f"  version = {{{version.number}}}",
         f"  url = {{{version_url(version)}}}",
         f"  note = {{{_bibtex(version.licence_label)}}}",

@@ -2,27 +2,33 @@
 
 Rules, each in one place:
 
-- A sign-off is of the draft as it stands: it records the draft's ``publication_digest``. Any change
-  to the title, introduction, licence or a theme's text changes the digest, and the earlier sign-off
-  no longer counts: the lead contact signs off again. A person's credit choice does not change the
-  digest (it is theirs to make, not their organisation's).
+- A sign-off is of the draft the lead contact read: the review page carries the digest of the text it
+  showed, and the sign-off is refused when the draft has changed since (``TEXT_CHANGED``). Any change
+  to the title, introduction, licence, a theme's text or name, or the cohort's name changes the digest,
+  and the earlier sign-off no longer counts: the lead contact signs off again. A person's credit choice
+  does not change the digest (it is theirs to make, not their organisation's).
 - Publishing needs a current sign-off from the lead contact of every contributing organisation
   (a member organisation of the cohort that wrote at least one contribution there).
-- Publishing never overwrites: it adds version ``n + 1`` under a lock on the publication.
+- Publishing never overwrites: it adds version ``n + 1`` under a lock on the publication, and is refused
+  when nothing (text or contributors) changed since the latest version.
 - A person's credit is asked of them; until they answer they are not listed, and "anonymous" keeps
-  them out of the version entirely (not even an id is stored).
+  them out of the version entirely (not even an id is stored). Choosing "anonymous" later also takes
+  them out of the versions already published; choosing "organisation only" later removes their name
+  there. (Choosing "named" later adds nobody to an earlier version: those stay as published.)
+- Control characters (other than line breaks and tabs) are dropped from the texts and the names a
+  version stores, so nothing invisible reaches the page, the PDF or the citation files.
 """
 
 import hashlib
 import json
+import re
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 
-from cohorts.models import Contribution, Organisation, OrganisationPerson, Participant
+from cohorts.models import Cohort, Contribution, Organisation, OrganisationPerson, Participant
 from cohorts.permissions import is_organisation_lead
 from notifications.models import Email
 from notifications.services import email_queue, render_email
@@ -37,6 +43,15 @@ from outcomes.models.publication import (
 #: Said when publishing is refused for missing sign-offs; the organisations' names follow.
 NOT_SIGNED_OFF = "Not signed off yet by the lead contact of: {names}. Each contributing organisation's lead contact signs off the current text before it is published."  # noqa: E501 -- one message, kept whole so it can be searched for
 NOTHING_WRITTEN = "Write at least one theme's synthesis before publishing."
+TEXT_CHANGED = "The text changed since you opened this page; read it again before signing off."
+NOTHING_CHANGED = "Nothing changed since version {number}."
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def plain(text: str) -> str:
+    """``text`` without C0 control characters (and DEL), line breaks (as ``\\n``) and tabs kept."""
+    return _CONTROL.sub("", (text or "").replace("\r\n", "\n").replace("\r", "\n"))
 
 
 def can_edit_publication(user) -> bool:
@@ -50,13 +65,17 @@ def contributing_organisations(publication: Publication) -> list[Organisation]:
 
 
 def publication_digest(publication: Publication) -> str:
-    """SHA-256 of what a lead contact signs off: title, introduction, licence and each theme's text."""
+    """SHA-256 of what a lead contact signs off: title, introduction, licence, cohort name, each theme's name and text.
+
+    The theme and cohort names are in it because the page prints them: renaming a theme changes a heading.
+    """
     sections = [
-        [s.theme_id, s.text.strip()]
-        for s in PublicationSection.objects.filter(publication=publication).order_by("theme_id")
+        [s.theme_id, s.theme.name, s.text.strip()]
+        for s in PublicationSection.objects.filter(publication=publication).select_related("theme").order_by("theme_id")
         if s.text.strip()
     ]
-    payload = [publication.title, publication.introduction.strip(), publication.licence, sections]
+    cohort_name = Cohort.objects.values_list("name", flat=True).get(pk=publication.cohort_id)
+    payload = [publication.title, publication.introduction.strip(), publication.licence, cohort_name, sections]
     return hashlib.sha256(json.dumps(payload, ensure_ascii=False).encode()).hexdigest()
 
 
@@ -106,7 +125,7 @@ def publication_section_save(*, publication: Publication, theme, text: str, by) 
         raise PermissionDenied
     Publication.objects.select_for_update().get(pk=publication.pk)
     section, _ = PublicationSection.objects.get_or_create(publication=publication, theme=theme)
-    section.text = text
+    section.text = plain(text)
     section.updated_by = by
     section.full_clean()
     section.save()
@@ -114,35 +133,75 @@ def publication_section_save(*, publication: Publication, theme, text: str, by) 
 
 
 @transaction.atomic
-def publication_sign_off(*, publication: Publication, organisation: Organisation, user) -> PublicationSignOff:
-    """The organisation's lead contact approves the draft as it stands now (its digest). Replaces an earlier one."""
+def publication_sign_off(
+    *, publication: Publication, organisation: Organisation, user, digest: str
+) -> PublicationSignOff:
+    """The organisation's lead contact approves the draft they read, ``digest`` being the digest of the text shown.
+
+    Refused (``TEXT_CHANGED``) when the draft has changed since: nobody signs off a text they never saw.
+    Replaces an earlier sign-off of the organisation.
+    """
     publication = Publication.objects.select_for_update().get(pk=publication.pk)
     if organisation not in contributing_organisations(publication) or not is_organisation_lead(user, organisation):
         raise PermissionDenied
+    current = publication_digest(publication)
+    if digest != current:
+        raise ValidationError(TEXT_CHANGED)
     sign_off, _ = PublicationSignOff.objects.update_or_create(
         publication=publication,
         organisation=organisation,
-        defaults={"signed_by": user, "signed_at": timezone.now(), "digest": publication_digest(publication)},
+        defaults={"signed_by": user, "signed_at": timezone.now(), "digest": current},
     )
     return sign_off
 
 
 @transaction.atomic
 def publication_credit_set(*, publication: Publication, user, choice: str) -> PublicationCredit:
-    """A person of a contributing organisation says how they are credited (named, organisation only, anonymous)."""
+    """A person of a contributing organisation says how they are credited (named, organisation only, anonymous).
+
+    Under a lock on the publication (a row that exists: locking a credit not yet written would lock nothing, and
+    two first answers at once would both insert). "Anonymous" also takes the person out of every version already
+    published; "organisation only" takes their name out there.
+    """
     organisation = credit_organisation(publication, user)
     if organisation is None:
         raise PermissionDenied
     if choice not in PublicationCredit.Choice.values:
         raise ValidationError("Choose how you would like to be credited.")
-    credit = PublicationCredit.objects.select_for_update().filter(publication=publication, user=user).first()
+    publication = Publication.objects.select_for_update().get(pk=publication.pk)
+    credit = PublicationCredit.objects.filter(publication=publication, user=user).first()
     credit = credit or PublicationCredit(publication=publication, user=user)
     credit.organisation = organisation
     credit.choice = choice
     credit.answered_at = timezone.now()
     credit.full_clean()
     credit.save()
+    if choice != PublicationCredit.Choice.NAMED:
+        _versions_withdraw(publication=publication, user=user, anonymous=choice == PublicationCredit.Choice.ANONYMOUS)
     return credit
+
+
+def _versions_withdraw(*, publication: Publication, user, anonymous: bool) -> int:
+    """Take ``user`` out of the published versions' contributors (``anonymous``), or only their name.
+
+    Returns how many versions changed.
+
+    The PDF and the citation files are drawn from the stored contributors at each request, so they follow.
+    """
+    changed = 0
+    for version in PublicationVersion.objects.select_for_update().filter(publication=publication):
+        mine = [c for c in version.contributors if c.get("user_id") == user.pk]
+        if not mine or (not anonymous and not any(c.get("name") for c in mine)):
+            continue
+        if anonymous:
+            version.contributors = [c for c in version.contributors if c.get("user_id") != user.pk]
+        else:
+            version.contributors = [
+                {**c, "name": ""} if c.get("user_id") == user.pk else c for c in version.contributors
+            ]
+        version.save(update_fields=["contributors"])
+        changed += 1
+    return changed
 
 
 def contributor_list(publication: Publication) -> list[dict]:
@@ -159,8 +218,8 @@ def contributor_list(publication: Publication) -> list[dict]:
         rows.append(
             {
                 "user_id": credit.user_id,
-                "name": (credit.user.name or "").strip() if named else "",
-                "organisation": credit.organisation.name,
+                "name": plain(credit.user.name or "").strip() if named else "",
+                "organisation": plain(credit.organisation.name).strip(),
             }
         )
     return rows
@@ -168,7 +227,7 @@ def contributor_list(publication: Publication) -> list[dict]:
 
 def draft_sections(publication: Publication) -> list[dict]:
     return [
-        {"theme": s.theme.name, "text": s.text.strip()}
+        {"theme": plain(s.theme.name).strip(), "text": plain(s.text).strip()}
         for s in publication.sections.select_related("theme").order_by("theme__position", "theme__name")
         if s.text.strip()
     ]
@@ -190,21 +249,29 @@ def publication_publish(*, publication: Publication, by) -> PublicationVersion:
     missing = missing_sign_offs(publication)
     if missing:
         raise ValidationError(NOT_SIGNED_OFF.format(names=", ".join(org.name for org in missing)))
-    last = publication.versions.aggregate(last=Max("number"))["last"] or 0
+    last = publication.versions.order_by("-number").first()
     version = PublicationVersion(
         publication=publication,
-        number=last + 1,
-        title=publication.title,
-        introduction=publication.introduction.strip(),
+        number=(last.number if last else 0) + 1,
+        title=plain(publication.title).strip(),
+        introduction=plain(publication.introduction).strip(),
         sections=sections,
         contributors=contributor_list(publication),
         licence=publication.licence,
         published_at=timezone.now(),
         published_by=by,
     )
+    if last is not None and _same(last, version):
+        # A double click, or two staff at once (the second waits on the lock above, then finds this).
+        raise ValidationError(NOTHING_CHANGED.format(number=last.number))
     version.full_clean()
     version.save()
     return version
+
+
+def _same(a: PublicationVersion, b: PublicationVersion) -> bool:
+    fields = ("title", "introduction", "sections", "contributors", "licence")
+    return all(getattr(a, name) == getattr(b, name) for name in fields)
 
 
 @transaction.atomic
@@ -249,10 +316,17 @@ def publication_review_request(*, publication: Publication, by) -> int:
         .select_related("user", "membership")
         .order_by("user_id", "membership__organisation__name")
     )
+    people = [(p.user, organisations[p.membership.organisation_id]) for p in participants]
+    # A lead contact who does not take part in the cohort still signs off: asked too, after the participants.
+    lead_people = (
+        OrganisationPerson.objects.filter(organisation_id__in=list(organisations), role=OrganisationPerson.Role.LEAD)
+        .select_related("user")
+        .order_by("user_id", "organisation__name")
+    )
+    people += [(op.user, organisations[op.organisation_id]) for op in lead_people]
     review_path = reverse("outcomes:publication_review", kwargs={"slug": publication.slug})
     queued, seen = 0, set()
-    for participant in participants:
-        user, organisation = participant.user, organisations[participant.membership.organisation_id]
+    for user, organisation in people:
         if user.pk in seen or not user.is_active:
             continue
         seen.add(user.pk)

@@ -39,7 +39,7 @@ def _render_version(request, version: PublicationVersion, *, preview: bool = Fal
         "preview": preview,
         # Times in the viewer's zone (their choice, else their browser's), UTC when neither is known.
         "zone": viewer_zone(request) or "UTC",
-        "contributors": documents.contributor_lines(version),
+        "contributors": documents.contributor_rows(version),
     }
     if not preview:
         context["json_ld"] = documents.json_ld(version)
@@ -126,7 +126,12 @@ def publication_edit(request, slug):
     selected = next((t for t in themes if str(t.pk) == str(theme_id)), None)
     form = None
     sources = {}
-    if selected is not None:
+    if request.method == "POST" and selected is None:
+        # An unknown theme: nothing is saved, and the text comes back with a theme to choose.
+        form = SectionForm(request.POST)
+        form.is_valid()
+        form.add_error(None, "Choose which theme this synthesis is for; nothing was saved yet.")
+    elif selected is not None:
         current = sections.get(selected.pk)
         form = SectionForm(request.POST or None, initial={"text": current.text if current else ""})
         if request.method == "POST" and form.is_valid():
@@ -159,7 +164,12 @@ def publication_edit(request, slug):
 def publication_preview(request, slug):
     """The draft as it would be published now: staff, and the people asked to sign it off or to choose a credit."""
     publication = get_object_or_404(Publication.objects.select_related("cohort"), slug=slug)
-    if not (services.can_edit_publication(request.user) or services.credit_organisation(publication, request.user)):
+    user = request.user
+    if not (
+        services.can_edit_publication(user)
+        or services.credit_organisation(publication, user)
+        or services.lead_organisations(publication, user)
+    ):
         raise Http404
     return _render_version(request, _draft_version(publication), preview=True)
 
@@ -193,24 +203,37 @@ def publication_ask(request, slug):
 @login_required
 @require_http_methods(["GET", "POST"])
 def publication_review(request, slug):
-    """A contributing organisation's people choose their credit; its lead contact signs off the draft."""
+    """A contributing organisation's people choose their credit; its lead contact signs off the draft.
+
+    A lead contact who does not take part in the cohort signs off here too (without a credit to choose).
+    The sign-off form carries the digest of the text as this page showed it: a sign-off is of what was read.
+    """
     publication = get_object_or_404(Publication.objects.select_related("cohort"), slug=slug)
     organisation = services.credit_organisation(publication, request.user)
-    if organisation is None:
-        raise Http404
     leads = services.lead_organisations(publication, request.user)
+    if organisation is None and not leads:
+        raise Http404
     credit = PublicationCredit.objects.filter(publication=publication, user=request.user).first()
     posted = request.method == "POST" and "sign_off" not in request.POST
+    if posted and organisation is None:
+        raise Http404
     form = CreditForm(request.POST if posted else None, initial={"choice": credit.choice if credit else None})
+    sign_off_error = None
     if request.method == "POST":
         if not posted:
             org = next((o for o in leads if str(o.pk) == request.POST["sign_off"]), None)
             if org is None:
                 raise Http404
-            services.publication_sign_off(publication=publication, organisation=org, user=request.user)
-            messages.success(request, f"Signed off the current text for {org.name}.")
-            return redirect(request.path)
-        if form.is_valid():
+            try:
+                services.publication_sign_off(
+                    publication=publication, organisation=org, user=request.user, digest=request.POST.get("digest", "")
+                )
+            except ValidationError as exc:
+                sign_off_error = " ".join(exc.messages)
+            else:
+                messages.success(request, f"Signed off the current text for {org.name}.")
+                return redirect(request.path)
+        elif form.is_valid():
             services.publication_credit_set(publication=publication, user=request.user, **form.cleaned_data)
             messages.success(request, "Saved how the publication credits you.")
             return redirect(request.path)
@@ -221,5 +244,8 @@ def publication_review(request, slug):
         "form": form,
         "credit": credit,
         "lead_rows": rows,
+        "digest": services.publication_digest(publication),
+        "draft_sections": services.draft_sections(publication) if rows else [],
+        "sign_off_error": sign_off_error,
     }
     return render(request, "outcomes/publication/review.html", context)

@@ -41,6 +41,18 @@ class PublicationAdmin(ServiceAdminMixin, admin.ModelAdmin):
 
         return super().get_queryset(request).annotate(_versions=Count("versions"))
 
+    def get_readonly_fields(self, request, obj=None):
+        """Once a version is published its address is cited: the slug and the cohort no longer change."""
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.versions.exists():
+            fields = ["cohort", "slug", *fields]
+        return fields
+
+    def get_prepopulated_fields(self, request, obj=None):
+        if obj is not None and obj.versions.exists():
+            return {}
+        return super().get_prepopulated_fields(request, obj)
+
     @admin.display(description="versions", ordering="_versions")
     def versions_count(self, obj) -> int:
         return obj._versions

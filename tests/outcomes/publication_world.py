@@ -52,7 +52,12 @@ class PublicationWorld:
     def sign_off(self, *which):
         for organisation, lead in [(self.harbour, self.harbour_lead), (self.ledger, self.ledger_lead)]:
             if not which or organisation in which:
-                services.publication_sign_off(publication=self.publication, organisation=organisation, user=lead)
+                services.publication_sign_off(
+                    publication=self.publication,
+                    organisation=organisation,
+                    user=lead,
+                    digest=services.publication_digest(self.publication),
+                )
 
     def publish(self):
         return services.publication_publish(publication=self.publication, by=self.staff)

@@ -32,6 +32,10 @@ def pdf_text(content: bytes) -> str:
     return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
 
 
+def digest(world) -> str:
+    return services.publication_digest(world.publication)
+
+
 def url(name, world, **kwargs):
     return reverse(f"outcomes:{name}", kwargs={"slug": world.publication.slug, **kwargs})
 
@@ -142,17 +146,22 @@ def test_the_admin_action_shows_the_refusal_as_a_message_never_a_500(world, clie
 def test_only_the_lead_contact_signs_off_and_only_for_their_organisation(world, client):
     world.write()
     with pytest.raises(PermissionDenied):
-        services.publication_sign_off(publication=world.publication, organisation=world.harbour, user=world.anonymous)
+        services.publication_sign_off(
+            publication=world.publication, organisation=world.harbour, user=world.anonymous, digest=digest(world)
+        )
     with pytest.raises(PermissionDenied):
-        services.publication_sign_off(publication=world.publication, organisation=world.ledger, user=world.harbour_lead)
+        services.publication_sign_off(
+            publication=world.publication, organisation=world.ledger, user=world.harbour_lead, digest=digest(world)
+        )
     client.force_login(world.harbour_lead)
     page = client.get(url("publication_review", world)).content.decode()
     assert "Sign off the current text for Harbour Data" in page
     assert "Ledgerlight" not in page
-    response = client.post(url("publication_review", world), {"sign_off": world.harbour.pk})
+    response = client.post(url("publication_review", world), {"sign_off": world.harbour.pk, "digest": digest(world)})
     assert response.status_code == 302
     assert PublicationSignOff.objects.get().organisation == world.harbour
-    assert client.post(url("publication_review", world), {"sign_off": world.ledger.pk}).status_code == 404
+    response = client.post(url("publication_review", world), {"sign_off": world.ledger.pk, "digest": digest(world)})
+    assert response.status_code == 404
     client.force_login(world.anonymous)
     assert "Sign off the current text" not in client.get(url("publication_review", world)).content.decode()
 
@@ -214,8 +223,8 @@ def test_named_people_are_credited_by_name_and_organisation_only_people_by_their
     for where in ("html", "pdf", "cff", "bib"):
         assert NAMED in texts[where], where
         assert ORG_ONLY not in texts[where], where
-    assert f"{NAMED} (Harbour Data)" in texts["html"]
-    assert "Ledgerlight (organisation credited)" in texts["html"]
+    assert f"<bdi>{NAMED}</bdi> (<bdi>Harbour Data</bdi>)" in texts["html"]
+    assert "<bdi>Ledgerlight</bdi> (organisation credited)" in texts["html"]
 
 
 def test_the_pdf_holds_each_themes_heading_the_licence_and_the_named_contributors(world, client):

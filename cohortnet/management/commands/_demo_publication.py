@@ -71,7 +71,12 @@ def seed_publication(cohort, staff_user) -> Publication:
 
 def _sign_off_all(publication: Publication) -> None:
     for organisation in services.contributing_organisations(publication):
-        services.publication_sign_off(publication=publication, organisation=organisation, user=_lead(organisation))
+        services.publication_sign_off(
+            publication=publication,
+            organisation=organisation,
+            user=_lead(organisation),
+            digest=services.publication_digest(publication),
+        )
 
 
 def _lead(organisation):
