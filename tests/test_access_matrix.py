@@ -84,6 +84,27 @@ def _report_path(world) -> str:
     return report.get_absolute_url()
 
 
+def _feedback_form(world):
+    """An open cohort feedback form of cohort X with one question (made on first use)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from outcomes.models import FeedbackForm, FeedbackQuestion
+
+    form = FeedbackForm.objects.filter(cohort=world.cohort_x).first()
+    if form is None:
+        now = timezone.now()
+        form = FeedbackForm.objects.create(
+            cohort=world.cohort_x,
+            title="Mid-point",
+            opens_at=now - timedelta(hours=1),
+            closes_at=now + timedelta(days=7),
+        )
+        FeedbackQuestion.objects.create(form=form, label="How is it going?", kind="scale", position=1)
+    return form
+
+
 # name -> (method, path builder, expected status per role)
 MATRIX = {
     "home": ("get", lambda w: "/", public()),
@@ -270,6 +291,31 @@ MATRIX = {
     ),
     # Reports: each person's own list; one report for the organisation's people and staff, a 404 to anyone else.
     "outcomes:reports": ("get", lambda w: "/reports/", signed_in()),
+    # A cohort's feedback form: its participants answer; results are for staff (the admin's sign-in otherwise).
+    "outcomes:feedback_answer": (
+        "get",
+        lambda w: f"/feedback/{_feedback_form(w).pk}/",
+        only({"participant_x": 200, "applicant_a": 200}),
+    ),
+    "outcomes:feedback_results": (
+        "get",
+        lambda w: f"/feedback/{_feedback_form(w).pk}/results/",
+        {**signed_in(302), "staff": 404, "finance": 404},  # staff who may view feedback forms (superusers) only
+    ),
+    "outcomes:feedback_results_csv": (
+        "get",
+        lambda w: f"/feedback/{_feedback_form(w).pk}/results.csv",
+        {**signed_in(302), "staff": 404, "finance": 404},
+    ),
+    # Selection in stages: a one-stage call's application has no full form and no interview, for anyone.
+    "applications:full": ("get", lambda w: f"/applications/{w.application.pk}/full/", only({})),
+    "applications:interview": ("get", lambda w: f"/applications/{w.application.pk}/interview/", only({})),
+    "applications:interview_book": (
+        "post",
+        lambda w: f"/applications/{w.application.pk}/interview/999999/book/",
+        only({}),
+    ),
+    "open_data_selection": ("get", lambda w: "/data/selection.csv", public()),
     "outcomes:report": ("get", _report_path, _IN_COHORT_X),
     # Staff pages: signed-in non-staff are sent to the admin's login.
     "funding:dashboard": (
