@@ -1,5 +1,6 @@
 """Admin for the feedback part of outcomes: staff build forms here and open their results."""
 
+from django import forms
 from django.contrib import admin
 from django.db.models import Count
 from django.urls import reverse
@@ -10,8 +11,27 @@ from toolbox.admin_services import GuardedInlineMixin, ServiceAdminMixin
 from toolbox.admin_times import ZonedTimesAdminMixin
 
 
+class FeedbackQuestionFormSet(forms.BaseInlineFormSet):
+    """Refuses deleting a question people have answered: its answers would go with it."""
+
+    def clean(self):
+        super().clean()
+        answered = [
+            form.instance.label
+            for form in self.deleted_forms
+            if form.instance.pk is not None and form.instance.has_answers
+        ]
+        if answered:
+            raise forms.ValidationError(
+                "People have answered "
+                + ", ".join(f"“{label}”" for label in answered)
+                + ": a question with answers cannot be deleted."
+            )
+
+
 class FeedbackQuestionInline(GuardedInlineMixin, admin.StackedInline):
     model = FeedbackQuestion
+    formset = FeedbackQuestionFormSet
     extra = 1
     fields = ["label", "kind", "required", "help_text", "choices", "position"]
 

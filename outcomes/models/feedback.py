@@ -82,6 +82,13 @@ class FeedbackForm(models.Model):
         return self.opens is not None and self.opens <= at < self.closes_at
 
     def clean(self):
+        if self.pk and FeedbackResponse.objects.filter(form_id=self.pk).exists():
+            # The answers came from the people of this cohort (or event): moving them elsewhere mixes the results.
+            stored = FeedbackForm.objects.filter(pk=self.pk).values("cohort_id", "event_id").first()
+            if stored and stored["cohort_id"] != self.cohort_id:
+                raise ValidationError({"cohort": "People have answered already: the cohort cannot change."})
+            if stored and stored["event_id"] != self.event_id:
+                raise ValidationError({"event": "People have answered already: the event cannot change."})
         if self.event_id:
             if self.opens_at is not None:
                 raise ValidationError({"opens_at": "An event form opens when the event ends: leave this empty."})
@@ -134,11 +141,38 @@ class FeedbackQuestion(models.Model):
     def is_choice(self) -> bool:
         return self.kind in (self.Kind.SINGLE_CHOICE, self.Kind.MULTIPLE_CHOICE)
 
+    @property
+    def has_answers(self) -> bool:
+        return self.pk is not None and FeedbackAnswer.objects.filter(question_id=self.pk).exists()
+
     def clean(self):
         if self.is_choice and len(self.choice_list) < 2:
             raise ValidationError({"choices": "A choice question needs at least two options, one per line."})
         if not self.is_choice and self.choice_list:
             raise ValidationError({"choices": "Only choice questions have options: clear this box."})
+        if self.pk is not None:
+            self._clean_answered()
+
+    def _clean_answered(self):
+        """Once answered, the kind stays and no option that was picked may go (renaming is removing)."""
+        stored = FeedbackQuestion.objects.filter(pk=self.pk).values("kind").first()
+        if stored is None or not self.has_answers:
+            return
+        if stored["kind"] != self.kind:
+            raise ValidationError({"kind": "People have answered this question: its kind cannot change."})
+        if self.is_choice:
+            picked = set()
+            for text in FeedbackAnswer.objects.filter(question_id=self.pk).values_list("text", flat=True):
+                picked.update(line for line in text.splitlines() if line)
+            gone = sorted(picked - set(self.choice_list))
+            if gone:
+                raise ValidationError(
+                    {
+                        "choices": "People have picked "
+                        + ", ".join(f"“{option}”" for option in gone)
+                        + ": keep these options as they are (you may add new ones)."
+                    }
+                )
 
 
 class FeedbackResponse(models.Model):
