@@ -32,7 +32,8 @@ def _closing(start, end):
     # Only forms open by ``start`` (the sweep's clock, never later than now), so the invitation went first.
     forms = [
         form
-        for form in FeedbackForm.objects.filter(closes_at__gte=start, closes_at__lte=end)
+        for form in FeedbackForm.objects.filter(closes_at__gte=start, closes_at__lte=end, questions__isnull=False)
+        .distinct()
         .select_related("event")
         .order_by("closes_at", "pk")
         if form.opens is not None and form.opens <= start and not (form.event_id and form.event.status == "cancelled")

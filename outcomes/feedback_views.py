@@ -34,7 +34,7 @@ def feedback_answer(request, pk):
     if form_obj.opens is not None and now < form_obj.opens and not answered:
         state = "not_open"
     questions = form_obj.questions.all()
-    form = FeedbackAnswerForm(request.POST or None, questions=questions)
+    form = FeedbackAnswerForm(request.POST if request.method == "POST" else None, questions=questions)
     if request.method == "POST" and state == "open" and form.is_valid():
         try:
             feedback_respond(form=form_obj, user=request.user, answers=form.answers())

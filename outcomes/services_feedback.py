@@ -11,7 +11,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -32,9 +32,13 @@ def invitation_key(form: FeedbackForm, user) -> str:
 
 
 def open_forms(now: datetime):
-    """Forms taking answers at ``now``: an event form from the event's end, a cohort form from ``opens_at``."""
+    """Forms taking answers at ``now``: an event form from the event's end, a cohort form from ``opens_at``.
+
+    A form with no question yet is left out: no one is sent an empty form.
+    """
     opened = Q(event__isnull=False, event__ends_at__lte=now) | Q(event__isnull=True, opens_at__lte=now)
-    return FeedbackForm.objects.filter(opened, closes_at__gt=now).exclude(event__status="cancelled")
+    has_questions = Exists(FeedbackQuestion.objects.filter(form=OuterRef("pk")))
+    return FeedbackForm.objects.filter(opened, has_questions, closes_at__gt=now).exclude(event__status="cancelled")
 
 
 def _answer_value(question: FeedbackQuestion, value) -> dict | None:
@@ -71,8 +75,8 @@ def feedback_respond(*, form: FeedbackForm, user, answers: dict[int, object], no
     "who has answered" row (``FeedbackRespondent``) and the response. For an
     anonymous form the response gets no user and, like every response, only
     the day (UTC). Refuses someone the form is not for (``PermissionDenied``,
-    a 404 to them), a form not open, a second answer and a missing required
-    answer (``ValidationError``).
+    a 404 to them), a form not open, a second answer, a missing required
+    answer and a submission with no answer at all (``ValidationError``).
     """
     now = now or timezone.now()
     form = FeedbackForm.objects.select_for_update(of=("self",)).select_related("event").get(pk=form.pk)
@@ -92,6 +96,8 @@ def feedback_respond(*, form: FeedbackForm, user, answers: dict[int, object], no
             raise ValidationError(f"“{question.label}” needs an answer.")
         if value is not None:
             values[question] = value
+    if not values:
+        raise ValidationError("Answer at least one question before sending.")
     respondent = FeedbackRespondent(form=form, user=user)
     respondent.full_clean()
     respondent.save()

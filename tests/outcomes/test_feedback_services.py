@@ -150,6 +150,7 @@ def test_a_cohort_form_goes_to_the_cohorts_participants_when_it_opens():
         opens_at=timezone.now() + timedelta(days=1),
         closes_at=timezone.now() + timedelta(days=8),
     )
+    form.questions.create(label="How is it going?", kind="scale")
     Email.objects.all().delete()
     FeedbackForm.objects.filter(pk=s.form.pk).delete()
     assert feedback_invitations_queue() == 0

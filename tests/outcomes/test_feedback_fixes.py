@@ -1,0 +1,44 @@
+"""Fixes after QA: empty forms, empty answers, reminders too close to the invitation, and smaller points."""
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from notifications.models import Email
+from notifications.reminders import reminders_sweep
+from outcomes.models import FeedbackForm, FeedbackRespondent, FeedbackResponse
+from outcomes.services_feedback import feedback_invitations_queue, feedback_respond
+from tests.outcomes.feedback_helpers import past_event_form
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_form_without_questions_is_not_sent_until_it_has_one():
+    s = past_event_form()
+    s.form.questions.all().delete()
+    assert feedback_invitations_queue() == 0
+    assert Email.objects.count() == 0
+    s.form.questions.create(label="How was it?", kind="scale")
+    assert feedback_invitations_queue() == 1
+
+
+def test_an_empty_submission_is_refused_and_nothing_is_saved(client):
+    s = past_event_form()
+    with pytest.raises(ValidationError, match="Answer at least one question before sending."):
+        feedback_respond(form=s.form, user=s.attendee, answers={})
+    client.force_login(s.attendee)
+    response = client.post(reverse("outcomes:feedback_answer", kwargs={"pk": s.form.pk}), {})
+    assert response.status_code == 400
+    assert "Answer at least one question before sending." in response.content.decode()
+    assert (FeedbackResponse.objects.count(), FeedbackRespondent.objects.count()) == (0, 0)
+
+
+def test_a_form_without_questions_gets_no_closing_reminder():
+    s = past_event_form(closes_in=timedelta(days=1))
+    s.form.questions.all().delete()
+    assert reminders_sweep() == 0
+    assert not Email.objects.filter(kind="reminder_feedback_closing").exists()
