@@ -3,14 +3,12 @@
 from datetime import timedelta
 
 import pytest
-import time_machine
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django.utils import timezone
 
 from notifications.models import Email
 from notifications.reminders import reminders_sweep
-from outcomes.models import FeedbackForm, FeedbackRespondent, FeedbackResponse
+from outcomes.models import FeedbackRespondent, FeedbackResponse
 from outcomes.services_feedback import feedback_invitations_queue, feedback_respond
 from tests.outcomes.feedback_helpers import past_event_form
 
