@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
@@ -40,3 +41,16 @@ def test_a_form_without_questions_gets_no_closing_reminder():
     s.form.questions.all().delete()
     assert reminders_sweep() == 0
     assert not Email.objects.filter(kind="reminder_feedback_closing").exists()
+
+
+def test_a_form_opening_inside_the_reminder_window_gets_its_invitation_and_no_reminder_in_the_same_sweep():
+    s = past_event_form(ended_ago=timedelta(hours=2), closes_in=timedelta(days=1))  # rule: 2 days before closing
+    assert feedback_invitations_queue() == 1
+    assert reminders_sweep() == 0
+    assert list(Email.objects.values_list("kind", flat=True)) == ["feedback_invitation"]
+    # A day after it opened the reminder may go (the sweep runs every minute; its clock is its previous run).
+    with time_machine.travel(s.form.event.ends_at + timedelta(hours=24)):
+        assert reminders_sweep() == 0
+    with time_machine.travel(s.form.event.ends_at + timedelta(hours=24, minutes=1)):
+        assert reminders_sweep() == 1
+    assert Email.objects.filter(kind="reminder_feedback_closing", to_email="maya@river.example").count() == 1
