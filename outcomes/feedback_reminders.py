@@ -49,7 +49,9 @@ def _closing(start, end):
         .distinct()
         .select_related("event")
         .order_by("closes_at", "pk")
-        if form.opens is not None and form.opens <= start - INVITATION_GAP and not (form.event_id and form.event.status == "cancelled")
+        if form.opens is not None
+        and form.opens <= start - INVITATION_GAP
+        and not (form.event_id and form.event.status == "cancelled")
     ]
     if not forms:
         return
