@@ -6,11 +6,14 @@ import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
+from events.models import RSVP
 from notifications.models import Email
 from notifications.reminders import reminders_sweep
 from outcomes.models import FeedbackRespondent, FeedbackResponse
 from outcomes.services_feedback import feedback_invitations_queue, feedback_respond
+from tests.factories import ParticipantFactory, UserFactory
 from tests.outcomes.feedback_helpers import past_event_form
 
 pytestmark = pytest.mark.django_db
@@ -54,3 +57,31 @@ def test_a_form_opening_inside_the_reminder_window_gets_its_invitation_and_no_re
     with time_machine.travel(s.form.event.ends_at + timedelta(hours=24, minutes=1)):
         assert reminders_sweep() == 1
     assert Email.objects.filter(kind="reminder_feedback_closing", to_email="maya@river.example").count() == 1
+
+
+def _three_anonymous_answers():
+    s = past_event_form(anonymous=True)
+    people = [s.attendee]
+    for name in ("Ana Lima", "Ben Cole"):
+        person = ParticipantFactory(membership=s.attendee.participations.get().membership, user__name=name).user
+        RSVP.objects.create(event=s.form.event, user=person, status="going", attendance="attended")
+        people.append(person)
+    # Given in this order: Zed first, Alpha last.
+    for person, score, text in zip(people, ["2", "5", "3"], ["Zed", "mid", "Alpha"], strict=True):
+        feedback_respond(form=s.form, user=person, answers={s.scale.pk: score, s.text.pk: text})
+    return s
+
+
+def test_an_anonymous_forms_csv_and_results_do_not_follow_the_order_answers_were_given_in(client):
+    s = _three_anonymous_answers()
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    text = client.get(reverse("outcomes:feedback_results_csv", kwargs={"pk": s.form.pk})).content.decode()
+    day = timezone.now().date().isoformat()
+    assert text.splitlines()[1:] == [
+        f'"1","{day}","2","","","Zed"',
+        f'"2","{day}","3","","","Alpha"',
+        f'"3","{day}","5","","","mid"',
+    ]
+    page = client.get(reverse("outcomes:feedback_results", kwargs={"pk": s.form.pk}))
+    texts = next(r for r in page.context["results"] if r.question == s.text).texts
+    assert texts == ["Alpha", "mid", "Zed"]
