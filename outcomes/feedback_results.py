@@ -111,7 +111,11 @@ def csv_rows(form: FeedbackForm) -> tuple[list[str], list[list]]:
     responses = FeedbackResponse.objects.filter(form=form).select_related("user").prefetch_related("answers")
     rows = []
     for response in responses.order_by("pk"):
-        by_question = {a.question_id: a.display.replace("\n", "; ") for a in response.answers.all()}
+        # A number goes as a number (Decimal), so the CSV's formula guard leaves "-12.5" alone.
+        by_question = {
+            a.question_id: Decimal(a.display) if a.number is not None else a.text.replace("\n", "; ")
+            for a in response.answers.all()
+        }
         row = [response.submitted_on.isoformat()]
         if not form.anonymous:
             user = response.user

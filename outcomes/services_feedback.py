@@ -5,6 +5,7 @@ signed-in person; ``feedback_invitations_queue`` by the periodic sweep
 (``cohortnet.sweep``).
 """
 
+import re
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -64,7 +65,18 @@ def _answer_value(question: FeedbackQuestion, value) -> dict | None:
         return {"number": Decimal(number)}
     if question.kind == kind.NUMBER:
         return {"number": Decimal(value)}
-    return {"text": str(value).strip()}
+    text = text_answer(value)
+    return {"text": text} if text else None
+
+
+#: Control characters a text answer may not keep: all of C0 and DEL but the tab and the line break.
+ANSWER_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def text_answer(value) -> str:
+    """A text answer as kept: line breaks as ``\\n``, and no control character but the tab and the line break."""
+    text = str(value).replace("\r\n", "\n").replace("\r", "\n")
+    return ANSWER_CONTROL.sub("", text).strip()
 
 
 @transaction.atomic

@@ -1,6 +1,7 @@
 """Fixes after QA: empty forms, empty answers, reminders too close to the invitation, and smaller points."""
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 import time_machine
@@ -11,10 +12,11 @@ from django.utils import timezone
 from events.models import RSVP
 from notifications.models import Email
 from notifications.reminders import reminders_sweep
-from outcomes.models import FeedbackRespondent, FeedbackResponse
+from outcomes.models import FeedbackQuestion, FeedbackRespondent, FeedbackResponse
 from outcomes.services_feedback import feedback_invitations_queue, feedback_respond
 from tests.factories import ParticipantFactory, UserFactory
 from tests.outcomes.feedback_helpers import past_event_form
+from toolbox.csvutils import csv_safe
 
 pytestmark = pytest.mark.django_db
 
@@ -85,3 +87,47 @@ def test_an_anonymous_forms_csv_and_results_do_not_follow_the_order_answers_were
     page = client.get(reverse("outcomes:feedback_results", kwargs={"pk": s.form.pk}))
     texts = next(r for r in page.context["results"] if r.question == s.text).texts
     assert texts == ["Alpha", "mid", "Zed"]
+
+
+@pytest.mark.parametrize("choices", ["A\nA", "Talks\ntalks\nPeople", "Talks\n  Talks  \nPeople"])
+def test_an_option_given_twice_is_refused(choices):
+    s = past_event_form()
+    question = FeedbackQuestion(form=s.form, label="Which?", kind="single_choice", choices=choices)
+    with pytest.raises(ValidationError) as refused:
+        question.full_clean()
+    assert refused.value.message_dict["choices"][0].endswith("is there twice: give each option once.")
+
+
+@pytest.mark.parametrize("label", ["Two\nlines", "Tab\there", "Bell\x07"])
+def test_titles_and_labels_refuse_line_breaks_and_control_characters(label):
+    s = past_event_form()
+    message = "Use one line of plain text: no line breaks or control characters."
+    question = FeedbackQuestion(form=s.form, label=label, kind="scale")
+    with pytest.raises(ValidationError) as refused:
+        question.full_clean()
+    assert refused.value.message_dict == {"label": [message]}
+    s.form.title = label
+    with pytest.raises(ValidationError) as refused:
+        s.form.full_clean()
+    assert refused.value.message_dict == {"title": [message]}
+
+
+def test_a_text_answer_keeps_tabs_and_line_breaks_and_loses_other_control_characters():
+    s = past_event_form()
+    response = feedback_respond(
+        form=s.form, user=s.attendee, answers={s.text.pk: "Good\r\nvery\tgood\x00\x1b[31m\x07", s.scale.pk: "3"}
+    )
+    assert response.answers.get(question=s.text).text == "Good\nvery\tgood[31m"
+
+
+def test_a_negative_number_stays_a_number_in_the_csv(client):
+    s = past_event_form()
+    number = s.form.questions.create(label="Budget change", kind="number", position=5)
+    feedback_respond(form=s.form, user=s.attendee, answers={number.pk: Decimal("-12.50"), s.text.pk: "-1 point"})
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    text = client.get(reverse("outcomes:feedback_results_csv", kwargs={"pk": s.form.pk})).content.decode()
+    row = text.splitlines()[1]
+    assert row.endswith('"","","","\'-1 point","-12.5"')  # text is still guarded; the number is not
+    assert csv_safe(Decimal("-12.5")) == "-12.5"
+    assert csv_safe(-3) == "-3"
+    assert csv_safe("-3") == "'-3"
