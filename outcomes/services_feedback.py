@@ -148,7 +148,10 @@ def feedback_invitations_queue(*, now: datetime | None = None) -> int:
     """
     now = now or timezone.now()
     queued = 0
-    for form in open_forms(now).select_related("event").order_by("pk"):
+    # Locking the open forms makes two overlapping sweeps take turns: the second then sees the first one's
+    # rows among ``existing`` and counts only what it wrote itself.
+    forms = list(open_forms(now).select_related("event").select_for_update(of=("self",)).order_by("pk"))
+    for form in forms:
         people = list(feedback_invitees(form).exclude(feedback_answered__form=form).order_by("pk"))
         keys = [invitation_key(form, user) for user in people]
         existing = set(Email.objects.filter(key__in=keys).values_list("key", flat=True))
