@@ -22,6 +22,9 @@ from outcomes.feedback_permissions import can_answer_feedback, feedback_invitees
 from outcomes.models import FeedbackAnswer, FeedbackForm, FeedbackQuestion, FeedbackRespondent, FeedbackResponse
 from toolbox.timezones import in_zone
 
+#: Said to someone who sends the form a second time (two tabs, the back button).
+ALREADY_ANSWERED = "You have already answered; your first answers are kept."
+
 
 def feedback_link(form: FeedbackForm) -> str:
     return f"{settings.SITE_URL}{reverse('outcomes:feedback_answer', kwargs={'pk': form.pk})}"
@@ -99,7 +102,7 @@ def feedback_respond(*, form: FeedbackForm, user, answers: dict[int, object], no
     if now >= form.closes_at:
         raise ValidationError("This form has closed: answers are no longer taken.")
     if FeedbackRespondent.objects.filter(form=form, user=user).exists():
-        raise ValidationError("You have already answered this form. Thank you!")
+        raise ValidationError(ALREADY_ANSWERED)
     questions = list(form.questions.all())
     values = {}
     for question in questions:

@@ -131,3 +131,16 @@ def test_a_negative_number_stays_a_number_in_the_csv(client):
     assert csv_safe(Decimal("-12.5")) == "-12.5"
     assert csv_safe(-3) == "-3"
     assert csv_safe("-3") == "'-3"
+
+
+def test_a_second_submit_says_the_first_answers_are_kept(client):
+    s = past_event_form()
+    client.force_login(s.attendee)
+    url = reverse("outcomes:feedback_answer", kwargs={"pk": s.form.pk})
+    client.post(url, {s.scale.field_name: "4"})
+    html = client.post(url, {s.scale.field_name: "1"}, follow=True).content.decode()
+    assert "You have already answered; your first answers are kept." in html
+    assert FeedbackResponse.objects.get().answers.get().number == Decimal("4.00")
+    with pytest.raises(ValidationError) as refused:
+        feedback_respond(form=s.form, user=s.attendee, answers={s.scale.pk: "2"})
+    assert refused.value.messages == ["You have already answered; your first answers are kept."]
