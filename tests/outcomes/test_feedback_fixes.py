@@ -16,6 +16,7 @@ from outcomes.models import FeedbackQuestion, FeedbackRespondent, FeedbackRespon
 from outcomes.services_feedback import feedback_invitations_queue, feedback_respond
 from tests.factories import ParticipantFactory, UserFactory
 from tests.outcomes.feedback_helpers import past_event_form
+from tests.test_admin_refusals import admin_form_data
 from toolbox.csvutils import csv_safe
 
 pytestmark = pytest.mark.django_db
@@ -144,3 +145,26 @@ def test_a_second_submit_says_the_first_answers_are_kept(client):
     with pytest.raises(ValidationError) as refused:
         feedback_respond(form=s.form, user=s.attendee, answers={s.scale.pk: "2"})
     assert refused.value.messages == ["You have already answered; your first answers are kept."]
+
+
+def test_an_event_that_is_no_event_is_refused_without_the_cohort_form_message_and_the_zone_note_is_true(client):
+    s = past_event_form()
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    url = reverse("admin:outcomes_feedbackform_add")
+    page = client.get(url)
+    html = page.content.decode()
+    assert (
+        "Type it in UTC (forms have no time zone of their own); the answer page and the emails show it "
+        "to each person in their own time zone."
+    ) in html
+    assert "what you type is what the public pages show" not in html
+    data = admin_form_data(page)
+    data.update({
+        "cohort": s.form.cohort.pk, "event": "999999", "title": "Feedback",
+        "closes_at_0": "2030-01-01", "closes_at_1": "12:00",
+    })  # fmt: skip
+    response = client.post(url, data)
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert list(errors) == ["event"]
+    assert "A cohort form needs an opening time" not in response.content.decode()
