@@ -205,7 +205,8 @@ def outcomes(cohort: Cohort) -> Dataset:
                 "value",
                 "number",
                 "The measure: events held (ended, not cancelled), attendances marked, hours logged, or the mean "
-                f"score from 1 to 5 (empty under {MIN_ANSWERS_PUBLISHED} answers, so no one's score can be read).",
+                f"score from 1 to 5 (empty until the form has closed, and under {MIN_ANSWERS_PUBLISHED} answers, "
+                "so no one's score can be read).",
             ),
         ],
         rows,

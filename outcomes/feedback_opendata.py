@@ -1,13 +1,17 @@
 """The rows of each cohort's "outcomes" open dataset: sessions, attendance, hours and feedback scores, as totals.
 
-No person appears: only counts, sums and means. A mean is published only from
-``MIN_ANSWERS_PUBLISHED`` answers on, so that one person's score cannot be read
-back from it.
+No person appears: only counts, sums and means. A form is listed once it has
+opened (an event form when its event ends), with its number of answers. The mean
+of a scale question is published only once the form has closed, and only from
+``MIN_ANSWERS_PUBLISHED`` answers on: were it published while answers still come
+in, the mean and count before and after one answer would give that answer away
+(the difference of two sums), even on an anonymous form. After closing it no
+longer moves.
 """
 
 from decimal import Decimal
 
-from django.db.models import Count, Max, Sum
+from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
 
 from events.models import RSVP, Event
@@ -15,7 +19,7 @@ from funding.models import TimeEntry
 from outcomes.feedback_results import mean
 from outcomes.models import FeedbackAnswer, FeedbackForm, FeedbackQuestion
 
-#: Fewer scale answers than this and the mean is left empty (its count still shows).
+#: Fewer scale answers than this (or a form still open) and the mean is left empty (its count still shows).
 MIN_ANSWERS_PUBLISHED = 3
 
 
@@ -31,7 +35,8 @@ def outcome_rows(cohort, *, now=None) -> tuple[list[dict], object]:
         _row("attendances", value=attended),
         _row("hours", value=f"{hours['total'] or Decimal('0'):.2f}"),
     ]
-    forms = FeedbackForm.objects.filter(cohort=cohort).annotate(responses_total=Count("responses"))
+    opened = Q(event__isnull=False, event__ends_at__lte=now) | Q(event__isnull=True, opens_at__lte=now)
+    forms = FeedbackForm.objects.filter(opened, cohort=cohort).annotate(responses_total=Count("responses"))
     forms = list(forms.order_by("closes_at", "pk"))
     scores: dict[int, list[Decimal]] = {}
     answers = FeedbackAnswer.objects.filter(
@@ -47,7 +52,8 @@ def outcome_rows(cohort, *, now=None) -> tuple[list[dict], object]:
         rows.append(_row("feedback_responses", form=form.title, answers=form.responses_total))
         for question in by_form.get(form.pk, []):
             given = scores.get(question.pk, [])
-            score = mean(given) if len(given) >= MIN_ANSWERS_PUBLISHED else None
+            closed = form.closes_at <= now
+            score = mean(given) if closed and len(given) >= MIN_ANSWERS_PUBLISHED else None
             rows.append(
                 _row(
                     "feedback_score",

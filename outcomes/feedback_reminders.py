@@ -2,7 +2,16 @@
 
 Registered as the reminder source ``feedback_closing``; the rules (how long
 before the closing) are rows staff edit, like every other reminder.
+
+A form is reminded of only once it has been open for ``INVITATION_GAP`` (a
+day): a form that opens inside the reminder window (an event a day before the
+form closes, say) would otherwise send its invitation and its reminder in the
+same sweep. Such a form gets its invitation and no reminder; someone invited
+late (marked as attended days after the event) may still get the reminder soon
+after the invitation.
 """
+
+from datetime import timedelta
 
 from cohorts.models import Participant
 from events.models import RSVP
@@ -11,6 +20,9 @@ from notifications.services import render_email
 from outcomes.models import FeedbackForm, FeedbackRespondent
 from outcomes.services_feedback import feedback_link
 from toolbox.timezones import in_zone
+
+#: How long a form has been open before its closing reminder may go.
+INVITATION_GAP = timedelta(hours=24)
 
 
 def _render(form):
@@ -29,13 +41,17 @@ def _render(form):
 
 def _closing(start, end):
     # Four queries whatever the number of forms: the forms, who answered, the attendees, the cohorts' people.
-    # Only forms open by ``start`` (the sweep's clock, never later than now), so the invitation went first.
+    # Only forms open a day before ``start`` (the previous sweep's clock, a minute ago; never later than now):
+    # the invitation went well before.
     forms = [
         form
-        for form in FeedbackForm.objects.filter(closes_at__gte=start, closes_at__lte=end)
+        for form in FeedbackForm.objects.filter(closes_at__gte=start, closes_at__lte=end, questions__isnull=False)
+        .distinct()
         .select_related("event")
         .order_by("closes_at", "pk")
-        if form.opens is not None and form.opens <= start and not (form.event_id and form.event.status == "cancelled")
+        if form.opens is not None
+        and form.opens <= start - INVITATION_GAP
+        and not (form.event_id and form.event.status == "cancelled")
     ]
     if not forms:
         return

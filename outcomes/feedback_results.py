@@ -63,6 +63,9 @@ def form_results(form: FeedbackForm) -> tuple[int, list[QuestionResult]]:
             result.mean = mean(a.number for a in given if a.number is not None)
         if question.kind in (FeedbackQuestion.Kind.SHORT_TEXT, FeedbackQuestion.Kind.LONG_TEXT):
             result.texts = [a.text for a in given if a.text]
+            if form.anonymous:
+                # In alphabetical order, not the order given, which could be matched to who answered when.
+                result.texts.sort(key=lambda text: (text.casefold(), text))
         results.append(result)
     return total, results
 
@@ -94,7 +97,12 @@ def bars_svg(bars: list[tuple[str, int]], *, title: str, key: str, width: int = 
 
 
 def csv_rows(form: FeedbackForm) -> tuple[list[str], list[list]]:
-    """The header and one row per response: number, day, person (named forms only), then each question's answer."""
+    """The header and one row per response: number, day, person (named forms only), then each question's answer.
+
+    A named form's rows come in the order given. An anonymous form's rows are sorted by their answers (then
+    the day), and numbered after sorting, so neither the order nor the number follows the order the answers
+    were given in (which could be matched to who answered when).
+    """
     questions = list(form.questions.all())
     header = ["response", "submitted_on"]
     if not form.anonymous:
@@ -102,12 +110,18 @@ def csv_rows(form: FeedbackForm) -> tuple[list[str], list[list]]:
     header += [q.label for q in questions]
     responses = FeedbackResponse.objects.filter(form=form).select_related("user").prefetch_related("answers")
     rows = []
-    for number, response in enumerate(responses.order_by("pk"), start=1):
-        by_question = {a.question_id: a.display.replace("\n", "; ") for a in response.answers.all()}
-        row = [number, response.submitted_on.isoformat()]
+    for response in responses.order_by("pk"):
+        # A number goes as a number (Decimal), so the CSV's formula guard leaves "-12.5" alone.
+        by_question = {
+            a.question_id: Decimal(a.display) if a.number is not None else a.text.replace("\n", "; ")
+            for a in response.answers.all()
+        }
+        row = [response.submitted_on.isoformat()]
         if not form.anonymous:
             user = response.user
             row += [user.name if user else "", user.email if user else ""]
         row += [by_question.get(q.pk, "") for q in questions]
         rows.append(row)
-    return header, rows
+    if form.anonymous:
+        rows.sort(key=lambda row: ([str(cell).casefold() for cell in row[1:]], row[0]))
+    return header, [[number, *row] for number, row in enumerate(rows, start=1)]

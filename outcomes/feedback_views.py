@@ -14,7 +14,7 @@ from outcomes.feedback_forms import FeedbackAnswerForm
 from outcomes.feedback_permissions import can_answer_feedback, can_view_feedback_results
 from outcomes.feedback_results import csv_rows, form_results
 from outcomes.models import FeedbackForm, FeedbackRespondent
-from outcomes.services_feedback import feedback_respond
+from outcomes.services_feedback import ALREADY_ANSWERED, feedback_respond
 from toolbox.csvutils import csv_response
 from toolbox.visibility import get_visible_or_404
 
@@ -34,7 +34,7 @@ def feedback_answer(request, pk):
     if form_obj.opens is not None and now < form_obj.opens and not answered:
         state = "not_open"
     questions = form_obj.questions.all()
-    form = FeedbackAnswerForm(request.POST or None, questions=questions)
+    form = FeedbackAnswerForm(request.POST if request.method == "POST" else None, questions=questions)
     if request.method == "POST" and state == "open" and form.is_valid():
         try:
             feedback_respond(form=form_obj, user=request.user, answers=form.answers())
@@ -43,6 +43,8 @@ def feedback_answer(request, pk):
         else:
             messages.success(request, "Thank you: your answers are saved.")
             return redirect("outcomes:feedback_answer", pk=form_obj.pk)
+    elif request.method == "POST" and state == "answered":
+        messages.error(request, ALREADY_ANSWERED)
     elif request.method == "POST" and state != "open":
         messages.error(request, "This form is not taking answers, so nothing was saved.")
     status = 200 if not (request.method == "POST" and form.errors) else 400

@@ -5,13 +5,14 @@ signed-in person; ``feedback_invitations_queue`` by the periodic sweep
 (``cohortnet.sweep``).
 """
 
+import re
 from datetime import UTC, datetime
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -20,6 +21,9 @@ from notifications.services import email_queue, render_email
 from outcomes.feedback_permissions import can_answer_feedback, feedback_invitees
 from outcomes.models import FeedbackAnswer, FeedbackForm, FeedbackQuestion, FeedbackRespondent, FeedbackResponse
 from toolbox.timezones import in_zone
+
+#: Said to someone who sends the form a second time (two tabs, the back button).
+ALREADY_ANSWERED = "You have already answered; your first answers are kept."
 
 
 def feedback_link(form: FeedbackForm) -> str:
@@ -32,9 +36,13 @@ def invitation_key(form: FeedbackForm, user) -> str:
 
 
 def open_forms(now: datetime):
-    """Forms taking answers at ``now``: an event form from the event's end, a cohort form from ``opens_at``."""
+    """Forms taking answers at ``now``: an event form from the event's end, a cohort form from ``opens_at``.
+
+    A form with no question yet is left out: no one is sent an empty form.
+    """
     opened = Q(event__isnull=False, event__ends_at__lte=now) | Q(event__isnull=True, opens_at__lte=now)
-    return FeedbackForm.objects.filter(opened, closes_at__gt=now).exclude(event__status="cancelled")
+    has_questions = Exists(FeedbackQuestion.objects.filter(form=OuterRef("pk")))
+    return FeedbackForm.objects.filter(opened, has_questions, closes_at__gt=now).exclude(event__status="cancelled")
 
 
 def _answer_value(question: FeedbackQuestion, value) -> dict | None:
@@ -60,7 +68,18 @@ def _answer_value(question: FeedbackQuestion, value) -> dict | None:
         return {"number": Decimal(number)}
     if question.kind == kind.NUMBER:
         return {"number": Decimal(value)}
-    return {"text": str(value).strip()}
+    text = text_answer(value)
+    return {"text": text} if text else None
+
+
+#: Control characters a text answer may not keep: all of C0 and DEL but the tab and the line break.
+ANSWER_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def text_answer(value) -> str:
+    """A text answer as kept: line breaks as ``\\n``, and no control character but the tab and the line break."""
+    text = str(value).replace("\r\n", "\n").replace("\r", "\n")
+    return ANSWER_CONTROL.sub("", text).strip()
 
 
 @transaction.atomic
@@ -71,8 +90,8 @@ def feedback_respond(*, form: FeedbackForm, user, answers: dict[int, object], no
     "who has answered" row (``FeedbackRespondent``) and the response. For an
     anonymous form the response gets no user and, like every response, only
     the day (UTC). Refuses someone the form is not for (``PermissionDenied``,
-    a 404 to them), a form not open, a second answer and a missing required
-    answer (``ValidationError``).
+    a 404 to them), a form not open, a second answer, a missing required
+    answer and a submission with no answer at all (``ValidationError``).
     """
     now = now or timezone.now()
     form = FeedbackForm.objects.select_for_update(of=("self",)).select_related("event").get(pk=form.pk)
@@ -83,7 +102,7 @@ def feedback_respond(*, form: FeedbackForm, user, answers: dict[int, object], no
     if now >= form.closes_at:
         raise ValidationError("This form has closed: answers are no longer taken.")
     if FeedbackRespondent.objects.filter(form=form, user=user).exists():
-        raise ValidationError("You have already answered this form. Thank you!")
+        raise ValidationError(ALREADY_ANSWERED)
     questions = list(form.questions.all())
     values = {}
     for question in questions:
@@ -92,6 +111,8 @@ def feedback_respond(*, form: FeedbackForm, user, answers: dict[int, object], no
             raise ValidationError(f"“{question.label}” needs an answer.")
         if value is not None:
             values[question] = value
+    if not values:
+        raise ValidationError("Answer at least one question before sending.")
     respondent = FeedbackRespondent(form=form, user=user)
     respondent.full_clean()
     respondent.save()
@@ -130,7 +151,10 @@ def feedback_invitations_queue(*, now: datetime | None = None) -> int:
     """
     now = now or timezone.now()
     queued = 0
-    for form in open_forms(now).select_related("event").order_by("pk"):
+    # Locking the open forms makes two overlapping sweeps take turns: the second then sees the first one's
+    # rows among ``existing`` and counts only what it wrote itself.
+    forms = list(open_forms(now).select_related("event").select_for_update(of=("self",)).order_by("pk"))
+    for form in forms:
         people = list(feedback_invitees(form).exclude(feedback_answered__form=form).order_by("pk"))
         keys = [invitation_key(form, user) for user in people]
         existing = set(Email.objects.filter(key__in=keys).values_list("key", flat=True))

@@ -228,7 +228,8 @@ def test_the_datapackage_describes_each_file_with_title_publisher_licence_update
                         "name": "value",
                         "type": "number",
                         "description": "The measure: events held (ended, not cancelled), attendances marked, hours "
-                        "logged, or the mean score from 1 to 5 (empty under 3 answers, so no one's score can be read).",
+                        "logged, or the mean score from 1 to 5 (empty until the form has closed, and under 3 answers, "
+                        "so no one's score can be read).",
                     },
                 ],
             ),

@@ -14,6 +14,7 @@ Every file starts with one UTF-8 byte order mark, so spreadsheet programs read U
 """
 
 import csv
+from decimal import Decimal
 
 from django.http import HttpResponse
 
@@ -32,7 +33,13 @@ GUARD_NOTE = (
 
 
 def csv_safe(value) -> str:
-    """The text of ``value`` for a CSV cell, with a leading ``'`` if it would start a formula."""
+    """The text of ``value`` for a CSV cell, with a leading ``'`` if it would start a formula.
+
+    A number (``int``, ``float``, ``Decimal``) is written as it is: ``-12.5`` is a number to a spreadsheet,
+    not a formula, and must stay one. Only text is guarded.
+    """
+    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+        return str(value)
     text = "" if value is None else str(value)
     return f"'{text}" if text.startswith(FORMULA_PREFIXES) else text
 

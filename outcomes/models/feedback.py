@@ -10,6 +10,7 @@ row order; the README says so).
 Named (non-anonymous) responses keep their person, once per form (a constraint).
 """
 
+import re
 import uuid
 
 from django.conf import settings
@@ -25,6 +26,20 @@ __all__ = ["FeedbackAnswer", "FeedbackForm", "FeedbackQuestion", "FeedbackRespon
 
 #: The scale question's range: 1 (worst) to 5 (best).
 SCALE = range(1, 6)
+
+#: Control characters (C0 and DEL): none belongs in a title, label or option.
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def refuse_control_characters(**fields) -> None:
+    """Refuse line breaks and other control characters in one-line texts (a title, a label), by field."""
+    errors = {
+        name: "Use one line of plain text: no line breaks or control characters."
+        for name, value in fields.items()
+        if value and CONTROL.search(value)
+    }
+    if errors:
+        raise ValidationError(errors)
 
 
 class FeedbackForm(models.Model):
@@ -82,6 +97,14 @@ class FeedbackForm(models.Model):
         return self.opens is not None and self.opens <= at < self.closes_at
 
     def clean(self):
+        refuse_control_characters(title=self.title)
+        if self.pk and FeedbackResponse.objects.filter(form_id=self.pk).exists():
+            # The answers came from the people of this cohort (or event): moving them elsewhere mixes the results.
+            stored = FeedbackForm.objects.filter(pk=self.pk).values("cohort_id", "event_id").first()
+            if stored and stored["cohort_id"] != self.cohort_id:
+                raise ValidationError({"cohort": "People have answered already: the cohort cannot change."})
+            if stored and stored["event_id"] != self.event_id:
+                raise ValidationError({"event": "People have answered already: the event cannot change."})
         if self.event_id:
             if self.opens_at is not None:
                 raise ValidationError({"opens_at": "An event form opens when the event ends: leave this empty."})
@@ -134,11 +157,46 @@ class FeedbackQuestion(models.Model):
     def is_choice(self) -> bool:
         return self.kind in (self.Kind.SINGLE_CHOICE, self.Kind.MULTIPLE_CHOICE)
 
+    @property
+    def has_answers(self) -> bool:
+        return self.pk is not None and FeedbackAnswer.objects.filter(question_id=self.pk).exists()
+
     def clean(self):
+        refuse_control_characters(label=self.label, help_text=self.help_text)
+        if any(CONTROL.search(option) for option in self.choice_list):
+            raise ValidationError({"choices": "Options are plain text, one per line: no control characters."})
+        seen = set()
+        for option in self.choice_list:
+            if option.casefold() in seen:
+                raise ValidationError({"choices": f"“{option}” is there twice: give each option once."})
+            seen.add(option.casefold())
         if self.is_choice and len(self.choice_list) < 2:
             raise ValidationError({"choices": "A choice question needs at least two options, one per line."})
         if not self.is_choice and self.choice_list:
             raise ValidationError({"choices": "Only choice questions have options: clear this box."})
+        if self.pk is not None:
+            self._clean_answered()
+
+    def _clean_answered(self):
+        """Once answered, the kind stays and no option that was picked may go (renaming is removing)."""
+        stored = FeedbackQuestion.objects.filter(pk=self.pk).values("kind").first()
+        if stored is None or not self.has_answers:
+            return
+        if stored["kind"] != self.kind:
+            raise ValidationError({"kind": "People have answered this question: its kind cannot change."})
+        if self.is_choice:
+            picked = set()
+            for text in FeedbackAnswer.objects.filter(question_id=self.pk).values_list("text", flat=True):
+                picked.update(line for line in text.splitlines() if line)
+            gone = sorted(picked - set(self.choice_list))
+            if gone:
+                raise ValidationError(
+                    {
+                        "choices": "People have picked "
+                        + ", ".join(f"“{option}”" for option in gone)
+                        + ": keep these options as they are (you may add new ones)."
+                    }
+                )
 
 
 class FeedbackResponse(models.Model):

@@ -19,3 +19,15 @@ def test_two_simultaneous_submits_of_one_person_make_one_answer(anonymous):
     assert "already answered" in str(errors[0])
     assert FeedbackResponse.objects.count() == 1
     assert FeedbackRespondent.objects.count() == 1
+
+
+def test_two_overlapping_invitation_sweeps_count_each_invitation_once():
+    from notifications.models import Email
+    from outcomes.services_feedback import feedback_invitations_queue
+
+    past_event_form()
+    counts = []
+    errors = race([1, 2], lambda _: counts.append(feedback_invitations_queue()))
+    assert errors == []
+    assert sorted(counts) == [0, 1]
+    assert Email.objects.filter(kind="feedback_invitation").count() == 1

@@ -50,6 +50,9 @@ def test_the_outcomes_dataset_counts_sessions_attendance_hours_and_feedback_scor
     # Not a session held: one still ahead, one cancelled.
     EventFactory(cohort=cohort)
     EventFactory(cohort=cohort, status="cancelled", starts_at=timezone.now() - timedelta(days=3))
+    # Both forms have closed (scores are published only then), the lone one first.
+    FeedbackForm.objects.filter(pk=lone.pk).update(closes_at=timezone.now() - timedelta(minutes=2))
+    FeedbackForm.objects.filter(pk=s.form.pk).update(closes_at=timezone.now() - timedelta(minutes=1))
     TimeEntry.objects.create(
         membership=membership, user=s.attendee, date=date(2026, 11, 2), hours=Decimal("1.50"), activity="Roundtable"
     )
@@ -78,3 +81,34 @@ def test_the_outcomes_dataset_counts_sessions_attendance_hours_and_feedback_scor
         assert person.name not in text
         assert person.email not in text
     assert "From " not in text  # no text answer is published
+
+
+def _scores(client, cohort):
+    return [
+        (row["form"], row["answers"], row["value"])
+        for row in _rows(client, cohort, "json")
+        if row["measure"].startswith("feedback")
+    ]
+
+
+def test_a_mean_is_published_only_once_the_form_has_closed_and_a_form_not_yet_open_is_not_listed(client):
+    s = past_event_form()
+    cohort = s.form.cohort
+    Cohort.objects.filter(pk=cohort.pk).update(status=Cohort.Status.RUNNING)
+    membership = s.attendee.participations.get().membership
+    more = [ParticipantFactory(membership=membership).user for _ in range(3)]
+    for person in more:
+        RSVP.objects.create(event=s.form.event, user=person, status="going", attendance="attended")
+    FeedbackForm.objects.create(
+        cohort=cohort, title="End of cohort", opens_at=timezone.now() + timedelta(days=1),
+        closes_at=timezone.now() + timedelta(days=8),
+    )  # fmt: skip
+    title = "How was the roundtable?"
+    for person, score in zip([s.attendee, *more[:2]], ["5", "4", "4"], strict=True):
+        feedback_respond(form=s.form, user=person, answers={s.scale.pk: score})
+    # Open: counts only, so a fourth answer could not be read back from a moving mean.
+    assert _scores(client, cohort) == [(title, 3, ""), (title, 3, "")]
+    feedback_respond(form=s.form, user=more[2], answers={s.scale.pk: "1"})
+    assert _scores(client, cohort) == [(title, 4, ""), (title, 4, "")]
+    FeedbackForm.objects.filter(pk=s.form.pk).update(closes_at=timezone.now() - timedelta(minutes=1))
+    assert _scores(client, cohort) == [(title, 4, ""), (title, 4, "3.50")]

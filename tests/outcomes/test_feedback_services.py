@@ -150,6 +150,7 @@ def test_a_cohort_form_goes_to_the_cohorts_participants_when_it_opens():
         opens_at=timezone.now() + timedelta(days=1),
         closes_at=timezone.now() + timedelta(days=8),
     )
+    form.questions.create(label="How is it going?", kind="scale")
     Email.objects.all().delete()
     FeedbackForm.objects.filter(pk=s.form.pk).delete()
     assert feedback_invitations_queue() == 0
@@ -159,7 +160,7 @@ def test_a_cohort_form_goes_to_the_cohorts_participants_when_it_opens():
 
 
 def test_the_reminder_before_closing_goes_to_those_who_have_not_answered():
-    s = past_event_form(closes_in=timedelta(days=1))
+    s = past_event_form(ended_ago=timedelta(days=2), closes_in=timedelta(days=1))
     rsvp = s.no_show.rsvps.get()
     rsvp.attendance = "attended"
     rsvp.save()
