@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from applications.models import Application, FeedbackTemplate, InterviewSlot, Transition
 from applications.permissions import can_book_interview
-from applications.selectors import decision_email_sent
+from applications.selectors import decision_email_released
 from applications.services.lifecycle import _greeting_name, _when, decision_email_text
 from cohorts.models import OrganisationPerson
 from notifications.models import Email
@@ -173,9 +173,10 @@ def application_feedback_set(
     """Write the feedback the organisation reads once its decision email is sent. Staff only (the admin).
 
     Locks the application row. With ``template`` and no text of its own, the feedback starts from the
-    call's template ($organisation and $call filled in). Refused once a decision email has been sent (the
-    page would then say something else than the email). Decision emails still held are made again with
-    the new feedback, so what staff release says what the page will.
+    call's template ($organisation and $call filled in). Refused once a decision email about the current
+    decision has been released, queued or sent (the page would then say something else than the email).
+    Decision emails still held are made again with the new feedback, so what staff release says what the
+    page will.
     """
     application = (
         Application.objects.select_for_update(of=("self",))
@@ -190,9 +191,10 @@ def application_feedback_set(
         )
     if feedback == application.feedback:
         return application
-    if decision_email_sent(application):
+    if decision_email_released(application):
         raise ValidationError(
-            "The decision email has been sent with the feedback it had then: the feedback can no longer change."
+            "The decision email has been released with the feedback it had then (it may be queued, not yet "
+            "sent): the feedback can no longer change."
         )
     application.feedback = feedback
     application.full_clean(exclude=["call", "organisation", "created_by", "invitation", "decided_by"])

@@ -439,14 +439,44 @@ def test_feedback_cannot_change_once_the_decision_email_is_sent(call, staff_user
     Email.objects.filter(key__startswith=f"decision:{application.pk}:").update(status=Email.Status.SENT, sent_at=OPENS)
     with pytest.raises(ValidationError) as refused:
         services.application_feedback_set(application=application, feedback="Something else.", by=staff_user)
-    assert refused.value.messages == [
-        "The decision email has been sent with the feedback it had then: the feedback can no longer change."
-    ]
+    assert refused.value.messages == [RELEASED_REFUSAL]
 
 
-def test_feedback_written_in_the_admin_and_refused_there_with_a_message(call, staff_user, client):
+RELEASED_REFUSAL = (
+    "The decision email has been released with the feedback it had then (it may be queued, not yet sent): "
+    "the feedback can no longer change."
+)
+
+
+@pytest.mark.parametrize("status", [Email.Status.QUEUED, Email.Status.SENDING, Email.Status.FAILED])
+def test_feedback_cannot_change_once_the_decision_email_is_released_even_unsent(call, staff_user, client, status):
+    application, link = _decided_with_feedback(call, staff_user)
+    Email.objects.filter(key__startswith=f"decision:{application.pk}:").update(status=status)
+    with pytest.raises(ValidationError) as refused:
+        services.application_feedback_set(application=application, feedback="Something else.", by=staff_user)
+    assert refused.value.messages == [RELEASED_REFUSAL]
+    application.refresh_from_db()
+    assert application.feedback == "Your governance stood out; grow the user base."
+    (email,) = Email.objects.filter(key__startswith=f"decision:{application.pk}:")
+    assert email.body_text.endswith("Feedback on your application\n\nYour governance stood out; grow the user base.\n")
+    # Not sent yet: the status page still keeps the feedback back.
+    client.force_login(link.user)
+    assert "Your governance stood out" not in client.get(application.get_absolute_url()).content.decode()
+
+
+def test_feedback_still_changes_while_the_decision_email_is_held_or_cancelled(call, staff_user):
     application, _ = _decided_with_feedback(call, staff_user)
-    Email.objects.filter(key__startswith=f"decision:{application.pk}:").update(status=Email.Status.SENT, sent_at=OPENS)
+    services.application_feedback_set(application=application, feedback="Held: fine.", by=staff_user)
+    Email.objects.filter(key__startswith=f"decision:{application.pk}:").update(status=Email.Status.CANCELLED)
+    services.application_feedback_set(application=application, feedback="Cancelled: fine too.", by=staff_user)
+    application.refresh_from_db()
+    assert application.feedback == "Cancelled: fine too."
+
+
+@pytest.mark.parametrize("status", [Email.Status.SENT, Email.Status.QUEUED])
+def test_feedback_written_in_the_admin_and_refused_there_with_a_message(call, staff_user, client, status):
+    application, _ = _decided_with_feedback(call, staff_user)
+    Email.objects.filter(key__startswith=f"decision:{application.pk}:").update(status=status, sent_at=OPENS)
     client.force_login(staff_user)
     url = reverse("admin:applications_application_change", args=[application.pk])
     response = client.post(
