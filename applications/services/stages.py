@@ -125,10 +125,44 @@ def interview_book(*, slot: InterviewSlot, application: Application, user, at=No
     return slot
 
 
-def _interview_tell(slot: InterviewSlot, *, application: Application, booker) -> None:
-    """Email the booker and the host the booking, each with its calendar invitation (one per SEQUENCE)."""
+@transaction.atomic
+def interview_cancel(*, slot: InterviewSlot, by, reason: str, at=None) -> InterviewSlot:
+    """Free a booked interview slot and tell its host and its booker: each gets an iTIP CANCEL (SEQUENCE
+    raised) so the meeting leaves their calendars. Staff (the admin's "Cancel the booking") or the
+    application's withdrawal or decline. Locks the slot row. A slot that has already started keeps its
+    booking (and its notes): that interview took place.
+    """
+    at = at or timezone.now()
+    slot = InterviewSlot.objects.select_for_update(of=("self",)).select_related("host", "call").get(pk=slot.pk)
+    if slot.application_id is None:
+        raise ValidationError("This slot is not booked: there is nothing to cancel.")
+    if slot.starts_at <= at:
+        raise ValidationError("This interview has already started: its booking stays as a record.")
+    application = Application.objects.select_related("organisation", "call").get(pk=slot.application_id)
+    booker = slot.booked_by_user
+    slot.application = None
+    slot.booked_by_user = None
+    slot.booked_at = None
+    slot.sequence += 1
+    slot.save(update_fields=["application", "booked_by_user", "booked_at", "sequence"])
+    _interview_tell(slot, application=application, booker=booker, cancelled=True, reason=reason)
+    return slot
+
+
+def interview_release_for(*, application: Application, reason: str) -> None:
+    """When an application is withdrawn or declined, its interview still to come is cancelled."""
+    slot = InterviewSlot.objects.filter(application=application, starts_at__gt=timezone.now()).first()
+    if slot is not None:
+        interview_cancel(slot=slot, by=None, reason=reason)
+
+
+def _interview_tell(
+    slot: InterviewSlot, *, application: Application, booker, cancelled: bool = False, reason: str = ""
+) -> None:
+    """Email the booker and the host the booking (or its cancellation), each with its calendar invitation
+    (one per SEQUENCE)."""
     for person, for_host in ((booker, False), (slot.host, True)):
-        if not person.email:
+        if person is None or not person.email:
             continue
         organisation = application.organisation.name
         summary = f"Interview: {organisation}" if for_host else f"Interview with {slot.call.title}"
@@ -143,10 +177,12 @@ def _interview_tell(slot: InterviewSlot, *, application: Application, booker) ->
             summary=summary,
             description=f"{settings.SITE_URL}{application.get_absolute_url()}",
             online_url=slot.online_url,
+            cancelled=cancelled,
         )
         text, html = render_email(
-            "applications/email/interview",
+            "applications/email/interview_cancelled" if cancelled else "applications/email/interview",
             {
+                "reason": reason,
                 "slot": slot,
                 "application": application,
                 "person": person,
@@ -155,14 +191,17 @@ def _interview_tell(slot: InterviewSlot, *, application: Application, booker) ->
                 "starts_slot_zone": in_zone(slot.starts_at, slot.time_zone),
             },
         )
+        what = "cancelled" if cancelled else "booked"
         email_queue(
-            key=f"interview-booked:{slot.pk}:{slot.sequence}:{person.pk}",
-            kind="interview_booked",
+            key=f"interview-{what}:{slot.pk}:{slot.sequence}:{person.pk}",
+            kind=f"interview_{what}",
             to=person.email,
-            subject=f"Interview booked: {organisation} on {in_zone(slot.starts_at, person.time_zone):%d %b %Y}",
+            subject=(f"Interview {what}: {organisation} on {in_zone(slot.starts_at, person.time_zone):%d %b %Y}"),
             body_text=text,
             body_html=html,
-            attachments=[invitation_attachment(method, content, filename="interview.ics")],
+            attachments=[
+                invitation_attachment(method, content, filename="cancel.ics" if cancelled else "interview.ics")
+            ],
         )
 
 

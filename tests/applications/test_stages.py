@@ -305,6 +305,59 @@ def test_a_shortlisted_organisation_books_a_slot_and_both_sides_get_the_ics(call
     assert emails[1].subject == "Interview booked: Tide Data on 08 Sep 2026"
 
 
+def _booked(call, staff_user):
+    application, link = _shortlisted(call, staff_user)
+    slot = InterviewSlot.objects.create(
+        call=call,
+        host=staff_user,
+        starts_at=datetime(2026, 9, 8, 9, 0, tzinfo=UTC),
+        ends_at=datetime(2026, 9, 8, 9, 45, tzinfo=UTC),
+    )
+    with time_machine.travel(datetime(2026, 9, 1, tzinfo=UTC), tick=False):
+        services.interview_book(slot=slot, application=application, user=link.user)
+    return application, link, slot
+
+
+def _assert_cancelled(slot, reason):
+    slot.refresh_from_db()
+    assert (slot.application_id, slot.booked_by_user_id, slot.booked_at, slot.sequence) == (None, None, None, 2)
+    emails = Email.objects.filter(kind="interview_cancelled").order_by("to_email")
+    assert [e.to_email for e in emails] == ["ada@programme.example", "maya@tide.example"]
+    for email in emails:
+        (attachment,) = email.attachments
+        assert attachment["mimetype"] == "text/calendar; method=CANCEL"
+        assert f"UID:{slot.uid}" in attachment["content"]
+        assert "SEQUENCE:2" in attachment["content"]
+        assert "STATUS:CANCELLED" in attachment["content"]
+        assert reason in email.body_text
+    assert emails[1].subject == "Interview cancelled: Tide Data on 08 Sep 2026"
+
+
+def test_withdrawing_frees_the_interview_slot_and_both_sides_get_a_cancel(call, staff_user):
+    application, link, slot = _booked(call, staff_user)
+    with time_machine.travel(datetime(2026, 9, 2, tzinfo=UTC), tick=False):
+        services.application_withdraw(application=application, user=link.user)
+    _assert_cancelled(slot, "The application has been withdrawn.")
+
+
+def test_declining_frees_the_interview_slot_and_both_sides_get_a_cancel(call, staff_user):
+    application, _link_, slot = _booked(call, staff_user)
+    Application.objects.filter(pk=application.pk).update(status=S.UNDER_REVIEW)
+    with time_machine.travel(datetime(2026, 9, 2, tzinfo=UTC), tick=False):
+        services.application_transition(application=application, to=S.REJECTED, by=staff_user)
+    _assert_cancelled(slot, "The application has been declined.")
+
+
+def test_an_interview_that_took_place_keeps_its_booking_when_declined(call, staff_user):
+    application, _link_, slot = _booked(call, staff_user)
+    Application.objects.filter(pk=application.pk).update(status=S.UNDER_REVIEW)
+    with time_machine.travel(datetime(2026, 9, 9, tzinfo=UTC), tick=False):
+        services.application_transition(application=application, to=S.REJECTED, by=staff_user)
+    slot.refresh_from_db()
+    assert (slot.application_id, slot.sequence) == (application.pk, 1)
+    assert not Email.objects.filter(kind="interview_cancelled").exists()
+
+
 def test_a_second_booking_and_another_calls_slot_are_refused(call, staff_user):
     application, link = _shortlisted(call, staff_user)
     first, second = (
