@@ -1,6 +1,7 @@
 """Open calls, the applications organisations make to them, and their review."""
 
 import secrets
+from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -574,6 +575,18 @@ def interview_uid() -> str:
     return f"{secrets.token_hex(16)}@cohortnet"
 
 
+#: The longest an interview slot may last (a typo such as 48 hours is refused).
+INTERVIEW_LONGEST_HOURS = 4
+INTERVIEW_LONGEST = timedelta(hours=INTERVIEW_LONGEST_HOURS)
+
+
+def interview_hosts():
+    """Who may host an interview: staff and reviewers (the Reviewers group), never an applicant."""
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(Q(is_staff=True) | Q(groups__name="Reviewers"), is_active=True).distinct()
+
+
 class InterviewSlot(models.Model):
     """A conversation staff offer a call's shortlisted organisations; one organisation books it.
 
@@ -618,3 +631,40 @@ class InterviewSlot(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("applications:interview", kwargs={"pk": self.application_id}) if self.application_id else ""
+
+    def clean(self):
+        super().clean()
+        if not (self.starts_at and self.ends_at) or self.ends_at <= self.starts_at:
+            return  # the constraint says a slot must end after it starts
+        errors = {}
+        host_changed = self._state.adding or not InterviewSlot.objects.filter(pk=self.pk, host_id=self.host_id).exists()
+        if self.host_id and host_changed and not interview_hosts().filter(pk=self.host_id).exists():
+            errors["host"] = "The host must be a staff member or in the Reviewers group."
+        if self.ends_at - self.starts_at > INTERVIEW_LONGEST:
+            errors["ends_at"] = f"An interview slot lasts at most {INTERVIEW_LONGEST_HOURS} hours."
+        if self._state.adding and self.starts_at <= timezone.now():
+            errors["starts_at"] = "This time has passed: offer a slot still to come."
+        call = self.call if self.call_id else None
+        if call is not None and self.starts_at < call.opens_at:
+            errors["starts_at"] = "This slot starts before the call opens."
+        if (
+            call is not None
+            and call.decisions_by
+            and in_zone(self.starts_at, call.time_zone).date() > call.decisions_by
+        ):
+            errors["starts_at"] = (
+                f"This slot starts after the call's decisions ({call.decisions_by:%-d %b %Y}): "
+                f"applicants would hear before their interview."
+            )
+        if self.host_id and "host" not in errors:
+            overlap = (
+                InterviewSlot.objects.filter(
+                    host_id=self.host_id, starts_at__lt=self.ends_at, ends_at__gt=self.starts_at
+                )
+                .exclude(pk=self.pk)
+                .first()
+            )
+            if overlap is not None:
+                errors["starts_at"] = f"The host already has a slot at that time: {overlap}."
+        if errors:
+            raise ValidationError(errors)
