@@ -145,6 +145,7 @@ class OpenCall(models.Model):
 
     def clean(self):
         super().clean()
+        self._clean_interviews_book_by()
         if not (self.decisions_by and self.closes_at):
             return
         try:
@@ -153,6 +154,29 @@ class OpenCall(models.Model):
             return  # the time zone field says what is wrong
         if self.decisions_by < in_zone(self.closes_at, self.time_zone).date():
             raise ValidationError({"decisions_by": "Decisions cannot come before the call closes: pick a later date."})
+
+    def _clean_interviews_book_by(self) -> None:
+        # Interviews follow the shortlist (after expressions close), and may run past the call's close
+        # (full applications come first), but they must be booked before applicants hear the decisions.
+        book_by = self.interviews_book_by
+        if book_by is None or self.opens_at is None:
+            return
+        if not self.has_stages:
+            raise ValidationError(
+                {"interviews_book_by": "Only a two-stage call (with expressions of interest) has interviews to book."}
+            )
+        if book_by <= self.expressions_close_at or book_by <= self.opens_at:
+            raise ValidationError(
+                {"interviews_book_by": "Interviews are booked once expressions of interest close: pick a later time."}
+            )
+        try:
+            validate_time_zone(self.time_zone)
+        except ValidationError:
+            return  # the time zone field says what is wrong
+        if self.decisions_by and in_zone(book_by, self.time_zone).date() > self.decisions_by:
+            raise ValidationError(
+                {"interviews_book_by": "Interviews must be booked before the decisions date: pick an earlier time."}
+            )
 
     def is_open(self, at=None) -> bool:
         """Open from ``opens_at`` inclusive up to and including ``closes_at``, as ``OpenCall.objects.open()``."""
@@ -411,6 +435,30 @@ class Application(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("applications:detail", kwargs={"pk": self.pk})
+
+    def clean(self):
+        super().clean()
+        extended = self.deadline_extended_until
+        if extended is None or not self.call_id:
+            return
+        call = self.call
+        zone = call.time_zone
+        closes = self.stage_closes_at
+        if extended <= closes:
+            raise ValidationError(
+                {
+                    "deadline_extended_until": f"An extension must end after this stage's deadline "
+                    f"({in_zone(closes, zone):%-d %b %Y, %H:%M %Z}): leave it empty for none."
+                }
+            )
+        if self.is_expression and extended > call.closes_at:
+            raise ValidationError(
+                {
+                    "deadline_extended_until": f"An expression of interest cannot be extended past the call's "
+                    f"closing ({in_zone(call.closes_at, zone):%-d %b %Y, %H:%M %Z}): the full application "
+                    f"would have no time left."
+                }
+            )
 
     @property
     def is_editable(self) -> bool:

@@ -622,3 +622,100 @@ def test_the_interview_slots_list_costs_the_same_for_1_and_20_rows(
         response = client.get(reverse("admin:applications_interviewslot_changelist"))
     assert response.status_code == 200
     assert response.context["cl"].result_count == rows
+
+
+# --- The pipeline's confirmation page (#19 QA) ---------------------------------------------------
+
+
+def test_the_confirmation_page_promises_nothing_for_an_expression_it_would_refuse(call, client, staff_user):
+    link = _link()
+    application = _expression(call, link, at=OPENS + timedelta(days=1))
+    Application.objects.filter(pk=application.pk).update(status=S.UNDER_REVIEW)
+    client.force_login(staff_user)
+    response = client.post(
+        reverse("admin:applications_application_changelist"),
+        {"action": "accept_applications", "_selected_action": [application.pk]},
+    )
+    page = response.content.decode()
+    assert "None of these applications can take this step, so nothing will change." in page
+    assert "will take this step" not in page
+    assert "Nothing: This is an expression of interest: shortlist it" in page
+    assert Application.objects.get(pk=application.pk).status == S.UNDER_REVIEW
+
+
+# --- Dates staff type (#19 QA) -------------------------------------------------------------------
+
+
+def test_an_expressions_extension_ends_after_its_stage_and_before_the_call_closes(call):
+    application = _expression(call, _link(), at=OPENS + timedelta(days=1))
+    application.deadline_extended_until = EXPRESSIONS_CLOSE - timedelta(days=1)
+    with pytest.raises(ValidationError) as early:
+        application.full_clean()
+    assert early.value.message_dict == {
+        "deadline_extended_until": [
+            "An extension must end after this stage's deadline (30 Jun 2026, 23:59 BST): leave it empty for none."
+        ]
+    }
+    application.deadline_extended_until = CLOSES + timedelta(days=1)
+    with pytest.raises(ValidationError) as late:
+        application.full_clean()
+    assert late.value.message_dict == {
+        "deadline_extended_until": [
+            "An expression of interest cannot be extended past the call's closing (31 Aug 2026, 23:59 BST): "
+            "the full application would have no time left."
+        ]
+    }
+    application.deadline_extended_until = EXPRESSIONS_CLOSE + timedelta(days=3)
+    application.full_clean()
+
+
+def test_the_admin_refuses_a_bad_extension_with_a_message(call, staff_user, client):
+    application = _expression(call, _link(), at=OPENS + timedelta(days=1))
+    client.force_login(staff_user)
+    response = client.post(
+        reverse("admin:applications_application_change", args=[application.pk]),
+        {
+            "feedback": "",
+            "feedback_template": "",
+            "deadline_extended_until_0": "15/09/2026",
+            "deadline_extended_until_1": "12:00",
+            "assignments-TOTAL_FORMS": "0",
+            "assignments-INITIAL_FORMS": "0",
+            "interview_slot-TOTAL_FORMS": "0",
+            "interview_slot-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 200
+    assert "An expression of interest cannot be extended past the call" in response.content.decode()
+    application.refresh_from_db()
+    assert application.deadline_extended_until is None
+
+
+@pytest.mark.parametrize(
+    ("book_by", "message"),
+    [
+        (EXPRESSIONS_CLOSE - timedelta(days=1), "Interviews are booked once expressions of interest close"),
+        (OPENS - timedelta(days=1), "Interviews are booked once expressions of interest close"),
+        (datetime(2026, 9, 20, 12, 0, tzinfo=UTC), "Interviews must be booked before the decisions date"),
+    ],
+)
+def test_interviews_book_by_falls_between_the_shortlist_and_the_decisions(call, book_by, message):
+    from datetime import date
+
+    call.decisions_by = date(2026, 9, 15)
+    call.interviews_book_by = book_by
+    with pytest.raises(ValidationError) as refused:
+        call.full_clean()
+    assert refused.value.message_dict["interviews_book_by"][0].startswith(message)
+    call.interviews_book_by = BOOK_BY
+    call.full_clean()
+
+
+def test_a_one_stage_call_has_no_interviews_to_book():
+    one_stage = OpenCallFactory(opens_at=OPENS, closes_at=CLOSES)
+    one_stage.interviews_book_by = BOOK_BY
+    with pytest.raises(ValidationError) as refused:
+        one_stage.full_clean()
+    assert refused.value.message_dict == {
+        "interviews_book_by": ["Only a two-stage call (with expressions of interest) has interviews to book."]
+    }
