@@ -39,7 +39,11 @@ def _drafts(start, end):
                 obj_key=f"application-{application.pk}",
                 moment=moment,
                 user=user,
-                subject=f"Reminder: your application to {application.call.title} is not submitted yet",
+                subject=(
+                    f"Reminder: your expression of interest in {application.call.title} is not submitted yet"
+                    if application.is_expression
+                    else f"Reminder: your application to {application.call.title} is not submitted yet"
+                ),
                 render=render,
             )
 

@@ -39,6 +39,8 @@ def expression_shortlist(*, application: Application, by, at=None) -> Applicatio
         .select_related("call", "organisation")
         .get(pk=application.pk)
     )
+    if application.shortlisted_at is not None:
+        raise ValidationError(f"{application.organisation.name} is already shortlisted: it has been invited.")
     if not application.is_expression:
         raise ValidationError(f"{application.organisation.name} is not at the expression of interest stage.")
     if application.status not in SHORTLISTABLE:

@@ -241,6 +241,8 @@ def test_reminders_for_each_stage_and_none_for_the_not_shortlisted(call, staff_u
         reminders_sweep()
     drafts = Email.objects.filter(kind="reminder_call_draft")
     assert [e.to_email for e in drafts] == ["ola@quay.example"]
+    assert drafts[0].subject == "Reminder: your expression of interest in Data Commons 2027 is not submitted yet"
+    assert 'The expression of interest from Quay Data in "Data Commons 2027" is still a draft.' in drafts[0].body_text
     with time_machine.travel(EXPRESSIONS_CLOSE + timedelta(days=1), tick=False):
         services.expression_shortlist(application=shortlisted, by=staff_user)
     # A week before the full application closes: only the shortlisted, not started, hear; once.
@@ -719,3 +721,81 @@ def test_a_one_stage_call_has_no_interviews_to_book():
     assert refused.value.message_dict == {
         "interviews_book_by": ["Only a two-stage call (with expressions of interest) has interviews to book."]
     }
+
+
+# --- What applicants read (#19 QA) ---------------------------------------------------------------
+
+
+def test_an_expressions_status_page_shows_only_what_its_form_asked(call, client):
+    Question.objects.create(call=call, label="Who uses your data?", stage=Question.Stage.EXPRESSION)
+    Question.objects.create(call=call, label="Your budget in detail", stage=Question.Stage.FULL)
+    link = _link()
+    application = _expression(call, link, at=OPENS + timedelta(days=1))
+    client.force_login(link.user)
+    with time_machine.travel(OPENS + timedelta(days=2), tick=False):
+        page = client.get(application.get_absolute_url()).content.decode()
+    assert "Your answers to the expression of interest" in page
+    assert "Who uses your data?" in page
+    assert "The open data you steward, and who uses it" in page
+    assert "Your budget in detail" not in page
+    assert "The open licence(s) the data is published under" not in page
+    assert "Funding requested" not in page
+
+
+def test_the_call_card_says_expressions_closed_once_new_organisations_are_refused(call, client):
+    with time_machine.travel(OPENS + timedelta(days=1), tick=False):
+        before = client.get(reverse("applications:call_list")).content.decode()
+    with time_machine.travel(EXPRESSIONS_CLOSE + timedelta(days=1), tick=False):
+        after = client.get(reverse("applications:call_list")).content.decode()
+    assert 'state-open">Open<' in before
+    assert "Expressions of interest until Tue 30 Jun 2026, 23:59 BST" in before
+    assert 'state-open">Open<' not in after
+    assert 'state-closed">Shortlisted only<' in after
+    assert "Expressions of interest closed Tue 30 Jun 2026, 23:59 BST" in after
+    assert "full applications from the shortlisted until Mon 31 Aug 2026, 23:59 BST" in after
+
+
+def test_submitting_an_expression_says_expression_of_interest(call, client):
+    link = _link()
+    client.force_login(link.user)
+    with time_machine.travel(OPENS + timedelta(days=1), tick=False):
+        application = services.application_start(call=call, organisation=link.organisation, user=link.user)
+        response = client.post(
+            reverse("applications:edit", args=[application.pk]),
+            {
+                "data_stewarded": "Tide tables for small ports.",
+                "themes": [Theme.objects.order_by("position").first().pk],
+                "submit_application": "1",
+            },
+            follow=True,
+        )
+    texts = [str(m) for m in response.context["messages"]]
+    assert texts == ["Your expression of interest has been submitted. We have emailed you a copy."]
+
+
+def test_the_form_after_the_deadline_offers_no_save_or_submit(call, client):
+    link = _link()
+    with time_machine.travel(OPENS + timedelta(days=1), tick=False):
+        application = services.application_start(call=call, organisation=link.organisation, user=link.user)
+    client.force_login(link.user)
+    with time_machine.travel(EXPRESSIONS_CLOSE + timedelta(hours=1), tick=False):
+        page = client.get(reverse("applications:edit", args=[application.pk])).content.decode()
+    assert "You can submit until" not in page
+    assert 'name="save_draft"' not in page
+    assert 'name="submit_application"' not in page
+    assert "The deadline passed on <strong>Tue 30 Jun 2026, 23:59 BST" in page
+    assert "this expression of interest can no longer be saved or submitted" in page
+
+
+def test_shortlisting_again_says_already_shortlisted(call, staff_user):
+    application, _link_ = _shortlisted(call, staff_user)
+    with pytest.raises(ValidationError) as refused:
+        services.expression_shortlist(application=application, by=staff_user)
+    assert refused.value.messages == ["Tide Data is already shortlisted: it has been invited."]
+
+
+def test_the_hosts_email_names_the_interview_page_it_links(call, staff_user):
+    _booked(call, staff_user)
+    host_email = Email.objects.get(kind="interview_booked", to_email="ada@programme.example")
+    assert "Write your notes on this interview's page in the admin: http" in host_email.body_text
+    assert "/admin/applications/interviewslot/" in host_email.body_text
