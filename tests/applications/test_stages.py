@@ -262,7 +262,9 @@ def test_reminders_for_each_stage_and_none_for_the_not_shortlisted(call, staff_u
     assert list(
         Email.objects.filter(kind="reminder_call_draft", to_email="maya@tide.example").values_list("subject", flat=True)
     ) == ["Reminder: your application to Data Commons 2027 is not submitted yet"]
-    # Interviews: the shortlisted organisation that has booked none is reminded before the booking date, once.
+    # Interviews: once its full application is submitted, the shortlisted organisation that has booked none
+    # is reminded before the booking date, once.
+    Application.objects.filter(pk=shortlisted.pk).update(status=S.SUBMITTED, submitted_at=CLOSES - timedelta(days=1))
     with time_machine.travel(BOOK_BY - timedelta(hours=20), tick=False):
         reminders_sweep()
         reminders_sweep()
@@ -283,8 +285,16 @@ def _shortlisted(call, staff_user, link=None):
         return services.expression_shortlist(application=application, by=staff_user), link
 
 
+def _full_submitted(call, staff_user, link=None):
+    """Shortlisted, and its full application submitted: from then on it may book an interview."""
+    application, link = _shortlisted(call, staff_user, link)
+    Application.objects.filter(pk=application.pk).update(status=S.SUBMITTED, submitted_at=CLOSES - timedelta(days=5))
+    application.refresh_from_db()
+    return application, link
+
+
 def test_a_shortlisted_organisation_books_a_slot_and_both_sides_get_the_ics(call, staff_user):
-    application, link = _shortlisted(call, staff_user)
+    application, link = _full_submitted(call, staff_user)
     slot = InterviewSlot.objects.create(
         call=call,
         host=staff_user,
@@ -308,7 +318,7 @@ def test_a_shortlisted_organisation_books_a_slot_and_both_sides_get_the_ics(call
 
 
 def _booked(call, staff_user):
-    application, link = _shortlisted(call, staff_user)
+    application, link = _full_submitted(call, staff_user)
     slot = InterviewSlot.objects.create(
         call=call,
         host=staff_user,
@@ -361,7 +371,7 @@ def test_an_interview_that_took_place_keeps_its_booking_when_declined(call, staf
 
 
 def test_a_second_booking_and_another_calls_slot_are_refused(call, staff_user):
-    application, link = _shortlisted(call, staff_user)
+    application, link = _full_submitted(call, staff_user)
     first, second = (
         InterviewSlot.objects.create(
             call=call,
@@ -399,6 +409,28 @@ def test_an_organisation_not_shortlisted_cannot_book(call, staff_user, client):
         services.interview_book(slot=slot, application=application, user=link.user, at=OPENS + timedelta(days=2))
     client.force_login(link.user)
     assert client.get(reverse("applications:interview", args=[application.pk])).status_code == 404
+
+
+def test_a_shortlisted_organisation_books_only_once_its_full_application_is_submitted(call, staff_user, client):
+    application, link = _shortlisted(call, staff_user)
+    slot = InterviewSlot.objects.create(
+        call=call,
+        host=staff_user,
+        starts_at=datetime(2026, 9, 8, 9, 0, tzinfo=UTC),
+        ends_at=datetime(2026, 9, 8, 9, 45, tzinfo=UTC),
+    )
+    at = datetime(2026, 8, 1, tzinfo=UTC)
+    with pytest.raises(PermissionDenied):
+        services.interview_book(slot=slot, application=application, user=link.user, at=at)
+    client.force_login(link.user)
+    with time_machine.travel(at, tick=False):
+        assert client.get(reverse("applications:interview", args=[application.pk])).status_code == 404
+        assert "Choose an interview time" not in client.get(application.get_absolute_url()).content.decode()
+    Application.objects.filter(pk=application.pk).update(status=S.SUBMITTED, submitted_at=at)
+    with time_machine.travel(at, tick=False):
+        assert "Choose an interview time" in client.get(application.get_absolute_url()).content.decode()
+    application.refresh_from_db()
+    services.interview_book(slot=slot, application=application, user=link.user, at=at)
 
 
 def test_interview_notes_are_for_reviewers_and_staff_never_the_applicant(call, staff_user, client):

@@ -12,7 +12,7 @@ from django.urls import reverse
 from applications import services
 from applications.models import Application, InterviewSlot
 from notifications.models import Email
-from tests.applications.test_stages import _link, _shortlisted
+from tests.applications.test_stages import _full_submitted, _link
 from tests.applications.test_stages import call as call  # noqa: F401 -- the fixture
 from tests.applications.test_stages import staff_user as staff_user  # noqa: F401 -- the fixture
 from tests.factories import UserFactory
@@ -77,7 +77,7 @@ def test_the_admin_offers_only_staff_and_reviewers_as_hosts(call, staff_user, cl
 
 
 def _booked(call, staff_user):
-    application, link = _shortlisted(call, staff_user)
+    application, link = _full_submitted(call, staff_user)
     slot = _slot(call, staff_user)
     slot.save()
     with time_machine.travel(NOW, tick=False):
@@ -121,7 +121,7 @@ def test_staff_cancel_a_booking_in_the_admin_and_both_sides_are_told(call, staff
     emails = Email.objects.filter(kind="interview_cancelled").order_by("to_email")
     assert [e.to_email for e in emails] == ["ada@programme.example", "maya@tide.example"]
     assert all(e.attachments[0]["mimetype"] == "text/calendar; method=CANCEL" for e in emails)
-    assert Application.objects.get(pk=application.pk).status == Application.Status.DRAFT
+    assert Application.objects.get(pk=application.pk).status == Application.Status.SUBMITTED
     # Cancelling a free slot says so.
     with time_machine.travel(NOW, tick=False):
         again = client.post(
