@@ -35,6 +35,7 @@ from applications.models import (
 )
 from applications.permissions import review_conflict
 from applications.selectors import applications_for_pipeline, pipeline_counts
+from applications.services.lifecycle import EXPRESSION_MOVES
 from applications.workflow import TRANSITIONS, refusal
 from cohorts.admin import country_filter, wrapping_column
 from cohorts.models import Membership
@@ -538,7 +539,7 @@ class ApplicationAdmin(ZonedTimesAdminMixin, ServiceAdminMixin, LongChangelistMi
 
     def _confirmation(self, request, rows, move: Move, *, action: str = "", cancel: str):
         """The page that says what ``move`` will do to each application, and what it cannot do and why."""
-        listed = [(row, None if move.to in TRANSITIONS[row.status] else refusal(row.status, move.to)) for row in rows]
+        listed = [(row, _move_refusal(row, move.to)) for row in rows]
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
@@ -607,3 +608,12 @@ class ApplicationAdmin(ZonedTimesAdminMixin, ServiceAdminMixin, LongChangelistMi
     @admin.action(description="Export the selected applications as CSV", permissions=["view"])
     def export_csv(self, request, queryset):
         return csv_exported_by(request, applications_csv(queryset))
+
+
+def _move_refusal(application, to: str) -> str | None:
+    """Why ``application`` cannot move to ``to`` (as the service would refuse it), or None when it can."""
+    if to not in TRANSITIONS[application.status]:
+        return refusal(application.status, to)
+    if application.is_expression and to not in EXPRESSION_MOVES:
+        return "This is an expression of interest: shortlist it (“Invite to the full application”) or decline it."
+    return None

@@ -1,6 +1,7 @@
 """Open calls, the applications organisations make to them, and their review."""
 
 import secrets
+from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -144,6 +145,7 @@ class OpenCall(models.Model):
 
     def clean(self):
         super().clean()
+        self._clean_interviews_book_by()
         if not (self.decisions_by and self.closes_at):
             return
         try:
@@ -152,6 +154,29 @@ class OpenCall(models.Model):
             return  # the time zone field says what is wrong
         if self.decisions_by < in_zone(self.closes_at, self.time_zone).date():
             raise ValidationError({"decisions_by": "Decisions cannot come before the call closes: pick a later date."})
+
+    def _clean_interviews_book_by(self) -> None:
+        # Interviews follow the shortlist (after expressions close), and may run past the call's close
+        # (full applications come first), but they must be booked before applicants hear the decisions.
+        book_by = self.interviews_book_by
+        if book_by is None or self.opens_at is None:
+            return
+        if not self.has_stages:
+            raise ValidationError(
+                {"interviews_book_by": "Only a two-stage call (with expressions of interest) has interviews to book."}
+            )
+        if book_by <= self.expressions_close_at or book_by <= self.opens_at:
+            raise ValidationError(
+                {"interviews_book_by": "Interviews are booked once expressions of interest close: pick a later time."}
+            )
+        try:
+            validate_time_zone(self.time_zone)
+        except ValidationError:
+            return  # the time zone field says what is wrong
+        if self.decisions_by and in_zone(book_by, self.time_zone).date() > self.decisions_by:
+            raise ValidationError(
+                {"interviews_book_by": "Interviews must be booked before the decisions date: pick an earlier time."}
+            )
 
     def is_open(self, at=None) -> bool:
         """Open from ``opens_at`` inclusive up to and including ``closes_at``, as ``OpenCall.objects.open()``."""
@@ -411,6 +436,30 @@ class Application(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("applications:detail", kwargs={"pk": self.pk})
 
+    def clean(self):
+        super().clean()
+        extended = self.deadline_extended_until
+        if extended is None or not self.call_id:
+            return
+        call = self.call
+        zone = call.time_zone
+        closes = self.stage_closes_at
+        if extended <= closes:
+            raise ValidationError(
+                {
+                    "deadline_extended_until": f"An extension must end after this stage's deadline "
+                    f"({in_zone(closes, zone):%-d %b %Y, %H:%M %Z}): leave it empty for none."
+                }
+            )
+        if self.is_expression and extended > call.closes_at:
+            raise ValidationError(
+                {
+                    "deadline_extended_until": f"An expression of interest cannot be extended past the call's "
+                    f"closing ({in_zone(call.closes_at, zone):%-d %b %Y, %H:%M %Z}): the full application "
+                    f"would have no time left."
+                }
+            )
+
     @property
     def is_editable(self) -> bool:
         return self.status == self.Status.DRAFT
@@ -574,6 +623,18 @@ def interview_uid() -> str:
     return f"{secrets.token_hex(16)}@cohortnet"
 
 
+#: The longest an interview slot may last (a typo such as 48 hours is refused).
+INTERVIEW_LONGEST_HOURS = 4
+INTERVIEW_LONGEST = timedelta(hours=INTERVIEW_LONGEST_HOURS)
+
+
+def interview_hosts():
+    """Who may host an interview: staff and reviewers (the Reviewers group), never an applicant."""
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(Q(is_staff=True) | Q(groups__name="Reviewers"), is_active=True).distinct()
+
+
 class InterviewSlot(models.Model):
     """A conversation staff offer a call's shortlisted organisations; one organisation books it.
 
@@ -618,3 +679,40 @@ class InterviewSlot(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("applications:interview", kwargs={"pk": self.application_id}) if self.application_id else ""
+
+    def clean(self):
+        super().clean()
+        if not (self.starts_at and self.ends_at) or self.ends_at <= self.starts_at:
+            return  # the constraint says a slot must end after it starts
+        errors = {}
+        host_changed = self._state.adding or not InterviewSlot.objects.filter(pk=self.pk, host_id=self.host_id).exists()
+        if self.host_id and host_changed and not interview_hosts().filter(pk=self.host_id).exists():
+            errors["host"] = "The host must be a staff member or in the Reviewers group."
+        if self.ends_at - self.starts_at > INTERVIEW_LONGEST:
+            errors["ends_at"] = f"An interview slot lasts at most {INTERVIEW_LONGEST_HOURS} hours."
+        if self._state.adding and self.starts_at <= timezone.now():
+            errors["starts_at"] = "This time has passed: offer a slot still to come."
+        call = self.call if self.call_id else None
+        if call is not None and self.starts_at < call.opens_at:
+            errors["starts_at"] = "This slot starts before the call opens."
+        if (
+            call is not None
+            and call.decisions_by
+            and in_zone(self.starts_at, call.time_zone).date() > call.decisions_by
+        ):
+            errors["starts_at"] = (
+                f"This slot starts after the call's decisions ({call.decisions_by:%-d %b %Y}): "
+                f"applicants would hear before their interview."
+            )
+        if self.host_id and "host" not in errors:
+            overlap = (
+                InterviewSlot.objects.filter(
+                    host_id=self.host_id, starts_at__lt=self.ends_at, ends_at__gt=self.starts_at
+                )
+                .exclude(pk=self.pk)
+                .first()
+            )
+            if overlap is not None:
+                errors["starts_at"] = f"The host already has a slot at that time: {overlap}."
+        if errors:
+            raise ValidationError(errors)

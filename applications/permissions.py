@@ -56,10 +56,12 @@ def review_conflict(reviewer, organisation, *, people=None) -> str:
 
 
 def can_book_interview(user, application) -> bool:
-    """The people of a shortlisted organisation, until its application is decided or withdrawn."""
+    """The people of a shortlisted organisation once its full application is submitted, until it is decided
+    or withdrawn (the panel reads the full application before the interview)."""
     return bool(
         application.shortlisted_at is not None
         and application.status in WITHDRAWABLE
+        and application.status != application.Status.DRAFT
         and can_act_for_organisation(user, application.organisation)
     )
 

@@ -39,7 +39,11 @@ def _drafts(start, end):
                 obj_key=f"application-{application.pk}",
                 moment=moment,
                 user=user,
-                subject=f"Reminder: your application to {application.call.title} is not submitted yet",
+                subject=(
+                    f"Reminder: your expression of interest in {application.call.title} is not submitted yet"
+                    if application.is_expression
+                    else f"Reminder: your application to {application.call.title} is not submitted yet"
+                ),
                 render=render,
             )
 
@@ -80,7 +84,8 @@ def _interviews_unbooked(start, end):
         Application.objects.live()
         .filter(
             shortlisted_at__isnull=False,
-            status__in=[s for s in WITHDRAWABLE if s != Application.Status.WITHDRAWN],
+            # Booking opens once the full application is submitted (can_book_interview).
+            status__in=[s for s in WITHDRAWABLE if s not in (Application.Status.WITHDRAWN, Application.Status.DRAFT)],
             call__interviews_book_by__gte=start,
             call__interviews_book_by__lte=end,
         )

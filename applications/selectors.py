@@ -100,6 +100,17 @@ def decision_email_sent(application: Application) -> bool:
     ).exists()
 
 
+def decision_email_released(application: Application) -> bool:
+    """Whether a decision email about ``application``'s current decision is out of staff's hands: released
+    (queued, sending, sent or failed and retried). From then on the feedback it carries is what the
+    organisation reads, so the feedback can no longer change."""
+    return (
+        Email.objects.filter(key__startswith=f"decision:{application.pk}:{application.status}:")
+        .exclude(status__in=[Email.Status.HELD, Email.Status.CANCELLED])
+        .exists()
+    )
+
+
 def free_interview_slots(*, call, at) -> QuerySet:
     """A call's interview slots nobody has booked that have not started, soonest first."""
     return InterviewSlot.objects.filter(call=call, application__isnull=True, starts_at__gt=at).select_related("host")

@@ -145,7 +145,15 @@ def application_detail(request, pk):
         "feedback_visible": bool(application.feedback) and decision_email_sent(application),
         "interview": {"slot": slot, "can_book": can_book} if slot or can_book else None,
         "themes": application.themes.all(),
-        "questions": [(q, application.extra_answers.get(str(q.pk))) for q in application.call.questions.all()],
+        # An expression of interest shows only what its form asked; a full application, everything.
+        "questions": [
+            (q, application.extra_answers.get(str(q.pk)))
+            for q in (
+                services.stage_questions(application.call, application.stage)
+                if application.is_expression
+                else application.call.questions.all()
+            )
+        ],
         "can_withdraw": application.status in services.WITHDRAWABLE,
     }
     return render(request, "applications/application_detail.html", context)
@@ -182,7 +190,8 @@ def application_edit(request, pk):
             application = _save(request, application, form)
             if "submit_application" in request.POST:
                 services.application_submit(application=application, user=request.user)
-                messages.success(request, "Your application has been submitted. We have emailed you a copy.")
+                what = "expression of interest" if application.is_expression else "application"
+                messages.success(request, f"Your {what} has been submitted. We have emailed you a copy.")
                 return redirect(application)
         except ValidationError as exc:
             form.add_error(None, exc)
@@ -191,7 +200,8 @@ def application_edit(request, pk):
             return redirect("applications:edit", pk=application.pk)
     elif request.method == "POST" and "submit_application" in request.POST:
         form.add_submission_problems()
-    return render(request, "applications/application_form.html", {"application": application, "form": form})
+    context = {"application": application, "form": form, "past_deadline": timezone.now() > application.deadline}
+    return render(request, "applications/application_form.html", context)
 
 
 @login_required
@@ -312,7 +322,15 @@ def review(request, pk):
         "assignment": assignment,
         "application": application,
         "themes": application.themes.all(),
-        "questions": [(q, application.extra_answers.get(str(q.pk))) for q in application.call.questions.all()],
+        # An expression of interest shows only what its form asked; a full application, everything.
+        "questions": [
+            (q, application.extra_answers.get(str(q.pk)))
+            for q in (
+                services.stage_questions(application.call, application.stage)
+                if application.is_expression
+                else application.call.questions.all()
+            )
+        ],
         "form": form,
         "conflict_form": ConflictForm(),
         "own_scores": assignment.scores.select_related("criterion"),

@@ -20,6 +20,9 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
 
+from applications.selectors import decision_email_sent
+from notifications.models import Email
+
 #: Field names that hold a secret in any model: a password hash, a link's token, a signing secret.
 SECRET_NAMES = ("password", "token", "secret", "key", "claim_token")
 
@@ -39,7 +42,14 @@ class Export:
 
 
 def _emails_to(user) -> Q:
-    return Q(to_email__iexact=user.email)
+    # Held emails (a decision staff have not released) and cancelled ones never reached the person: listing
+    # them would tell a decision before it is made known.
+    return Q(to_email__iexact=user.email) & ~Q(status__in=[Email.Status.HELD, Email.Status.CANCELLED])
+
+
+def _feedback_once_sent(application) -> dict:
+    # Staff's feedback is the organisation's to read only once the decision email is sent (as on its page).
+    return {"feedback": application.feedback if decision_email_sent(application) else ""}
 
 
 def _feedback_answers(response) -> dict:
@@ -64,7 +74,8 @@ EXPORTS: dict[str, Export] = {
     "cohorts.Resource": Export(),
     "cohorts.Contribution": Export(),
     "applications.Invitation": Export(exclude=frozenset({"contact_name", "contact_email"})),
-    "applications.Application": Export(),
+    # The feedback only once its decision email is sent, as the status page shows it.
+    "applications.Application": Export(exclude=frozenset({"feedback"}), more=_feedback_once_sent),
     "applications.Transition": Export(),
     "applications.ReviewAssignment": Export(),
     # The interview's time and link; its notes are the panel's, part of the review like reviewers' comments.

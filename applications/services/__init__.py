@@ -38,6 +38,8 @@ from applications.services.stages import (
     application_feedback_set,
     expression_shortlist,
     interview_book,
+    interview_cancel,
+    interview_release_for,
 )
 
 __all__ = [
@@ -66,6 +68,8 @@ __all__ = [
     "decision_body",
     "expression_shortlist",
     "interview_book",
+    "interview_cancel",
+    "interview_release_for",
     "invitation_open",
     "invitation_send",
     "review_assign",

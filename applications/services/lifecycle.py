@@ -363,7 +363,15 @@ def application_withdraw(*, application: Application, user, note: str = "") -> A
     application.status = S.WITHDRAWN
     application.save(update_fields=["status", "updated_at"])
     _log(application, previous, S.WITHDRAWN, user, note)
+    _interview_release(application, "The application has been withdrawn.")
     return application
+
+
+def _interview_release(application: Application, reason: str) -> None:
+    # stages imports this module: import it when needed.
+    from applications.services.stages import interview_release_for
+
+    interview_release_for(application=application, reason=reason)
 
 
 # --- Staff --------------------------------------------------------------------------
@@ -406,6 +414,10 @@ def application_transition(*, application: Application, to: str, by, note: str =
         membership.themes.add(*application.themes.all())
     if to in DECISIONS:
         _draft_decision_emails(application, to)
+    if to == S.REJECTED:
+        _interview_release(application, "The application has been declined.")
+    elif to == S.WITHDRAWN:
+        _interview_release(application, "The application has been withdrawn.")
     return application
 
 

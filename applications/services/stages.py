@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from applications.models import Application, FeedbackTemplate, InterviewSlot, Transition
 from applications.permissions import can_book_interview
-from applications.selectors import decision_email_sent
+from applications.selectors import decision_email_released
 from applications.services.lifecycle import _greeting_name, _when, decision_email_text
 from cohorts.models import OrganisationPerson
 from notifications.models import Email
@@ -39,6 +39,8 @@ def expression_shortlist(*, application: Application, by, at=None) -> Applicatio
         .select_related("call", "organisation")
         .get(pk=application.pk)
     )
+    if application.shortlisted_at is not None:
+        raise ValidationError(f"{application.organisation.name} is already shortlisted: it has been invited.")
     if not application.is_expression:
         raise ValidationError(f"{application.organisation.name} is not at the expression of interest stage.")
     if application.status not in SHORTLISTABLE:
@@ -125,10 +127,44 @@ def interview_book(*, slot: InterviewSlot, application: Application, user, at=No
     return slot
 
 
-def _interview_tell(slot: InterviewSlot, *, application: Application, booker) -> None:
-    """Email the booker and the host the booking, each with its calendar invitation (one per SEQUENCE)."""
+@transaction.atomic
+def interview_cancel(*, slot: InterviewSlot, by, reason: str, at=None) -> InterviewSlot:
+    """Free a booked interview slot and tell its host and its booker: each gets an iTIP CANCEL (SEQUENCE
+    raised) so the meeting leaves their calendars. Staff (the admin's "Cancel the booking") or the
+    application's withdrawal or decline. Locks the slot row. A slot that has already started keeps its
+    booking (and its notes): that interview took place.
+    """
+    at = at or timezone.now()
+    slot = InterviewSlot.objects.select_for_update(of=("self",)).select_related("host", "call").get(pk=slot.pk)
+    if slot.application_id is None:
+        raise ValidationError("This slot is not booked: there is nothing to cancel.")
+    if slot.starts_at <= at:
+        raise ValidationError("This interview has already started: its booking stays as a record.")
+    application = Application.objects.select_related("organisation", "call").get(pk=slot.application_id)
+    booker = slot.booked_by_user
+    slot.application = None
+    slot.booked_by_user = None
+    slot.booked_at = None
+    slot.sequence += 1
+    slot.save(update_fields=["application", "booked_by_user", "booked_at", "sequence"])
+    _interview_tell(slot, application=application, booker=booker, cancelled=True, reason=reason)
+    return slot
+
+
+def interview_release_for(*, application: Application, reason: str) -> None:
+    """When an application is withdrawn or declined, its interview still to come is cancelled."""
+    slot = InterviewSlot.objects.filter(application=application, starts_at__gt=timezone.now()).first()
+    if slot is not None:
+        interview_cancel(slot=slot, by=None, reason=reason)
+
+
+def _interview_tell(
+    slot: InterviewSlot, *, application: Application, booker, cancelled: bool = False, reason: str = ""
+) -> None:
+    """Email the booker and the host the booking (or its cancellation), each with its calendar invitation
+    (one per SEQUENCE)."""
     for person, for_host in ((booker, False), (slot.host, True)):
-        if not person.email:
+        if person is None or not person.email:
             continue
         organisation = application.organisation.name
         summary = f"Interview: {organisation}" if for_host else f"Interview with {slot.call.title}"
@@ -143,10 +179,12 @@ def _interview_tell(slot: InterviewSlot, *, application: Application, booker) ->
             summary=summary,
             description=f"{settings.SITE_URL}{application.get_absolute_url()}",
             online_url=slot.online_url,
+            cancelled=cancelled,
         )
         text, html = render_email(
-            "applications/email/interview",
+            "applications/email/interview_cancelled" if cancelled else "applications/email/interview",
             {
+                "reason": reason,
                 "slot": slot,
                 "application": application,
                 "person": person,
@@ -155,14 +193,17 @@ def _interview_tell(slot: InterviewSlot, *, application: Application, booker) ->
                 "starts_slot_zone": in_zone(slot.starts_at, slot.time_zone),
             },
         )
+        what = "cancelled" if cancelled else "booked"
         email_queue(
-            key=f"interview-booked:{slot.pk}:{slot.sequence}:{person.pk}",
-            kind="interview_booked",
+            key=f"interview-{what}:{slot.pk}:{slot.sequence}:{person.pk}",
+            kind=f"interview_{what}",
             to=person.email,
-            subject=f"Interview booked: {organisation} on {in_zone(slot.starts_at, person.time_zone):%d %b %Y}",
+            subject=(f"Interview {what}: {organisation} on {in_zone(slot.starts_at, person.time_zone):%d %b %Y}"),
             body_text=text,
             body_html=html,
-            attachments=[invitation_attachment(method, content, filename="interview.ics")],
+            attachments=[
+                invitation_attachment(method, content, filename="cancel.ics" if cancelled else "interview.ics")
+            ],
         )
 
 
@@ -173,9 +214,10 @@ def application_feedback_set(
     """Write the feedback the organisation reads once its decision email is sent. Staff only (the admin).
 
     Locks the application row. With ``template`` and no text of its own, the feedback starts from the
-    call's template ($organisation and $call filled in). Refused once a decision email has been sent (the
-    page would then say something else than the email). Decision emails still held are made again with
-    the new feedback, so what staff release says what the page will.
+    call's template ($organisation and $call filled in). Refused once a decision email about the current
+    decision has been released, queued or sent (the page would then say something else than the email).
+    Decision emails still held are made again with the new feedback, so what staff release says what the
+    page will.
     """
     application = (
         Application.objects.select_for_update(of=("self",))
@@ -190,9 +232,10 @@ def application_feedback_set(
         )
     if feedback == application.feedback:
         return application
-    if decision_email_sent(application):
+    if decision_email_released(application):
         raise ValidationError(
-            "The decision email has been sent with the feedback it had then: the feedback can no longer change."
+            "The decision email has been released with the feedback it had then (it may be queued, not yet "
+            "sent): the feedback can no longer change."
         )
     application.feedback = feedback
     application.full_clean(exclude=["call", "organisation", "created_by", "invitation", "decided_by"])

@@ -241,6 +241,8 @@ def test_reminders_for_each_stage_and_none_for_the_not_shortlisted(call, staff_u
         reminders_sweep()
     drafts = Email.objects.filter(kind="reminder_call_draft")
     assert [e.to_email for e in drafts] == ["ola@quay.example"]
+    assert drafts[0].subject == "Reminder: your expression of interest in Data Commons 2027 is not submitted yet"
+    assert 'The expression of interest from Quay Data in "Data Commons 2027" is still a draft.' in drafts[0].body_text
     with time_machine.travel(EXPRESSIONS_CLOSE + timedelta(days=1), tick=False):
         services.expression_shortlist(application=shortlisted, by=staff_user)
     # A week before the full application closes: only the shortlisted, not started, hear; once.
@@ -260,7 +262,9 @@ def test_reminders_for_each_stage_and_none_for_the_not_shortlisted(call, staff_u
     assert list(
         Email.objects.filter(kind="reminder_call_draft", to_email="maya@tide.example").values_list("subject", flat=True)
     ) == ["Reminder: your application to Data Commons 2027 is not submitted yet"]
-    # Interviews: the shortlisted organisation that has booked none is reminded before the booking date, once.
+    # Interviews: once its full application is submitted, the shortlisted organisation that has booked none
+    # is reminded before the booking date, once.
+    Application.objects.filter(pk=shortlisted.pk).update(status=S.SUBMITTED, submitted_at=CLOSES - timedelta(days=1))
     with time_machine.travel(BOOK_BY - timedelta(hours=20), tick=False):
         reminders_sweep()
         reminders_sweep()
@@ -281,8 +285,16 @@ def _shortlisted(call, staff_user, link=None):
         return services.expression_shortlist(application=application, by=staff_user), link
 
 
+def _full_submitted(call, staff_user, link=None):
+    """Shortlisted, and its full application submitted: from then on it may book an interview."""
+    application, link = _shortlisted(call, staff_user, link)
+    Application.objects.filter(pk=application.pk).update(status=S.SUBMITTED, submitted_at=CLOSES - timedelta(days=5))
+    application.refresh_from_db()
+    return application, link
+
+
 def test_a_shortlisted_organisation_books_a_slot_and_both_sides_get_the_ics(call, staff_user):
-    application, link = _shortlisted(call, staff_user)
+    application, link = _full_submitted(call, staff_user)
     slot = InterviewSlot.objects.create(
         call=call,
         host=staff_user,
@@ -305,8 +317,61 @@ def test_a_shortlisted_organisation_books_a_slot_and_both_sides_get_the_ics(call
     assert emails[1].subject == "Interview booked: Tide Data on 08 Sep 2026"
 
 
+def _booked(call, staff_user):
+    application, link = _full_submitted(call, staff_user)
+    slot = InterviewSlot.objects.create(
+        call=call,
+        host=staff_user,
+        starts_at=datetime(2026, 9, 8, 9, 0, tzinfo=UTC),
+        ends_at=datetime(2026, 9, 8, 9, 45, tzinfo=UTC),
+    )
+    with time_machine.travel(datetime(2026, 9, 1, tzinfo=UTC), tick=False):
+        services.interview_book(slot=slot, application=application, user=link.user)
+    return application, link, slot
+
+
+def _assert_cancelled(slot, reason):
+    slot.refresh_from_db()
+    assert (slot.application_id, slot.booked_by_user_id, slot.booked_at, slot.sequence) == (None, None, None, 2)
+    emails = Email.objects.filter(kind="interview_cancelled").order_by("to_email")
+    assert [e.to_email for e in emails] == ["ada@programme.example", "maya@tide.example"]
+    for email in emails:
+        (attachment,) = email.attachments
+        assert attachment["mimetype"] == "text/calendar; method=CANCEL"
+        assert f"UID:{slot.uid}" in attachment["content"]
+        assert "SEQUENCE:2" in attachment["content"]
+        assert "STATUS:CANCELLED" in attachment["content"]
+        assert reason in email.body_text
+    assert emails[1].subject == "Interview cancelled: Tide Data on 08 Sep 2026"
+
+
+def test_withdrawing_frees_the_interview_slot_and_both_sides_get_a_cancel(call, staff_user):
+    application, link, slot = _booked(call, staff_user)
+    with time_machine.travel(datetime(2026, 9, 2, tzinfo=UTC), tick=False):
+        services.application_withdraw(application=application, user=link.user)
+    _assert_cancelled(slot, "The application has been withdrawn.")
+
+
+def test_declining_frees_the_interview_slot_and_both_sides_get_a_cancel(call, staff_user):
+    application, _link_, slot = _booked(call, staff_user)
+    Application.objects.filter(pk=application.pk).update(status=S.UNDER_REVIEW)
+    with time_machine.travel(datetime(2026, 9, 2, tzinfo=UTC), tick=False):
+        services.application_transition(application=application, to=S.REJECTED, by=staff_user)
+    _assert_cancelled(slot, "The application has been declined.")
+
+
+def test_an_interview_that_took_place_keeps_its_booking_when_declined(call, staff_user):
+    application, _link_, slot = _booked(call, staff_user)
+    Application.objects.filter(pk=application.pk).update(status=S.UNDER_REVIEW)
+    with time_machine.travel(datetime(2026, 9, 9, tzinfo=UTC), tick=False):
+        services.application_transition(application=application, to=S.REJECTED, by=staff_user)
+    slot.refresh_from_db()
+    assert (slot.application_id, slot.sequence) == (application.pk, 1)
+    assert not Email.objects.filter(kind="interview_cancelled").exists()
+
+
 def test_a_second_booking_and_another_calls_slot_are_refused(call, staff_user):
-    application, link = _shortlisted(call, staff_user)
+    application, link = _full_submitted(call, staff_user)
     first, second = (
         InterviewSlot.objects.create(
             call=call,
@@ -344,6 +409,28 @@ def test_an_organisation_not_shortlisted_cannot_book(call, staff_user, client):
         services.interview_book(slot=slot, application=application, user=link.user, at=OPENS + timedelta(days=2))
     client.force_login(link.user)
     assert client.get(reverse("applications:interview", args=[application.pk])).status_code == 404
+
+
+def test_a_shortlisted_organisation_books_only_once_its_full_application_is_submitted(call, staff_user, client):
+    application, link = _shortlisted(call, staff_user)
+    slot = InterviewSlot.objects.create(
+        call=call,
+        host=staff_user,
+        starts_at=datetime(2026, 9, 8, 9, 0, tzinfo=UTC),
+        ends_at=datetime(2026, 9, 8, 9, 45, tzinfo=UTC),
+    )
+    at = datetime(2026, 8, 1, tzinfo=UTC)
+    with pytest.raises(PermissionDenied):
+        services.interview_book(slot=slot, application=application, user=link.user, at=at)
+    client.force_login(link.user)
+    with time_machine.travel(at, tick=False):
+        assert client.get(reverse("applications:interview", args=[application.pk])).status_code == 404
+        assert "Choose an interview time" not in client.get(application.get_absolute_url()).content.decode()
+    Application.objects.filter(pk=application.pk).update(status=S.SUBMITTED, submitted_at=at)
+    with time_machine.travel(at, tick=False):
+        assert "Choose an interview time" in client.get(application.get_absolute_url()).content.decode()
+    application.refresh_from_db()
+    services.interview_book(slot=slot, application=application, user=link.user, at=at)
 
 
 def test_interview_notes_are_for_reviewers_and_staff_never_the_applicant(call, staff_user, client):
@@ -439,14 +526,44 @@ def test_feedback_cannot_change_once_the_decision_email_is_sent(call, staff_user
     Email.objects.filter(key__startswith=f"decision:{application.pk}:").update(status=Email.Status.SENT, sent_at=OPENS)
     with pytest.raises(ValidationError) as refused:
         services.application_feedback_set(application=application, feedback="Something else.", by=staff_user)
-    assert refused.value.messages == [
-        "The decision email has been sent with the feedback it had then: the feedback can no longer change."
-    ]
+    assert refused.value.messages == [RELEASED_REFUSAL]
 
 
-def test_feedback_written_in_the_admin_and_refused_there_with_a_message(call, staff_user, client):
+RELEASED_REFUSAL = (
+    "The decision email has been released with the feedback it had then (it may be queued, not yet sent): "
+    "the feedback can no longer change."
+)
+
+
+@pytest.mark.parametrize("status", [Email.Status.QUEUED, Email.Status.SENDING, Email.Status.FAILED])
+def test_feedback_cannot_change_once_the_decision_email_is_released_even_unsent(call, staff_user, client, status):
+    application, link = _decided_with_feedback(call, staff_user)
+    Email.objects.filter(key__startswith=f"decision:{application.pk}:").update(status=status)
+    with pytest.raises(ValidationError) as refused:
+        services.application_feedback_set(application=application, feedback="Something else.", by=staff_user)
+    assert refused.value.messages == [RELEASED_REFUSAL]
+    application.refresh_from_db()
+    assert application.feedback == "Your governance stood out; grow the user base."
+    (email,) = Email.objects.filter(key__startswith=f"decision:{application.pk}:")
+    assert email.body_text.endswith("Feedback on your application\n\nYour governance stood out; grow the user base.\n")
+    # Not sent yet: the status page still keeps the feedback back.
+    client.force_login(link.user)
+    assert "Your governance stood out" not in client.get(application.get_absolute_url()).content.decode()
+
+
+def test_feedback_still_changes_while_the_decision_email_is_held_or_cancelled(call, staff_user):
     application, _ = _decided_with_feedback(call, staff_user)
-    Email.objects.filter(key__startswith=f"decision:{application.pk}:").update(status=Email.Status.SENT, sent_at=OPENS)
+    services.application_feedback_set(application=application, feedback="Held: fine.", by=staff_user)
+    Email.objects.filter(key__startswith=f"decision:{application.pk}:").update(status=Email.Status.CANCELLED)
+    services.application_feedback_set(application=application, feedback="Cancelled: fine too.", by=staff_user)
+    application.refresh_from_db()
+    assert application.feedback == "Cancelled: fine too."
+
+
+@pytest.mark.parametrize("status", [Email.Status.SENT, Email.Status.QUEUED])
+def test_feedback_written_in_the_admin_and_refused_there_with_a_message(call, staff_user, client, status):
+    application, _ = _decided_with_feedback(call, staff_user)
+    Email.objects.filter(key__startswith=f"decision:{application.pk}:").update(status=status, sent_at=OPENS)
     client.force_login(staff_user)
     url = reverse("admin:applications_application_change", args=[application.pk])
     response = client.post(
@@ -539,3 +656,178 @@ def test_the_interview_slots_list_costs_the_same_for_1_and_20_rows(
         response = client.get(reverse("admin:applications_interviewslot_changelist"))
     assert response.status_code == 200
     assert response.context["cl"].result_count == rows
+
+
+# --- The pipeline's confirmation page (#19 QA) ---------------------------------------------------
+
+
+def test_the_confirmation_page_promises_nothing_for_an_expression_it_would_refuse(call, client, staff_user):
+    link = _link()
+    application = _expression(call, link, at=OPENS + timedelta(days=1))
+    Application.objects.filter(pk=application.pk).update(status=S.UNDER_REVIEW)
+    client.force_login(staff_user)
+    response = client.post(
+        reverse("admin:applications_application_changelist"),
+        {"action": "accept_applications", "_selected_action": [application.pk]},
+    )
+    page = response.content.decode()
+    assert "None of these applications can take this step, so nothing will change." in page
+    assert "will take this step" not in page
+    assert "Nothing: This is an expression of interest: shortlist it" in page
+    assert Application.objects.get(pk=application.pk).status == S.UNDER_REVIEW
+
+
+# --- Dates staff type (#19 QA) -------------------------------------------------------------------
+
+
+def test_an_expressions_extension_ends_after_its_stage_and_before_the_call_closes(call):
+    application = _expression(call, _link(), at=OPENS + timedelta(days=1))
+    application.deadline_extended_until = EXPRESSIONS_CLOSE - timedelta(days=1)
+    with pytest.raises(ValidationError) as early:
+        application.full_clean()
+    assert early.value.message_dict == {
+        "deadline_extended_until": [
+            "An extension must end after this stage's deadline (30 Jun 2026, 23:59 BST): leave it empty for none."
+        ]
+    }
+    application.deadline_extended_until = CLOSES + timedelta(days=1)
+    with pytest.raises(ValidationError) as late:
+        application.full_clean()
+    assert late.value.message_dict == {
+        "deadline_extended_until": [
+            "An expression of interest cannot be extended past the call's closing (31 Aug 2026, 23:59 BST): "
+            "the full application would have no time left."
+        ]
+    }
+    application.deadline_extended_until = EXPRESSIONS_CLOSE + timedelta(days=3)
+    application.full_clean()
+
+
+def test_the_admin_refuses_a_bad_extension_with_a_message(call, staff_user, client):
+    application = _expression(call, _link(), at=OPENS + timedelta(days=1))
+    client.force_login(staff_user)
+    response = client.post(
+        reverse("admin:applications_application_change", args=[application.pk]),
+        {
+            "feedback": "",
+            "feedback_template": "",
+            "deadline_extended_until_0": "15/09/2026",
+            "deadline_extended_until_1": "12:00",
+            "assignments-TOTAL_FORMS": "0",
+            "assignments-INITIAL_FORMS": "0",
+            "interview_slot-TOTAL_FORMS": "0",
+            "interview_slot-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 200
+    assert "An expression of interest cannot be extended past the call" in response.content.decode()
+    application.refresh_from_db()
+    assert application.deadline_extended_until is None
+
+
+@pytest.mark.parametrize(
+    ("book_by", "message"),
+    [
+        (EXPRESSIONS_CLOSE - timedelta(days=1), "Interviews are booked once expressions of interest close"),
+        (OPENS - timedelta(days=1), "Interviews are booked once expressions of interest close"),
+        (datetime(2026, 9, 20, 12, 0, tzinfo=UTC), "Interviews must be booked before the decisions date"),
+    ],
+)
+def test_interviews_book_by_falls_between_the_shortlist_and_the_decisions(call, book_by, message):
+    from datetime import date
+
+    call.decisions_by = date(2026, 9, 15)
+    call.interviews_book_by = book_by
+    with pytest.raises(ValidationError) as refused:
+        call.full_clean()
+    assert refused.value.message_dict["interviews_book_by"][0].startswith(message)
+    call.interviews_book_by = BOOK_BY
+    call.full_clean()
+
+
+def test_a_one_stage_call_has_no_interviews_to_book():
+    one_stage = OpenCallFactory(opens_at=OPENS, closes_at=CLOSES)
+    one_stage.interviews_book_by = BOOK_BY
+    with pytest.raises(ValidationError) as refused:
+        one_stage.full_clean()
+    assert refused.value.message_dict == {
+        "interviews_book_by": ["Only a two-stage call (with expressions of interest) has interviews to book."]
+    }
+
+
+# --- What applicants read (#19 QA) ---------------------------------------------------------------
+
+
+def test_an_expressions_status_page_shows_only_what_its_form_asked(call, client):
+    Question.objects.create(call=call, label="Who uses your data?", stage=Question.Stage.EXPRESSION)
+    Question.objects.create(call=call, label="Your budget in detail", stage=Question.Stage.FULL)
+    link = _link()
+    application = _expression(call, link, at=OPENS + timedelta(days=1))
+    client.force_login(link.user)
+    with time_machine.travel(OPENS + timedelta(days=2), tick=False):
+        page = client.get(application.get_absolute_url()).content.decode()
+    assert "Your answers to the expression of interest" in page
+    assert "Who uses your data?" in page
+    assert "The open data you steward, and who uses it" in page
+    assert "Your budget in detail" not in page
+    assert "The open licence(s) the data is published under" not in page
+    assert "Funding requested" not in page
+
+
+def test_the_call_card_says_expressions_closed_once_new_organisations_are_refused(call, client):
+    with time_machine.travel(OPENS + timedelta(days=1), tick=False):
+        before = client.get(reverse("applications:call_list")).content.decode()
+    with time_machine.travel(EXPRESSIONS_CLOSE + timedelta(days=1), tick=False):
+        after = client.get(reverse("applications:call_list")).content.decode()
+    assert 'state-open">Open<' in before
+    assert "Expressions of interest until Tue 30 Jun 2026, 23:59 BST" in before
+    assert 'state-open">Open<' not in after
+    assert 'state-closed">Shortlisted only<' in after
+    assert "Expressions of interest closed Tue 30 Jun 2026, 23:59 BST" in after
+    assert "full applications from the shortlisted until Mon 31 Aug 2026, 23:59 BST" in after
+
+
+def test_submitting_an_expression_says_expression_of_interest(call, client):
+    link = _link()
+    client.force_login(link.user)
+    with time_machine.travel(OPENS + timedelta(days=1), tick=False):
+        application = services.application_start(call=call, organisation=link.organisation, user=link.user)
+        response = client.post(
+            reverse("applications:edit", args=[application.pk]),
+            {
+                "data_stewarded": "Tide tables for small ports.",
+                "themes": [Theme.objects.order_by("position").first().pk],
+                "submit_application": "1",
+            },
+            follow=True,
+        )
+    texts = [str(m) for m in response.context["messages"]]
+    assert texts == ["Your expression of interest has been submitted. We have emailed you a copy."]
+
+
+def test_the_form_after_the_deadline_offers_no_save_or_submit(call, client):
+    link = _link()
+    with time_machine.travel(OPENS + timedelta(days=1), tick=False):
+        application = services.application_start(call=call, organisation=link.organisation, user=link.user)
+    client.force_login(link.user)
+    with time_machine.travel(EXPRESSIONS_CLOSE + timedelta(hours=1), tick=False):
+        page = client.get(reverse("applications:edit", args=[application.pk])).content.decode()
+    assert "You can submit until" not in page
+    assert 'name="save_draft"' not in page
+    assert 'name="submit_application"' not in page
+    assert "The deadline passed on <strong>Tue 30 Jun 2026, 23:59 BST" in page
+    assert "this expression of interest can no longer be saved or submitted" in page
+
+
+def test_shortlisting_again_says_already_shortlisted(call, staff_user):
+    application, _link_ = _shortlisted(call, staff_user)
+    with pytest.raises(ValidationError) as refused:
+        services.expression_shortlist(application=application, by=staff_user)
+    assert refused.value.messages == ["Tide Data is already shortlisted: it has been invited."]
+
+
+def test_the_hosts_email_names_the_interview_page_it_links(call, staff_user):
+    _booked(call, staff_user)
+    host_email = Email.objects.get(kind="interview_booked", to_email="ada@programme.example")
+    assert "Write your notes on this interview's page in the admin: http" in host_email.body_text
+    assert "/admin/applications/interviewslot/" in host_email.body_text
