@@ -15,22 +15,46 @@ from funding.models import Instalment
 from outcomes import services_reports as services
 from outcomes.models import Report, ReportQuestion, ReportRound
 from toolbox.admin_services import ServiceAdminMixin, apply_to_each
+from toolbox.admin_times import ZonedTimesAdminMixin, zoned_column
+
+
+class ReportQuestionFormSet(forms.BaseInlineFormSet):
+    """A round needs at least one question: with none, every report would be submitted empty."""
+
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        kept = [
+            form
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE") and form.cleaned_data.get("text")
+        ]
+        if not kept:
+            raise forms.ValidationError(
+                "Add at least one question: a round without questions asks the organisations nothing.",
+                code="no_questions",
+            )
 
 
 class ReportQuestionInline(admin.StackedInline):
     model = ReportQuestion
+    formset = ReportQuestionFormSet
     extra = 1
     fields = [("text", "kind", "required", "position"), "help_text", "choices"]
 
 
 @admin.register(ReportRound)
-class ReportRoundAdmin(ServiceAdminMixin, admin.ModelAdmin):
-    list_display = ["title", "cohort", "kind", "due_at", "time_zone"]
+class ReportRoundAdmin(ZonedTimesAdminMixin, ServiceAdminMixin, admin.ModelAdmin):
+    list_display = ["title", "cohort", "kind", "due", "time_zone"]
     list_filter = ["kind", "cohort"]
     list_select_related = ["cohort"]
     fields = ["cohort", "kind", "title", "introduction", "due_at", "time_zone", "progress"]
     readonly_fields = ["progress"]
     inlines = [ReportQuestionInline]
+    # The due time is typed and shown in the round's own zone, as organisations read it.
+    time_zone_owner = "the round's time zone (set below)"
+    due = admin.display(description="due", ordering="due_at")(zoned_column("due_at"))
 
     def get_readonly_fields(self, request, obj=None):
         # The cohort's organisations each have their report once the round exists: it stays with that cohort.

@@ -1,0 +1,112 @@
+"""Fixes to reports found from outside (issue #17): round questions, the round's due time zone, instalments."""
+
+from datetime import UTC, datetime
+
+import pytest
+from django.contrib.messages import get_messages
+from django.urls import reverse
+
+from outcomes.models import ReportRound
+from tests.factories import UserFactory
+from tests.helpers import World
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+@pytest.fixture
+def world():
+    return World()
+
+
+@pytest.fixture
+def staff_client(client):
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    return client
+
+
+def _messages(response) -> list[str]:
+    return [str(m) for m in get_messages(response.wsgi_request)]
+
+
+def _round_post(world, *questions, **overrides) -> dict:
+    data = {
+        "cohort": world.cohort_x.pk,
+        "kind": "progress",
+        "title": "Mid-point",
+        "introduction": "",
+        "due_at_0": "2027-01-15",
+        "due_at_1": "17:00:00",
+        "time_zone": "Europe/London",
+        "questions-TOTAL_FORMS": str(len(questions)),
+        "questions-INITIAL_FORMS": "0",
+        "questions-MIN_NUM_FORMS": "0",
+        "questions-MAX_NUM_FORMS": "1000",
+    }
+    for i, (text, kind, choices) in enumerate(questions):
+        data |= {
+            f"questions-{i}-text": text,
+            f"questions-{i}-kind": kind,
+            f"questions-{i}-required": "on",
+            f"questions-{i}-position": str(i),
+            f"questions-{i}-help_text": "",
+            f"questions-{i}-choices": choices,
+        }
+    return data | overrides
+
+
+def _add(staff_client, data):
+    return staff_client.post(reverse("admin:outcomes_reportround_add"), data)
+
+
+@pytest.mark.parametrize(
+    ("choices", "message"),
+    [
+        ("", "A single choice needs at least two options, one per line."),
+        ("Only one", "A single choice needs at least two options, one per line."),
+        ("A\nA\nB", "Each option must be different: remove the repeated line."),
+    ],
+)
+def test_a_single_choice_without_two_different_options_is_refused(staff_client, world, choices, message):
+    response = _add(staff_client, _round_post(world, ("How far along?", "single_choice", choices)))
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not ReportRound.objects.exists()
+
+
+def test_a_single_choice_with_two_options_is_accepted(staff_client, world):
+    response = _add(staff_client, _round_post(world, ("How far along?", "single_choice", "Started\nDone\n")))
+    assert response.status_code == 302
+    assert ReportRound.objects.get().questions.get().options == ["Started", "Done"]
+
+
+def test_options_on_a_text_question_are_refused(staff_client, world):
+    response = _add(staff_client, _round_post(world, ("What changed?", "long_text", "A\nB")))
+    assert response.status_code == 200
+    assert "Only a single choice question takes options; clear them for Long text." in response.content.decode()
+    assert not ReportRound.objects.exists()
+
+
+def test_a_round_without_questions_is_refused(staff_client, world):
+    response = _add(staff_client, _round_post(world))
+    assert response.status_code == 200
+    assert "Add at least one question: a round without questions asks the organisations nothing." in (
+        response.content.decode()
+    )
+    assert not ReportRound.objects.exists()
+
+
+def test_the_due_time_is_read_in_the_rounds_time_zone(staff_client, world):
+    data = _round_post(world, ("What changed?", "long_text", ""), time_zone="America/New_York")
+    response = _add(staff_client, data)
+    assert response.status_code == 302
+    report_round = ReportRound.objects.get()
+    # 17:00 EST is 22:00 UTC.
+    assert report_round.due_at == datetime(2027, 1, 15, 22, 0, tzinfo=UTC)
+    page = staff_client.get(reverse("admin:outcomes_reportround_change", args=[report_round.pk])).content.decode()
+    assert 'value="17:00:00"' in page
+    assert "In America/New_York time, the round's time zone (set below)" in page
