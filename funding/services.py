@@ -391,6 +391,26 @@ def time_log(*, membership: Membership, user, date, hours: Decimal, activity: st
         raise PermissionDenied
     if event is not None and event.cohort_id != membership.cohort_id:
         raise ValidationError({"event": ["Choose an event of your cohort."]})
+    # Today where the person is: time not yet spent, or spent before the cohort began, is not the funded work.
+    today = in_zone(timezone.now(), getattr(user, "time_zone", "") or "UTC").date()
+    if date > today:
+        raise ValidationError({"date": [f"Log time already spent: choose today ({today:%d %b %Y}) or earlier."]})
+    cohort = membership.cohort
+    if date < cohort.starts_on:
+        raise ValidationError(
+            {"date": [f"{cohort.name} began on {cohort.starts_on:%d %b %Y}: log time spent from then on."]}
+        )
+    if event is not None:
+        counted = TimeEntry.objects.filter(event=event, user=user, rsvp__isnull=False).first()
+        if counted is not None:
+            raise ValidationError(
+                {
+                    "event": [
+                        f"Your attendance at {event.title} is already counted ({counted.hours} h, recorded when "
+                        "staff marked it): log other work, such as preparation, without choosing the event."
+                    ]
+                }
+            )
     entry = TimeEntry(membership=membership, user=user, date=date, hours=hours, activity=activity, event=event)
     entry.full_clean()
     entry.save()
