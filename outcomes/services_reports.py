@@ -242,6 +242,15 @@ def report_tie_instalment(*, report: Report, instalment: Instalment | None, by) 
                 {"instalment": ["This report is already accepted, so there is nothing for an instalment to wait for."]}
             )
         other = Report.objects.filter(instalment=instalment).exclude(pk=locked.pk).first()
+        if other is not None and other.status == Report.Status.ACCEPTED:
+            raise ValidationError(
+                {
+                    "instalment": [
+                        f"This instalment was released when {hold_reason(other)} was accepted: "
+                        "it no longer waits for a report. Choose another instalment."
+                    ]
+                }
+            )
         if other is not None:
             raise ValidationError({"instalment": [f"This instalment already waits for {hold_reason(other)}."]})
     if locked.instalment_id:

@@ -107,8 +107,12 @@ class ReportAdminForm(forms.ModelForm):
         )
         report = self.instance
         if report.pk:
+            # Only a scheduled instalment no other report holds or released: those cannot wait for this one.
             field.queryset = Instalment.objects.filter(
-                award__membership_id=report.membership_id, status=Instalment.Status.SCHEDULED
+                award__membership_id=report.membership_id,
+                status=Instalment.Status.SCHEDULED,
+                held_for="",
+                waits_for_report__isnull=True,
             ) | Instalment.objects.filter(pk=report.instalment_id or 0)
         else:
             field.queryset = Instalment.objects.none()

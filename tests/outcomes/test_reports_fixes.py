@@ -110,3 +110,34 @@ def test_the_due_time_is_read_in_the_rounds_time_zone(staff_client, world):
     page = staff_client.get(reverse("admin:outcomes_reportround_change", args=[report_round.pk])).content.decode()
     assert 'value="17:00:00"' in page
     assert "In America/New_York time, the round's time zone (set below)" in page
+
+
+def _submitted_report(world, title):
+    from outcomes import services_reports as services
+    from tests.outcomes.reports_helpers import make_round
+
+    report = make_round(world.cohort_x, title=title).reports.get(membership=world.participant.membership)
+    question = report.round.questions.get()
+    lead = world.participant.user
+    report = services.report_save(report=report, user=lead, answers={str(question.pk): "Done"}, version=0)
+    return services.report_submit(report=report, by=lead)
+
+
+def test_a_released_instalment_is_not_offered_again_and_tying_it_says_why(staff_client, world):
+    from django.core.exceptions import ValidationError
+
+    from outcomes import services_reports as services
+    from outcomes.admin.reports import ReportAdminForm
+
+    staff = UserFactory(is_staff=True)
+    first = _submitted_report(world, "Mid-point")
+    services.report_tie_instalment(report=first, instalment=world.instalment, by=staff)
+    services.report_accept(report=first, by=staff, comments="")
+    second = _submitted_report(world, "Final")
+    assert world.instalment not in ReportAdminForm(instance=second).fields["instalment"].queryset
+    with pytest.raises(ValidationError) as refusal:
+        services.report_tie_instalment(report=second, instalment=world.instalment, by=staff)
+    assert refusal.value.message_dict["instalment"] == [
+        f"This instalment was released when the Mid-point of {world.org_a.name} was accepted: "
+        "it no longer waits for a report. Choose another instalment."
+    ]
