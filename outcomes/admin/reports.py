@@ -25,6 +25,9 @@ class ReportQuestionFormSet(forms.BaseInlineFormSet):
         super().clean()
         if any(self.errors):
             return
+        self._keep_answered_questions_answerable()
+        if any(self.errors):
+            return
         kept = [
             form
             for form in self.forms
@@ -35,6 +38,29 @@ class ReportQuestionFormSet(forms.BaseInlineFormSet):
                 "Add at least one question: a round without questions asks the organisations nothing.",
                 code="no_questions",
             )
+
+    def _keep_answered_questions_answerable(self):
+        # Once a report is submitted (or returned, or accepted), its answers were given to these questions:
+        # a changed kind would make them unreadable, and a new required question would leave reports
+        # already submitted without an answer the round demands.
+        report_round = self.instance
+        if report_round.pk is None or not report_round.reports.exclude(status=Report.Status.DRAFT).exists():
+            return
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None)
+            if not data or data.get("DELETE"):
+                continue
+            if form.instance.pk is not None and "kind" in form.changed_data:
+                form.add_error(
+                    "kind",
+                    "Reports of this round have been submitted with answers to this question: its kind stays. "
+                    "Add a new, optional question instead.",
+                )
+            elif data.get("required") and (form.instance.pk is None or "required" in form.changed_data):
+                form.add_error(
+                    "required",
+                    "Reports of this round have been submitted without this question: it can only be optional.",
+                )
 
 
 class ReportQuestionInline(admin.StackedInline):

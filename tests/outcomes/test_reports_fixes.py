@@ -141,3 +141,71 @@ def test_a_released_instalment_is_not_offered_again_and_tying_it_says_why(staff_
         f"This instalment was released when the Mid-point of {world.org_a.name} was accepted: "
         "it no longer waits for a report. Choose another instalment."
     ]
+
+
+def _round_change_post(report_round, *, extra=None, **changes) -> dict:
+    (question,) = report_round.questions.all()
+    data = {
+        "kind": report_round.kind,
+        "title": report_round.title,
+        "introduction": "",
+        "due_at_0": "2027-01-15",
+        "due_at_1": "17:00:00",
+        "time_zone": "Europe/London",
+        "questions-TOTAL_FORMS": "2" if extra else "1",
+        "questions-INITIAL_FORMS": "1",
+        "questions-MIN_NUM_FORMS": "0",
+        "questions-MAX_NUM_FORMS": "1000",
+        "questions-0-id": str(question.pk),
+        "questions-0-round": str(report_round.pk),
+        "questions-0-text": question.text,
+        "questions-0-kind": changes.get("kind", question.kind),
+        "questions-0-required": "on",
+        "questions-0-position": "0",
+        "questions-0-help_text": "",
+        "questions-0-choices": changes.get("choices", ""),
+    }
+    if extra:
+        data |= {
+            "questions-1-round": str(report_round.pk),
+            "questions-1-text": extra[0],
+            "questions-1-kind": "long_text",
+            "questions-1-position": "1",
+            "questions-1-help_text": "",
+            "questions-1-choices": "",
+        } | ({"questions-1-required": "on"} if extra[1] else {})
+    return data
+
+
+def test_once_a_report_is_submitted_question_kinds_stay_and_new_questions_are_optional(staff_client, world):
+    report = _submitted_report(world, "Mid-point")
+    report_round = report.round
+    url = reverse("admin:outcomes_reportround_change", args=[report_round.pk])
+    response = staff_client.post(url, _round_change_post(report_round, kind="number"))
+    assert response.status_code == 200
+    assert "Reports of this round have been submitted with answers to this question: its kind stays." in (
+        response.content.decode()
+    )
+    assert report_round.questions.get().kind == "long_text"
+    response = staff_client.post(url, _round_change_post(report_round, extra=("Anything else?", True)))
+    assert response.status_code == 200
+    assert "Reports of this round have been submitted without this question: it can only be optional." in (
+        response.content.decode()
+    )
+    assert report_round.questions.count() == 1
+    response = staff_client.post(url, _round_change_post(report_round, extra=("Anything else?", False)))
+    assert response.status_code == 302
+    assert list(report_round.questions.values_list("text", "required")) == [
+        ("What did you do?", True),
+        ("Anything else?", False),
+    ]
+
+
+def test_while_every_report_is_a_draft_questions_may_change(staff_client, world):
+    from tests.outcomes.reports_helpers import make_round
+
+    report_round = make_round(world.cohort_x)
+    url = reverse("admin:outcomes_reportround_change", args=[report_round.pk])
+    response = staff_client.post(url, _round_change_post(report_round, kind="number", extra=("More?", True)))
+    assert response.status_code == 302
+    assert list(report_round.questions.values_list("kind", "required")) == [("number", True), ("long_text", True)]
