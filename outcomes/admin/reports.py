@@ -248,13 +248,13 @@ class ReportAdmin(ServiceAdminMixin, admin.ModelAdmin):
         context["can_decide"] = obj is not None and obj.status == Report.Status.SUBMITTED
         return super().render_change_form(request, context, add, change, form_url, obj)
 
-    @admin.action(description="Accept the selected submitted reports")
+    @admin.action(description="Accept the selected submitted reports (releases the instalments that wait for them)")
     def accept(self, request, queryset):
         apply_to_each(
             self,
             request,
             queryset.select_related("membership__organisation", "round"),
             services.report_accept,
-            done="Accepted {count} report(s).",
+            done="Accepted {count} report(s); any instalment that waited for one is released and now due.",
             denied="Only staff can accept reports.",
         )

@@ -209,3 +209,62 @@ def test_while_every_report_is_a_draft_questions_may_change(staff_client, world)
     response = staff_client.post(url, _round_change_post(report_round, kind="number", extra=("More?", True)))
     assert response.status_code == 302
     assert list(report_round.questions.values_list("kind", "required")) == [("number", True), ("long_text", True)]
+
+
+def test_required_questions_are_not_marked_optional_and_optional_ones_are(client, world):
+    from tests.outcomes.reports_helpers import make_round
+
+    report_round = make_round(
+        world.cohort_x, questions=(("What did you do?", "long_text", True), ("Anything else?", "long_text", False))
+    )
+    report = report_round.reports.get(membership=world.participant.membership)
+    client.force_login(world.participant.user)
+    page = client.get(report.get_absolute_url()).content.decode()
+    optional = ' <span class="text-body-secondary">(optional)</span>'
+    assert f"What did you do?{optional}" not in page
+    assert "What did you do?</label>" in page
+    assert "(Required to submit.)" in page
+    assert f"Anything else?{optional}" in page
+
+
+def test_the_reminder_says_it_is_a_draft(world):
+    from datetime import timedelta
+
+    import time_machine
+
+    from notifications.models import Email
+    from notifications.reminders import reminders_sweep
+    from tests.outcomes.reports_helpers import DUE, make_round
+
+    make_round(world.cohort_x)
+    with time_machine.travel(DUE - timedelta(hours=20), tick=False):
+        reminders_sweep()
+    body = Email.objects.filter(kind="reminder_report_due").first().body_text
+    assert "It is a draft: anyone at your organisation can write it" in body
+
+
+def test_the_save_conflict_names_the_time_in_the_readers_zone(world):
+    from outcomes import services_reports as services
+    from tests.outcomes.reports_helpers import make_round
+
+    report = make_round(world.cohort_x).reports.get(membership=world.participant.membership)
+    question = report.round.questions.get()
+    services.report_save(report=report, user=world.colleague, answers={str(question.pk): "One"}, version=0)
+    reader = world.participant.user
+    reader.time_zone = "Asia/Tokyo"
+    reader.save(update_fields=["time_zone"])
+    with pytest.raises(services.ReportConflict) as conflict:
+        services.report_save(report=report, user=reader, answers={str(question.pk): "Two"}, version=0)
+    report.refresh_from_db()
+    from toolbox.timezones import in_zone
+
+    when = in_zone(report.updated_at, "Asia/Tokyo")
+    assert f"saved this report at {when:%H:%M} JST (Asia/Tokyo) after you opened it" in conflict.value.messages[0]
+
+
+def test_the_accept_action_says_it_releases_instalments(staff_client, world):
+    from outcomes.admin.reports import ReportAdmin
+
+    assert ReportAdmin.accept.short_description == (
+        "Accept the selected submitted reports (releases the instalments that wait for them)"
+    )
