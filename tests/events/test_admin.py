@@ -76,3 +76,22 @@ def test_the_attendance_service_refuses_an_event_yet_to_start(client):
         services.attendance_mark(rsvps=[rsvp], attendance=RSVP.Attendance.ATTENDED)
     # Clearing stays possible.
     assert services.attendance_mark(rsvps=[rsvp], attendance="") == 1
+
+
+@pytest.mark.django_db
+def test_attendance_in_the_event_pages_inline_before_it_starts_is_a_form_error(client):
+    from funding.models import TimeEntry
+    from tests.test_admin_refusals import admin_form_data, inline_index
+
+    event = EventFactory(title="Data standards clinic", capacity=None)
+    [person] = _participants(event.cohort, 1)
+    rsvp = services.rsvp_set(event=event, user=person, going=True)
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    url = reverse("admin:events_event_change", args=[event.pk])
+    data = admin_form_data(client.get(url))
+    data[f"rsvps-{inline_index(data, 'rsvps', rsvp.pk)}-attendance"] = RSVP.Attendance.ATTENDED
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "Data standards clinic has not started yet" in response.content.decode()
+    assert RSVP.objects.get().attendance == ""
+    assert not TimeEntry.objects.exists()
