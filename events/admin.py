@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.template.response import TemplateResponse
 
@@ -141,7 +142,11 @@ class RSVPAdmin(ServiceAdminMixin, LongChangelistMixin, admin.ModelAdmin):
         return False
 
     def _mark(self, request, queryset, attendance, verb):
-        count = self.attendance_service(rsvps=list(queryset), attendance=attendance)
+        try:
+            count = self.attendance_service(rsvps=list(queryset), attendance=attendance)
+        except ValidationError as exc:
+            self.message_user(request, " ".join(exc.messages), messages.ERROR)
+            return
         self.message_user(request, f"{verb} {count} answer(s).", messages.SUCCESS)
 
     @admin.action(description="Mark as attended", permissions=["change"])

@@ -390,8 +390,18 @@ def attendance_mark(*, rsvps, attendance: str) -> int:
     """Staff mark who attended (or did not), in bulk. Returns how many were marked."""
     if attendance not in (RSVP.Attendance.ATTENDED, RSVP.Attendance.NO_SHOW, ""):
         raise ValidationError("Unknown attendance.")
+    locked = list(RSVP.objects.select_for_update().filter(pk__in=[r.pk for r in rsvps]).select_related("event"))
+    if attendance:
+        # Nobody has attended (or missed) an event yet to start; attending also counts as funded time.
+        now = timezone.now()
+        for event in {rsvp.event for rsvp in locked if rsvp.event.starts_at > now}:
+            starts = in_zone(event.starts_at, event.time_zone)
+            raise ValidationError(
+                f"{event.title} has not started yet (it starts {starts:%d %b %Y %H:%M} {starts.tzname()}): "
+                "mark attendance once it has started."
+            )
     count = 0
-    for rsvp in RSVP.objects.select_for_update().filter(pk__in=[r.pk for r in rsvps]):
+    for rsvp in locked:
         rsvp.attendance = attendance
         rsvp.save(update_fields=["attendance", "updated_at"])
         count += 1

@@ -61,8 +61,8 @@ def totals(rows, *, rate: Decimal | None = None) -> dict:
         result["hours"] += row.hours
         row.time_value = time_value(row.hours, rate)
     result["remaining"] = result["awarded"] - result["approved"] - result["paid"]
-    # The total is the value of the total hours (not a sum of rounded rows), so it is exact to the penny.
-    result["time_value"] = time_value(result["hours"], rate)
+    # The total is the sum of the rows as shown (each rounded to the penny), so the column adds up on the page.
+    result["time_value"] = None if rate is None else sum((row.time_value for row in rows), Decimal("0.00"))
     return result
 
 

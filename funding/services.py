@@ -16,7 +16,7 @@ from django.db.models import Min, Sum
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
-from cohorts.models import Membership
+from cohorts.models import Membership, Participant
 from events.models import RSVP
 from events.services import attendance_mark
 from funding.models import Award, FundingChange, Instalment, TimeEntry
@@ -391,6 +391,26 @@ def time_log(*, membership: Membership, user, date, hours: Decimal, activity: st
         raise PermissionDenied
     if event is not None and event.cohort_id != membership.cohort_id:
         raise ValidationError({"event": ["Choose an event of your cohort."]})
+    # Today where the person is: time not yet spent, or spent before the cohort began, is not the funded work.
+    today = in_zone(timezone.now(), getattr(user, "time_zone", "") or "UTC").date()
+    if date > today:
+        raise ValidationError({"date": [f"Log time already spent: choose today ({today:%d %b %Y}) or earlier."]})
+    cohort = membership.cohort
+    if date < cohort.starts_on:
+        raise ValidationError(
+            {"date": [f"{cohort.name} began on {cohort.starts_on:%d %b %Y}: log time spent from then on."]}
+        )
+    if event is not None:
+        counted = TimeEntry.objects.filter(event=event, user=user, rsvp__isnull=False).first()
+        if counted is not None:
+            raise ValidationError(
+                {
+                    "event": [
+                        f"Your attendance at {event.title} is already counted ({counted.hours} h, recorded when "
+                        "staff marked it): log other work, such as preparation, without choosing the event."
+                    ]
+                }
+            )
     entry = TimeEntry(membership=membership, user=user, date=date, hours=hours, activity=activity, event=event)
     entry.full_clean()
     entry.save()
@@ -402,14 +422,25 @@ def attendance_record(*, rsvps, attendance: str) -> int:
     """Staff mark attendance; attending records the event's duration as time, once, and un-marking removes it."""
     count = attendance_mark(rsvps=rsvps, attendance=attendance)
     for rsvp in RSVP.objects.filter(pk__in=[r.pk for r in rsvps]).select_related("event", "membership"):
-        if rsvp.attendance == RSVP.Attendance.ATTENDED and rsvp.membership_id:
+        membership = rsvp.membership
+        if membership is None:
+            # An answer saved without its organisation: the person's membership in the event's cohort
+            # (the first by organisation name, as elsewhere); staff taking part for none have no time to count.
+            participant = (
+                Participant.objects.filter(user_id=rsvp.user_id, membership__cohort_id=rsvp.event.cohort_id)
+                .select_related("membership")
+                .order_by("membership__organisation__name")
+                .first()
+            )
+            membership = participant.membership if participant else None
+        if rsvp.attendance == RSVP.Attendance.ATTENDED and membership is not None:
             hours = Decimal((rsvp.event.ends_at - rsvp.event.starts_at).total_seconds() / 3600).quantize(
                 Decimal("0.01")
             )
             TimeEntry.objects.get_or_create(
                 rsvp=rsvp,
                 defaults={
-                    "membership": rsvp.membership,
+                    "membership": membership,
                     "user_id": rsvp.user_id,
                     # The day the event took place where it took place, whichever admin page marked it.
                     "date": in_zone(rsvp.event.starts_at, rsvp.event.time_zone).date(),

@@ -50,6 +50,8 @@ class ReportForm(SiteForm):
         self.questions = list(questions)
         for question in self.questions:
             self.fields[field_name(question)] = _question_field(question)
+            # Blank is fine in a draft, but a required one is needed to submit: not marked "(optional)".
+            self.fields[field_name(question)].needed_to_submit = question.required
 
     def answers(self) -> dict:
         """``{question id: answer}`` from the cleaned data, as the service stores them (numbers as text)."""

@@ -85,8 +85,10 @@ def report_save(*, report: Report, user, answers: dict, version: int) -> Report:
         )
     if version != locked.version:
         who = locked.updated_by.display_name if locked.updated_by else "Someone"
-        when = in_zone(locked.updated_at, locked.round.time_zone) if locked.updated_at else None
-        at = f" at {when:%H:%M} {when.tzname()} ({locked.round.time_zone})" if when else ""
+        # In the zone of the person reading the message, named.
+        zone = getattr(user, "time_zone", "") or "UTC"
+        when = in_zone(locked.updated_at, zone) if locked.updated_at else None
+        at = f" at {when:%H:%M} {when.tzname()} ({zone})" if when else ""
         raise ReportConflict(
             f"{who} saved this report{at} after you opened it, so your changes were not saved over theirs. "
             "Your text is still in the form; their saved answers are shown under each question. "
@@ -242,6 +244,15 @@ def report_tie_instalment(*, report: Report, instalment: Instalment | None, by) 
                 {"instalment": ["This report is already accepted, so there is nothing for an instalment to wait for."]}
             )
         other = Report.objects.filter(instalment=instalment).exclude(pk=locked.pk).first()
+        if other is not None and other.status == Report.Status.ACCEPTED:
+            raise ValidationError(
+                {
+                    "instalment": [
+                        f"This instalment was released when {hold_reason(other)} was accepted: "
+                        "it no longer waits for a report. Choose another instalment."
+                    ]
+                }
+            )
         if other is not None:
             raise ValidationError({"instalment": [f"This instalment already waits for {hold_reason(other)}."]})
     if locked.instalment_id:

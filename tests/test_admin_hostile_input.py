@@ -163,8 +163,9 @@ def test_every_inline_with_an_autocomplete_field_is_guarded():
 
 
 def _auckland_morning_event():
-    # 09:00 on 15 January in Auckland (NZDT, +13) is 20:00 on the 14th in UTC.
-    starts = datetime(2027, 1, 14, 20, 0, tzinfo=UTC)
+    # 09:00 on 15 January in Auckland (NZDT, +13) is 20:00 on the 14th in UTC; in the past, as attendance
+    # can only be marked once an event has started.
+    starts = datetime(2026, 1, 14, 20, 0, tzinfo=UTC)
     event = EventFactory(time_zone="Pacific/Auckland", starts_at=starts, ends_at=starts.replace(hour=22), capacity=None)
     membership = MembershipFactory(cohort=event.cohort)
     rsvp = RSVP.objects.create(event=event, user=UserFactory(), membership=membership, status=RSVP.Status.GOING)
@@ -179,7 +180,7 @@ def test_attendance_marked_from_the_rsvp_list_is_time_on_the_events_local_day(st
     )
     assert response.status_code == 302
     entry = TimeEntry.objects.get(rsvp=rsvp)
-    assert (entry.date, entry.hours) == (date(2027, 1, 15), Decimal("2.00"))
+    assert (entry.date, entry.hours) == (date(2026, 1, 15), Decimal("2.00"))
 
 
 def test_attendance_marked_in_the_event_pages_inline_is_time_on_the_same_day(staff_client):
@@ -188,7 +189,7 @@ def test_attendance_marked_in_the_event_pages_inline_is_time_on_the_same_day(sta
     data = admin_form_data(staff_client.get(url))
     data[f"rsvps-{inline_index(data, 'rsvps', rsvp.pk)}-attendance"] = RSVP.Attendance.ATTENDED
     assert staff_client.post(url, data).status_code == 302
-    assert TimeEntry.objects.get(rsvp=rsvp).date == date(2027, 1, 15)
+    assert TimeEntry.objects.get(rsvp=rsvp).date == date(2026, 1, 15)
 
 
 def test_an_instalment_refused_for_a_year_outside_the_programme_is_not_scheduled(staff_client):

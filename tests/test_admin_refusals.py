@@ -20,6 +20,7 @@ from cohorts.models import OrganisationPerson, Participant
 from events.models import RSVP
 from funding.models import Award, FundingChange, Instalment, TimeEntry
 from notifications.models import Email
+from tests.events.helpers import _started
 from tests.factories import (
     ApplicationFactory,
     AwardFactory,
@@ -372,6 +373,7 @@ def test_the_event_pages_rsvp_inline_records_attendance_as_time_like_the_rsvp_ad
     event = EventFactory(capacity=None)
     membership = MembershipFactory(cohort=event.cohort)
     rsvp = _rsvp(event, RSVP.Status.GOING, membership=membership)
+    _started(event)  # attendance is marked once the event has started
     url = reverse("admin:events_event_change", args=[event.pk])
     data = admin_form_data(staff_client.get(url))
     data[f"rsvps-{inline_index(data, 'rsvps', rsvp.pk)}-attendance"] = RSVP.Attendance.ATTENDED

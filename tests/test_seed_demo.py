@@ -198,3 +198,6 @@ def test_seed_demo_has_a_report_round_with_an_accepted_and_a_submitted_report_an
     held = Instalment.objects.exclude(held_for="").get()
     assert Report.objects.get(instalment=held).status == "submitted"
     assert held.amount == Decimal("5000.00")
+    # The accepted report was decided after it was submitted, and not in the future.
+    accepted = report_round.reports.get(status="accepted")
+    assert accepted.submitted_at <= accepted.decided_at <= timezone.now()

@@ -15,22 +15,72 @@ from funding.models import Instalment
 from outcomes import services_reports as services
 from outcomes.models import Report, ReportQuestion, ReportRound
 from toolbox.admin_services import ServiceAdminMixin, apply_to_each
+from toolbox.admin_times import ZonedTimesAdminMixin, zoned_column
+
+
+class ReportQuestionFormSet(forms.BaseInlineFormSet):
+    """A round needs at least one question: with none, every report would be submitted empty."""
+
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        self._keep_answered_questions_answerable()
+        if any(self.errors):
+            return
+        kept = [
+            form
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE") and form.cleaned_data.get("text")
+        ]
+        if not kept:
+            raise forms.ValidationError(
+                "Add at least one question: a round without questions asks the organisations nothing.",
+                code="no_questions",
+            )
+
+    def _keep_answered_questions_answerable(self):
+        # Once a report is submitted (or returned, or accepted), its answers were given to these questions:
+        # a changed kind would make them unreadable, and a new required question would leave reports
+        # already submitted without an answer the round demands.
+        report_round = self.instance
+        if report_round.pk is None or not report_round.reports.exclude(status=Report.Status.DRAFT).exists():
+            return
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None)
+            if not data or data.get("DELETE"):
+                continue
+            if form.instance.pk is not None and "kind" in form.changed_data:
+                form.add_error(
+                    "kind",
+                    "Reports of this round have been submitted with answers to this question: its kind stays. "
+                    "Add a new, optional question instead.",
+                )
+            elif data.get("required") and (form.instance.pk is None or "required" in form.changed_data):
+                form.add_error(
+                    "required",
+                    "Reports of this round have been submitted without this question: it can only be optional.",
+                )
 
 
 class ReportQuestionInline(admin.StackedInline):
     model = ReportQuestion
+    formset = ReportQuestionFormSet
     extra = 1
     fields = [("text", "kind", "required", "position"), "help_text", "choices"]
 
 
 @admin.register(ReportRound)
-class ReportRoundAdmin(ServiceAdminMixin, admin.ModelAdmin):
-    list_display = ["title", "cohort", "kind", "due_at", "time_zone"]
+class ReportRoundAdmin(ZonedTimesAdminMixin, ServiceAdminMixin, admin.ModelAdmin):
+    list_display = ["title", "cohort", "kind", "due", "time_zone"]
     list_filter = ["kind", "cohort"]
     list_select_related = ["cohort"]
     fields = ["cohort", "kind", "title", "introduction", "due_at", "time_zone", "progress"]
     readonly_fields = ["progress"]
     inlines = [ReportQuestionInline]
+    # The due time is typed and shown in the round's own zone, as organisations read it.
+    time_zone_owner = "the round's time zone (set below)"
+    due = admin.display(description="due", ordering="due_at")(zoned_column("due_at"))
 
     def get_readonly_fields(self, request, obj=None):
         # The cohort's organisations each have their report once the round exists: it stays with that cohort.
@@ -83,8 +133,12 @@ class ReportAdminForm(forms.ModelForm):
         )
         report = self.instance
         if report.pk:
+            # Only a scheduled instalment no other report holds or released: those cannot wait for this one.
             field.queryset = Instalment.objects.filter(
-                award__membership_id=report.membership_id, status=Instalment.Status.SCHEDULED
+                award__membership_id=report.membership_id,
+                status=Instalment.Status.SCHEDULED,
+                held_for="",
+                waits_for_report__isnull=True,
             ) | Instalment.objects.filter(pk=report.instalment_id or 0)
         else:
             field.queryset = Instalment.objects.none()
@@ -194,13 +248,13 @@ class ReportAdmin(ServiceAdminMixin, admin.ModelAdmin):
         context["can_decide"] = obj is not None and obj.status == Report.Status.SUBMITTED
         return super().render_change_form(request, context, add, change, form_url, obj)
 
-    @admin.action(description="Accept the selected submitted reports")
+    @admin.action(description="Accept the selected submitted reports (releases the instalments that wait for them)")
     def accept(self, request, queryset):
         apply_to_each(
             self,
             request,
             queryset.select_related("membership__organisation", "round"),
             services.report_accept,
-            done="Accepted {count} report(s).",
+            done="Accepted {count} report(s); any instalment that waited for one is released and now due.",
             denied="Only staff can accept reports.",
         )

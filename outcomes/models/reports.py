@@ -1,6 +1,7 @@
 """Progress and final reports: rounds staff set per cohort, their questions, and each member organisation's report."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -67,6 +68,26 @@ class ReportQuestion(models.Model):
     @property
     def options(self) -> list[str]:
         return [line.strip() for line in self.choices.splitlines() if line.strip()]
+
+    def clean(self):
+        # A single choice with fewer than two different options can never be answered sensibly, and a
+        # required one would block submitting for good; options on other kinds would be silently ignored.
+        options = self.options
+        if self.kind == self.Kind.SINGLE_CHOICE:
+            if len(options) < 2:
+                raise ValidationError(
+                    {"choices": "A single choice needs at least two options, one per line."}, code="too_few_options"
+                )
+            seen = {option.casefold() for option in options}
+            if len(seen) != len(options):
+                raise ValidationError(
+                    {"choices": "Each option must be different: remove the repeated line."}, code="repeated_option"
+                )
+        elif self.choices.strip():
+            raise ValidationError(
+                {"choices": f"Only a single choice question takes options; clear them for {self.get_kind_display()}."},
+                code="options_not_taken",
+            )
 
 
 class Report(models.Model):

@@ -10,6 +10,7 @@ from events.models import RSVP
 from events.services import rsvp_set
 from funding import services
 from funding.models import Award, Instalment, TimeEntry
+from tests.events.helpers import _started
 from tests.factories import AwardFactory, EventFactory, MembershipFactory, ParticipantFactory, UserFactory
 from tests.funding.helpers import _instalment, finance
 from tests.test_admin_refusals import admin_form_data, refused
@@ -122,6 +123,7 @@ def test_marking_attendance_creates_the_time_entry_once_and_unmarking_removes_it
     event = EventFactory()
     participant = ParticipantFactory(membership__cohort=event.cohort)
     rsvp = rsvp_set(event=event, user=participant.user, going=True)
+    _started(event)
     client.force_login(UserFactory(is_staff=True, is_superuser=True))
     url = reverse("admin:events_rsvp_changelist")
     for _ in range(2):
@@ -131,3 +133,23 @@ def test_marking_attendance_creates_the_time_entry_once_and_unmarking_removes_it
     client.post(url, {"action": "clear_attendance", "_selected_action": [rsvp.pk]})
     assert TimeEntry.objects.count() == 0
     assert RSVP.objects.get().attendance == ""
+
+
+@pytest.mark.django_db
+def test_attendance_without_a_membership_counts_for_the_persons_membership_in_the_cohort(client):
+    # An answer saved without its organisation (as the demo's were) still records the time.
+    event = _started(EventFactory())
+    participant = ParticipantFactory(membership__cohort=event.cohort)
+    rsvp = RSVP.objects.create(event=event, user=participant.user, status=RSVP.Status.GOING)
+    assert services.attendance_record(rsvps=[rsvp], attendance=RSVP.Attendance.ATTENDED) == 1
+    entry = TimeEntry.objects.get()
+    assert (entry.hours, entry.membership, entry.user) == (Decimal("1.50"), participant.membership, participant.user)
+
+
+@pytest.mark.django_db
+def test_attendance_of_staff_taking_part_for_no_organisation_records_no_time(client):
+    event = _started(EventFactory())
+    staff = UserFactory(is_staff=True)
+    rsvp = RSVP.objects.create(event=event, user=staff, status=RSVP.Status.GOING)
+    assert services.attendance_record(rsvps=[rsvp], attendance=RSVP.Attendance.ATTENDED) == 1
+    assert not TimeEntry.objects.exists()

@@ -97,3 +97,49 @@ def test_finance_exports_are_formula_safe_and_the_history_is_complete(client):
     assert [r[4] for r in history[1:]] == ["instalment scheduled", "instalment approved"]
     client.force_login(ParticipantFactory(membership=award.membership).user)
     assert client.get(reverse("funding:export_history", args=[slug])).status_code == 302  # to the admin login
+
+
+@pytest.mark.django_db
+def test_time_in_the_future_or_before_the_cohort_is_refused_on_the_date(client):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    award = AwardFactory(membership__cohort__name="Cohort Rivers", membership__cohort__starts_on="2026-10-01")
+    participant = ParticipantFactory(membership=award.membership, user__time_zone="Europe/London")
+    client.force_login(participant.user)
+    today = timezone.localtime(timezone.now(), timezone.get_fixed_timezone(0)).date()
+    tomorrow = today + timedelta(days=2)
+    response = client.post(award.get_absolute_url(), {"date": tomorrow.isoformat(), "hours": "2", "activity": "x"})
+    assert response.status_code == 200
+    assert response.context["form"].errors["date"][0].startswith("Log time already spent: choose today (")
+    response = client.post(award.get_absolute_url(), {"date": "2026-09-30", "hours": "2", "activity": "x"})
+    assert response.status_code == 200
+    assert response.context["form"].errors["date"] == [
+        "Cohort Rivers began on 01 Oct 2026: log time spent from then on."
+    ]
+    assert not TimeEntry.objects.exists()
+
+
+@pytest.mark.django_db
+def test_time_for_an_event_whose_attendance_is_counted_is_refused(client):
+    from events.models import RSVP
+    from tests.events.helpers import _started
+    from tests.factories import EventFactory
+
+    award = AwardFactory()
+    participant = ParticipantFactory(membership=award.membership)
+    event = _started(EventFactory(cohort=award.membership.cohort, title="Licensing clinic"))
+    rsvp = RSVP.objects.create(
+        event=event, user=participant.user, membership=award.membership, status=RSVP.Status.GOING
+    )
+    services.attendance_record(rsvps=[rsvp], attendance=RSVP.Attendance.ATTENDED)
+    client.force_login(participant.user)
+    data = {"date": event.starts_at.date().isoformat(), "hours": "1.5", "activity": "The clinic", "event": event.pk}
+    response = client.post(award.get_absolute_url(), data)
+    assert response.status_code == 200
+    assert response.context["form"].errors["event"] == [
+        "Your attendance at Licensing clinic is already counted (1.50 h, recorded when staff marked it): "
+        "log other work, such as preparation, without choosing the event."
+    ]
+    assert TimeEntry.objects.count() == 1

@@ -129,7 +129,7 @@ def test_the_accept_action_reports_refusals_per_row(staff_client, world):
     assert response.status_code == 302
     assert _messages(response) == [
         f"Second: {world.org_a.name}: Only a submitted report can be accepted or returned; this one is draft.",
-        "Accepted 1 report(s).",
+        "Accepted 1 report(s); any instalment that waited for one is released and now due.",
     ]
 
 

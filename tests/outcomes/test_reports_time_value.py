@@ -127,3 +127,17 @@ def test_staff_set_the_day_rate_on_the_cohorts_admin_page(client, member):
     page = client.get(url)
     assert "Day rate (time against money)" in page.content.decode()
     assert 'name="day_rate-0-rate"' in page.content.decode()
+
+
+def test_the_dashboard_total_time_value_is_the_sum_of_the_rounded_rows():
+    from types import SimpleNamespace
+
+    rows = [
+        SimpleNamespace(award=None, scheduled=Decimal("0"), approved=Decimal("0"), paid=Decimal("0"), hours=h)
+        for h in (Decimal("0.25"), Decimal("0.25"))
+    ]
+    result = selectors.totals(rows, rate=Decimal("0.15"))
+    # Each row is 0.005 → £0.01; the page's column adds up to £0.02 (the total hours alone would give £0.01).
+    assert [row.time_value for row in rows] == [Decimal("0.01"), Decimal("0.01")]
+    assert result["time_value"] == Decimal("0.02")
+    assert selectors.totals(rows, rate=None)["time_value"] is None

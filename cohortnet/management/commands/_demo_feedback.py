@@ -42,7 +42,13 @@ def seed_feedback(cohort: Cohort, *, demo_participant_email: str) -> None:
     # The demo participant attended too, and has the form still to answer.
     for user in answering + demo:
         RSVP.objects.get_or_create(
-            event=event, user=user, defaults={"status": RSVP.Status.GOING, "attendance": RSVP.Attendance.ATTENDED}
+            event=event,
+            user=user,
+            defaults={
+                "status": RSVP.Status.GOING,
+                "attendance": RSVP.Attendance.ATTENDED,
+                "membership": Participant.objects.filter(membership__cohort=cohort, user=user).first().membership,
+            },
         )
     form, created = FeedbackForm.objects.get_or_create(
         cohort=cohort,

@@ -5,6 +5,8 @@ from datetime import datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from django.utils import timezone
+
 from cohorts.models import Participant
 from funding.models import Award, DayRate
 from funding.services import instalment_schedule
@@ -78,7 +80,8 @@ def seed_reports(cohort, staff_user, today) -> None:
         Report.objects.filter(pk=submitted[0].pk).update(
             status=Report.Status.ACCEPTED,
             decided_by=staff_user,
-            decided_at=datetime.combine(today, time(10, 0), tzinfo=ZoneInfo("Europe/London")),
+            # Decided just now: after it was submitted (just before) and never in the future.
+            decided_at=max(timezone.now(), submitted[0].submitted_at),
             staff_comments="Thank you: a clear account. We look forward to your section of the output.",
         )
     if len(submitted) >= 2:
