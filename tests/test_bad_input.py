@@ -98,6 +98,11 @@ def _with_bad_bytes(route: str, bad: str) -> str:
     return replaced if replaced != path else path + bad
 
 
+def _path_of(call: str) -> str:
+    """The path of "role METHOD /path?query", without its query (broken bytes there must still be a 400)."""
+    return call.split(" ", 2)[2].split("?", 1)[0]
+
+
 @pytest.fixture
 def world(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
@@ -125,7 +130,7 @@ def test_a_control_character_or_broken_utf8_anywhere_in_an_address_is_a_400(clie
     assert {
         call: status
         for call, status in answers.items()
-        if status != 400 and not (status in allowed and any(f"/{b}".upper() in call.upper() for b in BROKEN_UTF8))
+        if status != 400 and not (status in allowed and any(b.upper() in _path_of(call).upper() for b in BROKEN_UTF8))
     } == {}
 
 

@@ -271,7 +271,7 @@ def test_the_list_tables_stack_into_labelled_cards(client, settings, tmp_path):
 
     client.force_login(UserFactory(is_staff=True))
     budget = _parse(client.get(reverse("funding:dashboard", args=[participant.membership.cohort.slug])))
-    money = ["Awarded", "Scheduled", "Approved", "Paid", "Remaining", "Hours"]
+    money = ["Awarded", "Scheduled", "Approved", "Paid", "Remaining", "Hours", "Time value"]
     _assert_stacked(budget, [["Organisation", *money, *money]])  # one row, then the totals
 
 
