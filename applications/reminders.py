@@ -18,34 +18,20 @@ def _drafts(start, end):
         Application.objects.filter(status=Application.Status.DRAFT)
         .exclude(shortlisted_at__isnull=False, full_started_at__isnull=True)
         .deadline_between(start, end)
-        .select_related("call", "organisation")
-        # Everyone who acts for each organisation, in one more query rather than one per draft.
-        .prefetch_related(
-            Prefetch("organisation__person_links", queryset=OrganisationPerson.objects.select_related("user"))
-        )
     )
-    for application in drafts:
-        moment = application.deadline_at
-        for link in application.organisation.person_links.all():
-            user = link.user
-
-            def render(extra, application=application, moment=moment, user=user):
-                return render_email(
-                    "applications/email/reminder_draft",
-                    {"application": application, "deadline": in_zone(moment, user.time_zone), **extra},
-                )
-
-            yield Due(
-                obj_key=f"application-{application.pk}",
-                moment=moment,
-                user=user,
-                subject=(
-                    f"Reminder: your expression of interest in {application.call.title} is not submitted yet"
-                    if application.is_expression
-                    else f"Reminder: your application to {application.call.title} is not submitted yet"
-                ),
-                render=render,
-            )
+    for application in _people(drafts):
+        title = application.call.title
+        yield from _to_each_person(
+            application,
+            moment=application.deadline_at,
+            template="applications/email/reminder_draft",
+            key=f"application-{application.pk}",
+            subject=(
+                f"Reminder: your expression of interest in {title} is not submitted yet"
+                if application.is_expression
+                else f"Reminder: your application to {title} is not submitted yet"
+            ),
+        )
 
 
 def _people(queryset):
@@ -55,28 +41,31 @@ def _people(queryset):
     )
 
 
+def _to_each_person(application, *, moment, template: str, key: str, subject: str):
+    """One reminder about ``application`` to each person who acts for its organisation, its deadline in their zone."""
+    for link in application.organisation.person_links.all():
+        user = link.user
+
+        def render(extra, user=user):
+            return render_email(
+                template, {"application": application, "deadline": in_zone(moment, user.time_zone), **extra}
+            )
+
+        yield Due(obj_key=key, moment=moment, user=user, subject=subject, render=render)
+
+
 def _full_not_started(start, end):
     shortlisted = Application.objects.filter(
         status=Application.Status.DRAFT, shortlisted_at__isnull=False, full_started_at__isnull=True
     ).deadline_between(start, end)
     for application in _people(shortlisted):
-        moment = application.deadline_at
-        for link in application.organisation.person_links.all():
-            user = link.user
-
-            def render(extra, application=application, moment=moment, user=user):
-                return render_email(
-                    "applications/email/reminder_full_not_started",
-                    {"application": application, "deadline": in_zone(moment, user.time_zone), **extra},
-                )
-
-            yield Due(
-                obj_key=f"application-{application.pk}",
-                moment=moment,
-                user=user,
-                subject=f"Reminder: start your full application to {application.call.title}",
-                render=render,
-            )
+        yield from _to_each_person(
+            application,
+            moment=application.deadline_at,
+            template="applications/email/reminder_full_not_started",
+            key=f"application-{application.pk}",
+            subject=f"Reminder: start your full application to {application.call.title}",
+        )
 
 
 def _interviews_unbooked(start, end):
@@ -92,23 +81,13 @@ def _interviews_unbooked(start, end):
         .exclude(pk__in=InterviewSlot.objects.filter(application__isnull=False).values("application"))
     )
     for application in _people(waiting):
-        moment = application.call.interviews_book_by
-        for link in application.organisation.person_links.all():
-            user = link.user
-
-            def render(extra, application=application, moment=moment, user=user):
-                return render_email(
-                    "applications/email/reminder_interview",
-                    {"application": application, "deadline": in_zone(moment, user.time_zone), **extra},
-                )
-
-            yield Due(
-                obj_key=f"interview-{application.pk}",
-                moment=moment,
-                user=user,
-                subject=f"Reminder: book your interview for {application.call.title}",
-                render=render,
-            )
+        yield from _to_each_person(
+            application,
+            moment=application.call.interviews_book_by,
+            template="applications/email/reminder_interview",
+            key=f"interview-{application.pk}",
+            subject=f"Reminder: book your interview for {application.call.title}",
+        )
 
 
 def _reviews(start, end):
