@@ -69,7 +69,7 @@ bench: install-dev
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	createdb -h 127.0.0.1 -U postgres cohortnet_bench 2>/dev/null || true
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/reminders.py
-	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/pages.py
+	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(BIN)/python bench/pages.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(BIN)/python bench/chat_fanout.py
 
 # Screenshots of the main pages at desktop and phone width, from the demo data on a throwaway

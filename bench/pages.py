@@ -237,7 +237,8 @@ def pages(world: dict) -> list[tuple]:
         ("event list (cohort home)", "GET", [(cohort.get_absolute_url(), p) for p in participants], None),
         ("event detail", "GET", [(e.get_absolute_url(), p) for e, p in paired], None),
         ("RSVP (POST)", "POST", [(f"/events/{e.pk}/rsvp/", p) for e, p in paired], "answer=going"),
-        ("admin application changelist", "GET",
+        ("staff home (admin index)", "GET", [("/admin/", staff)], None),
+        ("admin application changelist (pipeline)", "GET",
          [(f"/admin/applications/application/?p={n}", staff) for n in range(1, min(ROTATE, applications_pages) + 1)],
          None),
         ("admin instalment changelist", "GET",
@@ -357,6 +358,29 @@ def probe(base, method, path, cookie, body) -> int:
             return response.status
     except urllib.error.HTTPError as exc:
         return exc.code
+
+
+def cache_counters() -> tuple[int, int] | None:
+    """Redis's keyspace hits and misses so far (None without REDIS_URL): the cache is all the pages use Redis for.
+
+    Sessions live in the database and the broker is in memory here, so during a page's runs every read of
+    Redis is a cache read; the hit rate beside a page is hits / (hits + misses) over its rounds.
+    """
+    url = os.environ.get("REDIS_URL")
+    if not url:
+        return None
+    import redis
+
+    stats = redis.Redis.from_url(url).info("stats")
+    return stats["keyspace_hits"], stats["keyspace_misses"]
+
+
+def hit_rate(before, after) -> str:
+    """The share of cache reads that found their entry, as a percentage ("–" when the page read no cache)."""
+    if before is None or after is None:
+        return "–"
+    hits, misses = after[0] - before[0], after[1] - before[1]
+    return f"{100 * hits / (hits + misses):.0f} %" if hits + misses else "–"
 
 
 def free_port() -> int:
@@ -480,12 +504,18 @@ def main() -> None:
                     status = probe(base, method, p, cookie, body)
                     if status != 200:
                         raise SystemExit(f"{label}: {method} {p} answered {status}, not 200")
-                rounds = []
+                rounds, counted = [], [0, 0]
                 for _ in range(ROUNDS):
                     before = wrk(base, "GET", baseline_variants, None)
                     baselines.append(before)
+                    cache_before = cache_counters()
                     rounds.append((before, wrk(base, method, keyed, body)))
+                    cache_after = cache_counters()
+                    if cache_before is not None:
+                        counted[0] += cache_after[0] - cache_before[0]
+                        counted[1] += cache_after[1] - cache_before[1]
                 load = summarise([page for _, page in rounds])
+                load["cache_hit_rate"] = hit_rate((0, 0), tuple(counted)) if cache_before is not None else "–"
                 load["ratio_to_baseline"] = round(statistics.median(p["rps"] / b["rps"] for b, p in rounds), 2)
                 load["single_p50_ms"] = single_client_p50(base, method, keyed, body)
                 load["distinct"] = len(keyed)
@@ -494,7 +524,7 @@ def main() -> None:
                     f"  {label:34} {load['rps']:8.1f} req/s  p50 {load['p50_ms']:7.2f} ms"
                     f"  p99 {load['p99_ms']:7.2f} ms  × baseline {load['ratio_to_baseline']:5.2f}"
                     f"  alone p50 {load['single_p50_ms']} ms  {queries} queries  over {len(keyed)}"
-                    + (f"  {load['errors']} ERRORS" if load["errors"] else "")
+                    f"  cache hits {load['cache_hit_rate']}" + (f"  {load['errors']} ERRORS" if load["errors"] else "")
                 )
             results[BASELINE][scale_name] = {
                 **summarise(baselines),
@@ -502,6 +532,7 @@ def main() -> None:
                 "queries": 1,
                 "single_p50_ms": single_client_p50(base, "GET", baseline_variants, None),
                 "distinct": 1,
+                "cache_hit_rate": "–",
             }
             if scale_name == "L":
                 spike = deadline_spike(base, world)
@@ -511,13 +542,14 @@ def main() -> None:
 
     lines = [
         "| page | req/s S | req/s L | p50 L (ms) | p99 L (ms) | × baseline L | one client p50 L (ms) "
-        "| rotated over (L) | queries S | queries L |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| rotated over (L) | cache hits L | queries S | queries L |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for label, r in results.items():
         lines.append(
             f"| {label} | {r['S']['rps']:.0f} | {r['L']['rps']:.0f} | {r['L']['p50_ms']} | {r['L']['p99_ms']} | "
             f"{r['L']['ratio_to_baseline']} | {r['L']['single_p50_ms']} | {r['L']['distinct']} | "
+            f"{r['L']['cache_hit_rate']} | "
             f"{r['S']['queries']} | {r['L']['queries']} |"
         )
     lines.append("")
