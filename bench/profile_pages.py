@@ -22,10 +22,9 @@ os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,testserver")
 os.environ.setdefault("STATIC_MANIFEST", "false")
 
-from pages import SCALES, generate, pages, session_cookie  # noqa: E402 -- sets Django up
-
 from django.core.management import call_command  # noqa: E402
 from django.test import Client  # noqa: E402
+from pages import SCALES, generate, pages, session_cookie  # noqa: E402 -- sets Django up
 
 from toolbox.migration_data import restore_migration_data  # noqa: E402
 
@@ -41,11 +40,14 @@ def world_from_database():
     from cohorts.models import Cohort
     from events.models import Event
 
-    users = list(get_user_model().objects.filter(email__endswith="@bench.example").exclude(is_staff=True).order_by("pk"))
+    people = get_user_model().objects.filter(email__endswith="@bench.example").exclude(is_staff=True)
+    users = list(people.order_by("pk"))
     drafts = list(Application.objects.filter(status="draft").order_by("created_by_id").select_related("created_by"))
     submitted_users = users[len(drafts) : 2 * len(drafts)]
     submitted = list(
-        Application.objects.filter(created_by__in=submitted_users).order_by("created_by_id").select_related("created_by")
+        Application.objects.filter(created_by__in=submitted_users)
+        .order_by("created_by_id")
+        .select_related("created_by")
     )
     cohort = Cohort.objects.get(slug="bench")
     participants = cohort.memberships.count()
@@ -76,7 +78,7 @@ def main() -> None:
             continue
         data = dict(urllib.parse.parse_qsl(body)) if body else None
 
-        def ask(n, variants=variants, method=method, data=data):
+        def ask(n, variants=variants, method=method, data=data, label=label):
             path, user = variants[n % len(variants)]
             key = user.pk if user else None
             if key not in clients:
