@@ -59,6 +59,7 @@ from django.core.exceptions import (
     ValidationError,
 )
 from django.db import IntegrityError, models
+from django.template.loader import select_template
 from django.urls import NoReverseMatch
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString
@@ -196,7 +197,16 @@ class SizedChangeList(ChangeList):
         if self.formset or self.is_popup:
             return None
         headers = list(result_headers(self))
+        app_label, model_name = self.opts.app_label, self.opts.model_name
         return {
+            # The template Django's tag would use: a model's or an app's own first.
+            "template": select_template(
+                [
+                    f"admin/{app_label}/{model_name}/change_list_results.html",
+                    f"admin/{app_label}/change_list_results.html",
+                    "admin/change_list_results.html",
+                ]
+            ),
             "cl": self,
             "result_hidden_fields": [],
             "result_headers": headers,
