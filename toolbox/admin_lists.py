@@ -10,7 +10,8 @@ unfiltered total.
 """
 
 from django.contrib.admin import helpers
-from django.utils.html import format_html
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 
@@ -20,9 +21,11 @@ class LongChangelistMixin:
     def action_checkbox(self, obj):
         # The markup Django's CheckboxInput renders for this column (admin/js/actions.js looks for
         # the "action-select" class and the "_selected_action" name).
-        return format_html(
-            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
-            helpers.ACTION_CHECKBOX_NAME,
-            obj.pk,
-            format_html(_("Select this object for an action - {}"), str(obj)),
+        # One escaped f-string rather than two nested format_html calls: profiled at L, those were about
+        # 5 ms of the 50-row application changelist (issue #20). Both values are escaped here.
+        label = conditional_escape(_("Select this object for an action - {}").format(obj))
+        value = conditional_escape(obj.pk)
+        return mark_safe(  # noqa: S308 - every interpolated value is escaped just above
+            f'<input type="checkbox" name="{helpers.ACTION_CHECKBOX_NAME}" value="{value}" class="action-select"'
+            f' aria-label="{label}">'
         )
