@@ -27,9 +27,22 @@ def call_list(request):
     return render(request, "applications/call_list.html", {"calls": calls, "now": now})
 
 
+def call_phase(call, now) -> str:
+    """Where the call stands at ``now``, as far as its page tells: its cached fragment is keyed on it."""
+    if call.is_upcoming(now):
+        return "upcoming"
+    if call.has_closed(now):
+        return "closed"
+    if call.has_stages and now > call.expressions_close_at:
+        return "full-only"
+    return "open"
+
+
 def call_detail(request, slug):
-    call = get_object_or_404(OpenCall.objects.for_cards().prefetch_related("faq_items"), slug=slug)
-    return render(request, "applications/call_detail.html", {"call": call, "now": timezone.now()})
+    # One query; the themes and the FAQ are read only when the page's cached fragment is not there.
+    call = get_object_or_404(OpenCall.objects.select_related("cohort"), slug=slug)
+    now = timezone.now()
+    return render(request, "applications/call_detail.html", {"call": call, "now": now, "phase": call_phase(call, now)})
 
 
 def invitation(request, token):
