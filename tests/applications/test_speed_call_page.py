@@ -17,7 +17,6 @@ from django.utils import timezone
 
 from applications.models import FaqItem
 from cohorts.models import Theme
-from tests.applications.test_call_page import _inline_management
 from tests.factories import OpenCallFactory, UserFactory
 from tests.test_admin_refusals import admin_form_data, inline_index
 from toolbox.timezones import BROWSER_ZONE_COOKIE
@@ -86,7 +85,8 @@ def test_faq_added_edited_and_deleted_show_at_once(call, staff_client):
         data[f"faq_items-{inline_index(data, 'faq_items', first.pk)}-question"] = "Who chooses?"
 
     _admin_post(staff_client, url, edit)
-    assert "Who chooses?" in page(call) and "Who decides?" not in page(call)
+    assert "Who chooses?" in page(call)
+    assert "Who decides?" not in page(call)
 
     def add(data):
         data.update({"faq_items-TOTAL_FORMS": "2", "faq_items-1-position": "5"})
@@ -104,7 +104,8 @@ def test_faq_added_edited_and_deleted_show_at_once(call, staff_client):
 
 def test_themes_of_the_call_and_their_text_show_at_once(call, staff_client):
     theme, other = Theme.objects.order_by("pk")[:2]
-    assert theme.name in page(call) and other.name not in page(call)
+    assert theme.name in page(call)
+    assert other.name not in page(call)
     call.themes.add(other)
     assert other.name in page(call)
     other.open_calls.remove(call)
@@ -116,7 +117,8 @@ def test_themes_of_the_call_and_their_text_show_at_once(call, staff_client):
     url = reverse("admin:applications_opencall_change", args=[call.pk])
     _admin_post(staff_client, url, lambda d: d.update(themes=[str(other.pk)]))
     content = page(call)
-    assert other.name in content and "Rivers and their gauges." not in content
+    assert other.name in content
+    assert "Rivers and their gauges." not in content
     url = reverse("admin:cohorts_theme_change", args=[other.pk])
     _admin_post(staff_client, url, lambda d: d.update(description="Tides, told by the admin."))
     assert "Tides, told by the admin." in page(call)
@@ -135,7 +137,8 @@ def test_the_page_follows_the_calls_phase(call):
     assert "Apply now" in page(call)
     with time_machine.travel(call.closes_at + timedelta(minutes=1)):
         content = page(call)
-    assert "This opportunity is now closed." in content and "Apply now" not in content
+    assert "This opportunity is now closed." in content
+    assert "Apply now" not in content
     with time_machine.travel(call.opens_at - timedelta(minutes=1)):
         assert "Applications open on" in page(call)
 
