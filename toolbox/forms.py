@@ -253,13 +253,34 @@ def _options_html(field) -> str:
     return "".join(out)
 
 
+def _widget_html(field: BoundField) -> str:
+    """``str(field)`` for a text input, text area or checkbox: Django's input.html and textarea.html,
+    written here; any other widget (and a localised field) is rendered by Django's own template."""
+    widget = field.field.widget
+    if field.field.localize or not isinstance(widget, (forms.widgets.Input, forms.Textarea)):
+        return str(field)
+    if isinstance(widget, (forms.FileInput, forms.Select, forms.CheckboxSelectMultiple, forms.RadioSelect)):
+        return str(field)
+    attrs = field.build_widget_attrs({}, widget)
+    if field.auto_id and "id" not in widget.attrs:
+        attrs.setdefault("id", field.auto_id)
+    context = widget.get_context(field.html_name, field.value(), attrs)["widget"]
+    name = conditional_escape(context["name"])
+    if isinstance(widget, forms.Textarea):
+        value = conditional_escape(context["value"]) if context["value"] else ""
+        return f'<textarea name="{name}"{_attrs_html(context["attrs"])}>\n{value}</textarea>'
+    value = context["value"]
+    value_attr = f' value="{conditional_escape(str(value))}"' if value is not None else ""
+    return f'<input type="{context["type"]}" name="{name}"{value_attr}{_attrs_html(context["attrs"])}>'
+
+
 def render_site_field(field: BoundField) -> str:
     """One field as templates/bootstrap5/field.html renders it (labels shown, no wrapper class)."""
     widget = field.field.widget
     if field.is_hidden:
         return str(field)
     if isinstance(widget, (forms.FileInput, forms.MultiWidget)) or not isinstance(
-        widget, (forms.widgets.Input, forms.Textarea, forms.Select, forms.CheckboxInput)
+        widget, (*GROUP_WIDGETS, forms.widgets.Input, forms.Textarea, forms.Select, forms.CheckboxInput)
     ):
         return render_to_string(
             "bootstrap5/field.html", {"field": field, "form_show_labels": True, "form_show_errors": True}
@@ -283,7 +304,7 @@ def render_site_field(field: BoundField) -> str:
     elif isinstance(widget, forms.CheckboxInput):
         _add_widget_classes(widget, f"form-check-input{invalid}")
         inner = (
-            f'{_errors_html(field)}<div class="form-check">{field}'
+            f'{_errors_html(field)}<div class="form-check">{_widget_html(field)}'
             f'<label for="{field.id_for_label}" class="form-check-label">{label}</label>{_help_html(field)}</div>'
         )
     else:
@@ -294,7 +315,7 @@ def render_site_field(field: BoundField) -> str:
         parts.append(_help_html(field))
         parts.append(_errors_html(field))
         _add_widget_classes(widget, f"{'form-select' if isinstance(widget, forms.Select) else 'form-control'}{invalid}")
-        parts.append(str(field))
+        parts.append(_widget_html(field))
         limit = getattr(field, "character_limit", None)
         if limit:
             parts.append(
