@@ -149,8 +149,13 @@ def application_list(request):
 
 @login_required
 def application_detail(request, pk):
-    application = _get_own_application(request, pk)
-    slot = InterviewSlot.objects.filter(application=application).select_related("host").first()
+    # The interview slot (one-to-one) comes in the same query as the application.
+    applications = Application.objects.select_related("call__cohort", "organisation", "interview_slot__host")
+    application = get_visible_or_404(applications, can_view_application, request.user, pk=pk)
+    try:
+        slot = application.interview_slot
+    except InterviewSlot.DoesNotExist:
+        slot = None
     can_book = slot is None and can_book_interview(request.user, application)
     context = {
         "application": application,
