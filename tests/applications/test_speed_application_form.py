@@ -99,3 +99,20 @@ def test_the_page_renders_the_form(client, application):
     client.force_login(application.created_by)
     page = client.get(reverse("applications:edit", args=[application.pk])).content.decode()
     assert _both(application)[1] in _normalise(page)
+
+
+def test_saved_themes_show_ticked_and_a_posted_form_does_not_read_them(application):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from cohorts.models import Theme
+
+    theme = Theme.objects.order_by("pk").last()
+    application.themes.set([theme])
+    assert f'value="{theme.pk}" id="id_themes_' in ApplicationForm(instance=application).site_layout().replace(
+        ' checked id="', ' id="'
+    )
+    assert " checked" in str(ApplicationForm(instance=application)["themes"])
+    with CaptureQueriesContext(connection) as queries:
+        ApplicationForm({"licence": "CC0"}, instance=application)
+    assert not any("applications_application_themes" in q["sql"] for q in queries.captured_queries)
