@@ -75,7 +75,9 @@ class ApplicationForm(SiteModelForm):
 
     class Meta:
         model = Application
-        fields = [*ANSWER_FIELDS, "themes"]
+        # "themes" is the form's own field above, not the model's: a posted form (the autosave, every few
+        # seconds) then does not read the saved themes only to set an initial value it never shows.
+        fields = [*ANSWER_FIELDS]
         widgets = {
             "data_stewarded": forms.Textarea(attrs={"rows": 4}),
             "sustainability": forms.Textarea(attrs={"rows": 4}),
@@ -88,6 +90,8 @@ class ApplicationForm(SiteModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if not self.is_bound and self.instance.pk and "themes" not in self.initial:
+            self.initial["themes"] = list(self.instance.themes.all())
         call = self.instance.call
         self.fields["funding_requested"] = MoneyField(
             label="Funding requested (GBP)",

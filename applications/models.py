@@ -116,6 +116,10 @@ class OpenCall(models.Model):
         help_text="Shortlisted organisations that have not booked an interview slot are reminded before this.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    #: Changes with every edit of what the call page shows: the call's own fields (``auto_now``), and its
+    #: FAQ, its themes and the themes' own text (applications/signals.py). The call page's cached
+    #: fragment is keyed on it.
+    updated_at = models.DateTimeField(auto_now=True)
 
     objects = OpenCallQuerySet.as_manager()
 

@@ -27,9 +27,22 @@ def call_list(request):
     return render(request, "applications/call_list.html", {"calls": calls, "now": now})
 
 
+def call_phase(call, now) -> str:
+    """Where the call stands at ``now``, as far as its page tells: its cached fragment is keyed on it."""
+    if call.is_upcoming(now):
+        return "upcoming"
+    if call.has_closed(now):
+        return "closed"
+    if call.has_stages and now > call.expressions_close_at:
+        return "full-only"
+    return "open"
+
+
 def call_detail(request, slug):
-    call = get_object_or_404(OpenCall.objects.for_cards().prefetch_related("faq_items"), slug=slug)
-    return render(request, "applications/call_detail.html", {"call": call, "now": timezone.now()})
+    # One query; the themes and the FAQ are read only when the page's cached fragment is not there.
+    call = get_object_or_404(OpenCall.objects.select_related("cohort"), slug=slug)
+    now = timezone.now()
+    return render(request, "applications/call_detail.html", {"call": call, "now": now, "phase": call_phase(call, now)})
 
 
 def invitation(request, token):
@@ -136,8 +149,13 @@ def application_list(request):
 
 @login_required
 def application_detail(request, pk):
-    application = _get_own_application(request, pk)
-    slot = InterviewSlot.objects.filter(application=application).select_related("host").first()
+    # The interview slot (one-to-one) comes in the same query as the application.
+    applications = Application.objects.select_related("call__cohort", "organisation", "interview_slot__host")
+    application = get_visible_or_404(applications, can_view_application, request.user, pk=pk)
+    try:
+        slot = application.interview_slot
+    except InterviewSlot.DoesNotExist:
+        slot = None
     can_book = slot is None and can_book_interview(request.user, application)
     context = {
         "application": application,

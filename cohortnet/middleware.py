@@ -7,13 +7,18 @@ from allauth.account.authentication import get_authentication_records
 from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.core.handlers.exception import response_for_exception
+from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.http import urlencode
 
+from applications.models import ReviewAssignment
 from applications.services import REVIEWER_GROUP
 from funding.permissions import FINANCE_GROUP
 
@@ -55,11 +60,51 @@ PRIVILEGED_GROUPS = (FINANCE_GROUP, REVIEWER_GROUP)
 
 def needs_second_factor(user) -> bool:
     """Whoever sees other organisations' data because of who they are: staff, Finance, reviewers."""
-    if not user.is_authenticated:
-        return False
-    if user.is_staff or user.is_superuser:
-        return True
-    return user.groups.filter(name__in=PRIVILEGED_GROUPS).exists()
+    return ViewerAccess(user).needs_second_factor
+
+
+class ViewerAccess:
+    """What the signed-in person's groups and review assignments give them, read once per request.
+
+    Two facts every page may need: whether a group shows them other organisations' data (the two-factor
+    guard below) and whether they have reviews (the navbar's link). Neither is read until asked for;
+    then both come in one query. Staff need no query to know they need a second factor.
+    """
+
+    def __init__(self, user):
+        self.user = user
+
+    @cached_property
+    def _facts(self) -> dict:
+        user = self.user
+        if not user.is_authenticated:
+            return {"privileged": False, "reviews": False}
+        facts = {"reviews": Exists(ReviewAssignment.objects.filter(reviewer=OuterRef("pk")))}
+        if not (user.is_staff or user.is_superuser):
+            facts["privileged"] = Exists(Group.objects.filter(user=OuterRef("pk"), name__in=PRIVILEGED_GROUPS))
+        row = get_user_model()._default_manager.filter(pk=user.pk).values(**facts).first() or {}
+        return {"privileged": row.get("privileged", True), "reviews": row.get("reviews", False)}
+
+    @property
+    def needs_second_factor(self) -> bool:
+        user = self.user
+        if not user.is_authenticated:
+            return False
+        if user.is_staff or user.is_superuser:
+            return True
+        return self._facts["privileged"]
+
+    @property
+    def has_reviews(self) -> bool:
+        return self._facts["reviews"]
+
+
+def viewer_access(request) -> ViewerAccess:
+    """The request's one ``ViewerAccess`` (made on first use, for whoever ``request.user`` is)."""
+    access = getattr(request, "_viewer_access", None)
+    if access is None:
+        access = request._viewer_access = ViewerAccess(request.user)
+    return access
 
 
 def session_used_second_factor(request) -> bool:
@@ -85,11 +130,13 @@ class StaffRequiresMFAMiddleware:
 
     def __call__(self, request):
         user = getattr(request, "user", None)
+        if user is not None:
+            viewer_access(request)  # read by the navbar too (applications/templatetags/viewer.py), on first use
         if (
             settings.ADMIN_REQUIRE_MFA
             and user is not None
             and not request.path.startswith(self.account_prefix)
-            and needs_second_factor(user)
+            and viewer_access(request).needs_second_factor
             and not session_used_second_factor(request)
         ):
             if Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():

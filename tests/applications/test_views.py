@@ -257,9 +257,10 @@ def test_a_draft_save_checks_only_the_answers(applicant_client, django_assert_nu
     chosen = [str(pk) for pk in Theme.objects.values_list("pk", flat=True)[:themes]]
     applicant_client.post(reverse("applications:autosave", args=[application.pk]), _valid_answers(themes=chosen))
     answers = _valid_answers(licence="CC BY 4.0", themes=chosen)
-    # session, user, application, permission, the form (themes, questions, chosen themes, funding check),
-    # the service (savepoint, locked application, permission, questions, funding check, update, themes)
-    with django_assert_num_queries(20):
+    # session, user, application, permission, the form (questions, chosen themes, funding check; not the
+    # saved themes, issue #20), the service (savepoint, locked application, permission, questions, funding
+    # check, update, themes)
+    with django_assert_num_queries(19):
         response = applicant_client.post(
             reverse("applications:autosave", args=[application.pk]), answers, headers={"HX-Request": "true"}
         )
