@@ -131,7 +131,7 @@ class StaffRequiresMFAMiddleware:
     def __call__(self, request):
         user = getattr(request, "user", None)
         if user is not None:
-            viewer_access(request)  # read by the navbar too (applications/templatetags/viewer.py), on first use
+            viewer_access(request)  # read by the navbar too (toolbox/templatetags/viewer.py), on first use
         if (
             settings.ADMIN_REQUIRE_MFA
             and user is not None

@@ -22,7 +22,7 @@ def test_attributes_are_escaped_and_distinguished():
 def test_the_layouts_links_are_reversed_once_and_follow_the_script_prefix():
     from django.urls import reverse, set_script_prefix
 
-    from applications.templatetags.layout import LAYOUT_URLS, layout_urls
+    from toolbox.templatetags.layout import LAYOUT_URLS, layout_urls
 
     assert layout_urls() == {key: reverse(name) for key, name in LAYOUT_URLS.items()}
     try:
