@@ -14,11 +14,15 @@ from applications.services import REVIEWER_GROUP
 from cohortnet import opendata, opendata_selection
 from cohortnet.participant_home import join_is_open, participant_home
 from cohortnet.users.forms import ProfileForm
-from cohorts.models import PROGRAMME_TEAM, Cohort, Membership, Message
-from cohorts.selectors import cohort_visible_or_404, cohorts_for_user, organisations_for_user
-from events.models import SupportSlot
+from cohorts.models import PROGRAMME_TEAM, Cohort, Message
+from cohorts.selectors import (
+    cohort_and_membership_or_404,
+    cohorts_for_user,
+    organisations_for_user,
+)
+from events.models import RSVP, SupportSlot
 from events.permissions import can_book_slot
-from events.selectors import events_for_cohort, rsvps_by_event
+from events.selectors import events_for_cohort
 from outcomes import publication_documents
 from privacy import selectors as privacy_selectors
 from privacy.forms import ConsentForm
@@ -64,20 +68,20 @@ def healthz(request):
 @login_required
 def cohort_home(request, slug):
     """The cohort's home: its members and events. Composed here because it spans apps."""
-    cohort = cohort_visible_or_404(request.user, slug)
+    # One query finds the cohort, proves the visitor takes part and gives their membership (cohort_visible_or_404
+    # for staff who take part for no organisation).
+    cohort, membership = cohort_and_membership_or_404(request.user, slug, select_related=("organisation", "award"))
     # Upcoming events first, a page at a time: a cohort can hold thousands.
     show_past = request.GET.get("past") == "1"
     now = timezone.now()
-    events_qs = events_for_cohort(cohort)
+    events_qs = events_for_cohort(cohort, answers_of=request.user)
     events_qs = (
         events_qs.filter(ends_at__lt=now).order_by("-starts_at") if show_past else events_qs.filter(ends_at__gte=now)
     )
     page = Paginator(events_qs, EVENTS_PER_PAGE).get_page(request.GET.get("page"))
     events = list(page.object_list)
-    rsvps = rsvps_by_event(request.user, events)
-    membership = (
-        Membership.objects.for_participant(request.user, cohort).select_related("organisation", "award").first()
-    )
+    # The person's answers came with the events: what the rows and join_is_open read of an RSVP is its status.
+    rsvps = {event.pk: RSVP(event=event, status=event.viewer_answer) for event in events if event.viewer_answer}
     slots = SupportSlot.objects.filter(cohort=cohort, starts_at__gte=now).select_related(
         "host", "booked_by__organisation"
     )

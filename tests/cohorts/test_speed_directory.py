@@ -77,9 +77,9 @@ def test_a_second_visit_reads_the_list_from_the_cache(member, django_assert_num_
     for _ in range(3):
         ParticipantFactory(membership=MembershipFactory(cohort=member.cohort), show_contact_details=True)
     first = _members(_directory(member, member.cohort))
-    # Session, user, cohort, membership check, the count for the pager, the navbar's reviewer check:
+    # Session, user, the cohort with the viewer's membership, the count for the pager, the navbar's reviewer check:
     # the members, their themes and their people are not asked for again.
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         again = _members(_directory(member, member.cohort))
     assert again == first
     assert first.count('class="cn-card org-card') == 4
