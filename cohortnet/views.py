@@ -1,11 +1,16 @@
+import hashlib
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import connection
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import get_template
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 
 from applications.models import Application, OpenCall
@@ -27,8 +32,11 @@ from outcomes import publication_documents
 from privacy import selectors as privacy_selectors
 from privacy.forms import ConsentForm
 from privacy.models import Consent
+from toolbox.templatetags.zones import zoned
 
 EVENTS_PER_PAGE = 25
+#: Add one when templates/cohorts/_event_cell.html changes what it shows: cells drawn by the old one are not read.
+EVENT_CELLS_VERSION = 1
 
 
 def home(request):
@@ -85,6 +93,9 @@ def cohort_home(request, slug):
     slots = SupportSlot.objects.filter(cohort=cohort, starts_at__gte=now).select_related(
         "host", "booked_by__organisation"
     )
+    cells = _event_cells(events)
+    for event in events:
+        event.cell, event.when = cells[event.pk]
     context = {
         "cohort": cohort,
         "rows": [(event, rsvps.get(event.pk)) for event in events],
@@ -102,6 +113,33 @@ def cohort_home(request, slug):
         "programme_team": PROGRAMME_TEAM,
     }
     return render(request, "cohorts/cohort_detail.html", context)
+
+
+def _event_cells(events) -> dict:
+    """``{event id: (first cell's HTML, the time in the event's zone)}``: what every viewer sees alike in a row.
+
+    Cached for the page of events under each event's ``updated_at`` (every save of an event moves it) and its
+    theme's name and colour, all read by the events query itself: one cache read per page, and an edited event
+    or theme is a new key, never a stale cell. The viewer's own parts (their answer, "your time") stay out.
+    """
+    if not events:
+        return {}
+    versions = [
+        (e.pk, e.updated_at.isoformat(), e.theme_id, e.theme.name if e.theme else "", e.theme.colour if e.theme else "")
+        for e in events
+    ]
+    digest = hashlib.sha256(repr(versions).encode()).hexdigest()
+    key = f"cohort_home_cells:{EVENT_CELLS_VERSION}:{digest}"
+    cells = cache.get(key)
+    if cells is None:
+        template = get_template("cohorts/_event_cell.html")
+        cells = {e.pk: (str(template.render({"event": e})), zoned(e.starts_at, e.time_zone)) for e in events}
+        cache.set(key, cells, CELLS_SECONDS)
+    return {pk: (mark_safe(cell), when) for pk, (cell, when) in cells.items()}  # noqa: S308 -- our template's output
+
+
+#: How long a page of event cells stays cached when nobody asks for it (edits make new keys at once).
+CELLS_SECONDS = 24 * 60 * 60
 
 
 def open_data(request):

@@ -12,6 +12,7 @@ from django.urls import reverse
 from cohorts import services
 from cohorts.models import Cohort, Membership, Theme
 from privacy import services as privacy_services
+from tests.admin_forms import admin_save as _admin_save
 from tests.factories import MembershipFactory, OrganisationFactory, ParticipantFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -34,36 +35,6 @@ def _directory(client, cohort) -> str:
 
 def _members(page: str) -> str:
     return page.split('<h2 class="visually-hidden">Members</h2>')[1].split("</ul>\n")[0]
-
-
-def _admin_form_data(response) -> dict:
-    """What the admin's change form would post back unchanged: the main form and every inline's forms."""
-    data = {}
-    forms = [response.context["adminform"].form]
-    for inline in response.context["inline_admin_formsets"]:
-        formset = inline.formset
-        for name, value in formset.management_form.initial.items():
-            data[f"{formset.prefix}-{name}"] = value
-        forms += formset.forms
-    for form in forms:
-        for field in form:
-            value = field.value()
-            if value is None or value is False:
-                continue
-            if value is True:
-                value = "on"
-            data[field.html_name] = [str(v) for v in value] if isinstance(value, list | tuple) else value
-    return data
-
-
-def _admin_save(client, url, **changes):
-    response = client.get(url)
-    assert response.status_code == 200
-    data = {**_admin_form_data(response), **changes}
-    data = {k: v for k, v in data.items() if v is not None}
-    saved = client.post(url, data)
-    assert saved.status_code == 302, saved.context["adminform"].form.errors if saved.context else saved
-    return saved
 
 
 @pytest.fixture
