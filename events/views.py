@@ -12,6 +12,7 @@ from django.utils.safestring import SafeString
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cohorts.models import Membership, Participant
+from cohorts.permissions import remember_participation
 from cohorts.selectors import cohorts_for_user
 from events import calendar, services
 from events.forms import RSVPForm, WrittenInputForm
@@ -29,7 +30,17 @@ from toolbox.visibility import get_visible_or_404
 
 
 def _get_visible_event(request, pk) -> Event:
-    return get_visible_or_404(Event.objects.select_related("cohort", "theme"), can_view_event, request.user, pk=pk)
+    events = Event.objects.select_related("cohort", "theme")
+    if not request.user.is_authenticated:
+        return get_visible_or_404(events, can_view_event, request.user, pk=pk)
+    # Whether the person takes part comes with the event: can_view_event then asks no second query.
+    events = events.annotate(viewer_takes_part=Exists(Participant.objects.for_user(request.user, OuterRef("cohort"))))
+
+    def can_view(user, event):
+        remember_participation(event.cohort, user, event.viewer_takes_part)
+        return can_view_event(user, event)
+
+    return get_visible_or_404(events, can_view, request.user, pk=pk)
 
 
 def _rsvp_context(request, event, *, rsvp=None):

@@ -24,10 +24,10 @@ def test_answering_going_again_costs_no_write_and_shows_going(client, django_ass
     [person] = _participants(event.cohort, 1)
     client.force_login(person)
     assert _answer(client, event, "going").status_code == 200
-    # session, user, event, permission; in the service: the locked event with its cohort, permission, the
-    # answer (unchanged: no membership, no write), inside a savepoint and its release; then the counts for the
-    # box. No cohort query under the lock, no membership, no second read of the answer.
-    with django_assert_num_queries(10):
+    # session, user, event with the permission check; in the service: the locked event with its cohort,
+    # permission, the answer (unchanged: no membership, no write), inside a savepoint and its release; then the
+    # counts for the box. No cohort query under the lock, no membership, no second read of the answer.
+    with django_assert_num_queries(9):
         response = _answer(client, event, "going")
     box = response.content.decode()
     assert 'state-going">Going</span>' in box
