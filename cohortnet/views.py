@@ -1,11 +1,16 @@
+import hashlib
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import connection
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import get_template
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 
 from applications.models import Application, OpenCall
@@ -14,17 +19,24 @@ from applications.services import REVIEWER_GROUP
 from cohortnet import opendata, opendata_selection
 from cohortnet.participant_home import join_is_open, participant_home
 from cohortnet.users.forms import ProfileForm
-from cohorts.models import PROGRAMME_TEAM, Cohort, Membership, Message
-from cohorts.selectors import cohort_visible_or_404, cohorts_for_user, organisations_for_user
-from events.models import SupportSlot
+from cohorts.models import PROGRAMME_TEAM, Cohort, Message
+from cohorts.selectors import (
+    cohort_and_membership_or_404,
+    cohorts_for_user,
+    organisations_for_user,
+)
+from events.models import RSVP, SupportSlot
 from events.permissions import can_book_slot
-from events.selectors import events_for_cohort, rsvps_by_event
+from events.selectors import events_for_cohort
 from outcomes import publication_documents
 from privacy import selectors as privacy_selectors
 from privacy.forms import ConsentForm
 from privacy.models import Consent
+from toolbox.templatetags.zones import zoned
 
 EVENTS_PER_PAGE = 25
+#: Add one when templates/cohorts/_event_cell.html changes what it shows: cells drawn by the old one are not read.
+EVENT_CELLS_VERSION = 1
 
 
 def home(request):
@@ -64,23 +76,26 @@ def healthz(request):
 @login_required
 def cohort_home(request, slug):
     """The cohort's home: its members and events. Composed here because it spans apps."""
-    cohort = cohort_visible_or_404(request.user, slug)
+    # One query finds the cohort, proves the visitor takes part and gives their membership (cohort_visible_or_404
+    # for staff who take part for no organisation).
+    cohort, membership = cohort_and_membership_or_404(request.user, slug, select_related=("organisation", "award"))
     # Upcoming events first, a page at a time: a cohort can hold thousands.
     show_past = request.GET.get("past") == "1"
     now = timezone.now()
-    events_qs = events_for_cohort(cohort)
+    events_qs = events_for_cohort(cohort, answers_of=request.user)
     events_qs = (
         events_qs.filter(ends_at__lt=now).order_by("-starts_at") if show_past else events_qs.filter(ends_at__gte=now)
     )
     page = Paginator(events_qs, EVENTS_PER_PAGE).get_page(request.GET.get("page"))
     events = list(page.object_list)
-    rsvps = rsvps_by_event(request.user, events)
-    membership = (
-        Membership.objects.for_participant(request.user, cohort).select_related("organisation", "award").first()
-    )
+    # The person's answers came with the events: what the rows and join_is_open read of an RSVP is its status.
+    rsvps = {event.pk: RSVP(event=event, status=event.viewer_answer) for event in events if event.viewer_answer}
     slots = SupportSlot.objects.filter(cohort=cohort, starts_at__gte=now).select_related(
         "host", "booked_by__organisation"
     )
+    cells = _event_cells(events)
+    for event in events:
+        event.cell, event.when = cells[event.pk]
     context = {
         "cohort": cohort,
         "rows": [(event, rsvps.get(event.pk)) for event in events],
@@ -98,6 +113,33 @@ def cohort_home(request, slug):
         "programme_team": PROGRAMME_TEAM,
     }
     return render(request, "cohorts/cohort_detail.html", context)
+
+
+def _event_cells(events) -> dict:
+    """``{event id: (first cell's HTML, the time in the event's zone)}``: what every viewer sees alike in a row.
+
+    Cached for the page of events under each event's ``updated_at`` (every save of an event moves it) and its
+    theme's name and colour, all read by the events query itself: one cache read per page, and an edited event
+    or theme is a new key, never a stale cell. The viewer's own parts (their answer, "your time") stay out.
+    """
+    if not events:
+        return {}
+    versions = [
+        (e.pk, e.updated_at.isoformat(), e.theme_id, e.theme.name if e.theme else "", e.theme.colour if e.theme else "")
+        for e in events
+    ]
+    digest = hashlib.sha256(repr(versions).encode()).hexdigest()
+    key = f"cohort_home_cells:{EVENT_CELLS_VERSION}:{digest}"
+    cells = cache.get(key)
+    if cells is None:
+        template = get_template("cohorts/_event_cell.html")
+        cells = {e.pk: (str(template.render({"event": e})), zoned(e.starts_at, e.time_zone)) for e in events}
+        cache.set(key, cells, CELLS_SECONDS)
+    return {pk: (mark_safe(cell), when) for pk, (cell, when) in cells.items()}  # noqa: S308 -- our template's output
+
+
+#: How long a page of event cells stays cached when nobody asks for it (edits make new keys at once).
+CELLS_SECONDS = 24 * 60 * 60
 
 
 def open_data(request):

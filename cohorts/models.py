@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Case, F, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Lower
 from django.urls import reverse
@@ -201,6 +201,9 @@ class Cohort(models.Model):
         "members may start threads", default=True, help_text="Otherwise only staff start threads; members reply."
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Keys the cached fragments of the member pages (the directory): every write to what they show adds one,
+    # in the same transaction (cohorts/content_version.py), so a fragment cached under an old number is never read.
+    content_version = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["-starts_on"]
@@ -271,6 +274,18 @@ PROGRAMME_TEAM = _ProgrammeTeam()
 
 
 class ParticipantQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        """A bulk update (privacy's consent switches use one) also ages the directories it shows in."""
+        from cohorts.content_version import DIRECTORY_PARTICIPANT_FIELDS, cohorts_changed
+
+        if not DIRECTORY_PARTICIPANT_FIELDS.intersection(kwargs):
+            return super().update(**kwargs)
+        with transaction.atomic(using=self.db):
+            cohort_ids = set(self.values_list("membership__cohort_id", flat=True))
+            rows = super().update(**kwargs)
+            cohorts_changed(cohort_ids)
+        return rows
+
     def for_user(self, user, cohort):
         """``user`` as a participant of ``cohort`` (a cohort or its id); none for a visitor."""
         if not user.is_authenticated:

@@ -4,7 +4,19 @@ from cohorts.models import Cohort, Organisation, OrganisationPerson, Participant
 
 
 def is_cohort_participant(user, cohort: Cohort) -> bool:
+    known = getattr(cohort, "_viewer_takes_part", None)
+    if known is not None and known[0] == user.pk:
+        return known[1]
     return Participant.objects.for_user(user, cohort).exists()
+
+
+def remember_participation(cohort: Cohort, user, takes_part: bool) -> None:
+    """Tell ``is_cohort_participant`` what the query that fetched ``cohort`` already found out for ``user``.
+
+    A page that fetches a row with ``Exists(Participant.objects.for_user(user, OuterRef("cohort")))`` (the same
+    rule) answers the permission without a second query. Kept on this one object, for this one person.
+    """
+    cohort._viewer_takes_part = (user.pk, bool(takes_part))
 
 
 def can_view_cohort(user, cohort: Cohort) -> bool:

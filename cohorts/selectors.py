@@ -10,7 +10,7 @@ from django.db.models.functions import Concat
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
-from cohorts.models import Cohort, Message, Organisation, Theme
+from cohorts.models import Cohort, Membership, Message, Organisation, Theme
 from cohorts.permissions import can_view_cohort
 from toolbox.visibility import get_visible_or_404
 
@@ -32,6 +32,26 @@ def cohorts_for_user(user) -> QuerySet[Cohort]:
 def cohort_visible_or_404(user, slug: str) -> Cohort:
     """The cohort ``slug`` if ``user`` may see its members' pages; otherwise a 404, as if it did not exist."""
     return get_visible_or_404(Cohort, can_view_cohort, user, slug=slug)
+
+
+def cohort_and_membership_or_404(user, slug: str, *, select_related=()) -> tuple[Cohort, Membership | None]:
+    """The cohort ``slug`` and the membership ``user`` takes part in it through, as ``cohort_visible_or_404`` allows.
+
+    One query for a participant (the usual visitor of a member page): their membership, with its cohort, is
+    the proof that they may see it (``can_view_cohort``). Anyone else is checked by ``cohort_visible_or_404``:
+    staff see the cohort without a membership, the rest get the 404. The membership is the first by
+    organisation name, as ``Membership.objects.for_participant(...).first()`` gives.
+    """
+    membership = None
+    if user.is_authenticated:
+        membership = (
+            Membership.objects.filter(cohort__slug=slug, participants__user=user)
+            .select_related("cohort", *select_related)
+            .first()
+        )
+    if membership is not None:
+        return membership.cohort, membership
+    return cohort_visible_or_404(user, slug), None
 
 
 # --- The mailing list's archive -----------------------------------------------------------

@@ -38,7 +38,12 @@ from cohorts.permissions import (
     is_organisation_lead,
 )
 from cohorts.selectors import archive_search as search_archive
-from cohorts.selectors import cohort_visible_or_404, cohorts_for_user, searchable_cohorts
+from cohorts.selectors import (
+    cohort_and_membership_or_404,
+    cohort_visible_or_404,
+    cohorts_for_user,
+    searchable_cohorts,
+)
 from toolbox.signals import file_downloaded
 from toolbox.visibility import get_visible_or_404
 
@@ -133,7 +138,7 @@ def invite_accept(request, token):
 
 @login_required
 def directory(request, slug):
-    cohort = cohort_visible_or_404(request.user, slug)
+    cohort, _membership = cohort_and_membership_or_404(request.user, slug)  # one query for a participant
     memberships = (
         cohort.memberships.select_related("organisation")
         .prefetch_related(

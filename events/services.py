@@ -33,7 +33,8 @@ def rsvp_set(*, event: Event, user, going: bool, at=None) -> RSVP:
     Callable by participants of the event's cohort (and staff).
     """
     at = at or timezone.now()
-    event = Event.objects.select_for_update().get(pk=event.pk)
+    # The cohort comes with the locked row (only the event's row is locked): the permission reads it.
+    event = Event.objects.select_for_update(of=("self",)).select_related("cohort").get(pk=event.pk)
     if not can_view_event(user, event):
         raise PermissionDenied
     if not event.rsvps_open(at):
@@ -43,12 +44,12 @@ def rsvp_set(*, event: Event, user, going: bool, at=None) -> RSVP:
 
     rsvp = RSVP.objects.filter(event=event, user=user).first()
     previous = rsvp.status if rsvp else None
-    membership = rsvp.membership if rsvp and rsvp.membership else None
+    if going and previous in (RSVP.Status.GOING, RSVP.Status.WAITLISTED):
+        return rsvp  # nothing changes: answered again (a double click, a second tab)
+    membership = rsvp.membership if rsvp and rsvp.membership_id else None
     if membership is None:
         membership = Membership.objects.for_participant(user, event.cohort).first()
     if going:
-        if previous in (RSVP.Status.GOING, RSVP.Status.WAITLISTED):
-            return rsvp
         if event.seats_per_organisation and membership is not None:
             taken = RSVP.objects.filter(
                 event=event, membership=membership, status__in=[RSVP.Status.GOING, RSVP.Status.WAITLISTED]

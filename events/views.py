@@ -1,13 +1,19 @@
+import functools
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, Max, OuterRef, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template import engines
 from django.utils import timezone
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cohorts.models import Membership, Participant
+from cohorts.permissions import remember_participation
 from cohorts.selectors import cohorts_for_user
 from events import calendar, services
 from events.forms import RSVPForm, WrittenInputForm
@@ -25,16 +31,29 @@ from toolbox.visibility import get_visible_or_404
 
 
 def _get_visible_event(request, pk) -> Event:
-    return get_visible_or_404(Event.objects.select_related("cohort", "theme"), can_view_event, request.user, pk=pk)
+    events = Event.objects.select_related("cohort", "theme")
+    if not request.user.is_authenticated:
+        return get_visible_or_404(events, can_view_event, request.user, pk=pk)
+    # Whether the person takes part comes with the event: can_view_event then asks no second query.
+    events = events.annotate(viewer_takes_part=Exists(Participant.objects.for_user(request.user, OuterRef("cohort"))))
+
+    def can_view(user, event):
+        remember_participation(event.cohort, user, event.viewer_takes_part)
+        return can_view_event(user, event)
+
+    return get_visible_or_404(events, can_view, request.user, pk=pk)
 
 
-def _rsvp_context(request, event):
-    """What the answer box (events/_rsvp.html) needs; also sent alone after an htmx answer."""
-    rsvp = RSVP.objects.filter(event=event, user=request.user).first()
+def _rsvp_context(request, event, *, rsvp=None):
+    """What the answer box (events/_rsvp.html) needs; also sent alone after an htmx answer (with its RSVP)."""
     counts = event.rsvps.aggregate(
         going=Count("pk", filter=Q(status=RSVP.Status.GOING)),
         waiting=Count("pk", filter=Q(status=RSVP.Status.WAITLISTED)),
+        # The person's own answer in the same query (one per person and event): the box reads only its status.
+        mine=Max("status", filter=Q(user_id=request.user.pk)),
     )
+    if rsvp is None and counts["mine"]:
+        rsvp = RSVP(event=event, user=request.user, status=counts["mine"])
     places_left = None if event.capacity is None else max(event.capacity - counts["going"], 0)
     now = timezone.now()
     return {
@@ -60,12 +79,14 @@ def _going_organisations(request, event) -> tuple[list, int]:
     memberships = (
         Membership.objects.filter(rsvps__event=event, rsvps__status=RSVP.Status.GOING)
         .select_related("organisation")
+        .only("pk", "listed_publicly", "organisation__name")  # a big event has hundreds: only what is shown
         .annotate(is_mine=Exists(Participant.objects.filter(membership=OuterRef("pk"), user_id=request.user.pk)))
         .distinct()
         .order_by("organisation__name")
     )
     named, others = [], 0
     for membership in memberships:
+        membership.initial = membership.organisation.name[:1].upper()  # the avatar's letter
         if membership.listed_publicly or membership.is_mine:
             named.append(membership)
         else:
@@ -73,16 +94,35 @@ def _going_organisations(request, event) -> tuple[list, int]:
     return named, others
 
 
+@functools.cache
+def _blank_input_form() -> SafeString:
+    """The written-input form as crispy draws it with nothing typed, drawn once per process.
+
+    It is the same for every event and person (the CSRF token is outside it, in the page), and crispy's
+    per-field templates cost more than the rest of the answer box.
+    """
+    template = engines["django"].from_string("{% load crispy_forms_tags %}{{ form|crispy }}")
+    return template.render({"form": WrittenInputForm()})
+
+
 def _detail_context(request, event, input_form) -> dict:
     named, others = _going_organisations(request, event)
     return {
         **_rsvp_context(request, event),
+        "blank_input_form": None if input_form.is_bound else _blank_input_form(),
         "colour": event.theme.colour if event.theme else "slate",
         "google_link": calendar.google_link(event),
         "outlook_link": calendar.outlook_link(event),
         "input_form": input_form,
         "pre_reading": event.pre_reading.select_related("cohort"),
         "going_organisations": named,
+        # A big event has hundreds going: one join in Python costs a fraction of a template loop over them.
+        "going_items": format_html_join(
+            "",
+            '<li class="cn-card d-inline-flex align-items-center gap-2 px-2 py-1"><span class="org-avatar" '
+            'aria-hidden="true">{}</span><span>{}</span></li>',
+            ((m.initial, m.organisation.name) for m in named),
+        ),
         "other_organisations_going": others,
     }
 
@@ -99,7 +139,7 @@ def rsvp(request, pk):
     """Set the answer. With htmx, answer with the updated answer box only."""
     event = _get_visible_event(request, pk)
     form = RSVPForm(request.POST)
-    error = None
+    error = answer = None
     if not form.is_valid():
         error = "Choose “Going” or “Not going”."
     else:
@@ -115,7 +155,7 @@ def rsvp(request, pk):
             else:
                 note = f"Noted: you are not going to {event.title}."
     if request.htmx:
-        context = {**_rsvp_context(request, event), "error": error, "note": None if error else note}
+        context = {**_rsvp_context(request, event, rsvp=answer), "error": error, "note": None if error else note}
         return render(request, "events/_rsvp.html", context, status=400 if error else 200)
     if error:
         messages.error(request, error)
