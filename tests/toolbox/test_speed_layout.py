@@ -12,6 +12,28 @@ def test_a_memoised_icon_is_heroicons_markup():
     assert 'aria-hidden="true"' in ours
 
 
+def test_a_memoised_mini_icon_is_heroicons_markup():
+    tags = '"check-circle" class="me-1" aria_hidden="true"'
+    theirs = Template("{% load heroicons %}{% heroicon_mini " + tags + " %}").render(Context())
+    ours = Template("{% load icons %}{% icon_mini " + tags + " %}{% icon_mini " + tags + " %}").render(Context())
+    assert ours == theirs * 2
+    assert 'width="20"' in ours
+
+
+def test_no_template_renders_heroicons_uncached():
+    """Every page's icons go through the memo: heroicons' own tags copy and serialise the SVG on each use."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    offenders = [
+        str(path.relative_to(settings.BASE_DIR))
+        for path in (Path(settings.BASE_DIR) / "templates").rglob("*.html")
+        if "heroicon_" in path.read_text()
+    ]
+    assert offenders == []
+
+
 def test_attributes_are_escaped_and_distinguished():
     one = Template('{% load icons %}{% icon_outline "home" class=a %}').render(Context({"a": '"><b>'}))
     two = Template('{% load icons %}{% icon_outline "home" class=a %}').render(Context({"a": "other"}))

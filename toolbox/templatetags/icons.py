@@ -1,4 +1,5 @@
-"""``{% icon_outline "name" size=20 class="cn-icon" aria_hidden="true" %}``: heroicons' tag, rendered once.
+"""``{% icon_outline "name" size=20 class="cn-icon" aria_hidden="true" %}``, ``{% icon_mini … %}``: heroicons' tags,
+rendered once.
 
 heroicons parses nothing per call but deep-copies the icon's XML tree and serialises it on every use;
 the base layout (navbar, messages) shows the same few icons on every page (issue #20). The markup is
@@ -22,3 +23,8 @@ def _icon(style: str, name: str, size: int | None, attrs: tuple) -> str:
 @register.simple_tag
 def icon_outline(name: str, *, size: int | None = 24, **attrs: object) -> str:
     return mark_safe(_icon("outline", str(name), size, tuple((key, str(value)) for key, value in attrs.items())))  # noqa: S308 -- heroicons' own escaped SVG
+
+
+@register.simple_tag
+def icon_mini(name: str, *, size: int | None = 20, **attrs: object) -> str:
+    return mark_safe(_icon("mini", str(name), size, tuple((key, str(value)) for key, value in attrs.items())))  # noqa: S308 -- heroicons' own escaped SVG
