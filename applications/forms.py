@@ -88,7 +88,8 @@ class ApplicationForm(SiteModelForm):
             "time_commitment": "For example: two days a month.",
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, questions=None, **kwargs):
+        """``questions`` are the call's questions for this stage when the page has them (``DraftEdit.questions``)."""
         super().__init__(*args, **kwargs)
         if not self.is_bound and self.instance.pk and "themes" not in self.initial:
             self.initial["themes"] = list(self.instance.themes.all())
@@ -102,7 +103,7 @@ class ApplicationForm(SiteModelForm):
         # Blank is fine in a draft, but these are needed to submit: not marked "(optional)", and aria-required.
         for name in (*REQUIRED_ANSWERS, "themes", "consent_to_publish"):
             self.fields[name].needed_to_submit = True
-        self.questions = list(stage_questions(call, self.instance.stage))
+        self.questions = list(stage_questions(call, self.instance.stage) if questions is None else questions)
         for question in self.questions:
             self.fields[question.field_name] = _question_field(question)
             self.fields[question.field_name].needed_to_submit = question.required
