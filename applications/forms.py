@@ -59,6 +59,24 @@ def _question_field(question) -> forms.Field:
     return forms.CharField(max_length=max_length, **common)
 
 
+class _ReadOnceChoices(forms.models.ModelChoiceIterator):
+    """The choices from one plain read of the queryset, kept for the form's life.
+
+    Django's own iterator reads them with ``QuerySet.iterator()``: on PostgreSQL a server-side cursor
+    (DECLARE … WITH HOLD, FETCH, CLOSE: three round trips for a dozen themes; issue #20, the form's page).
+    """
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.queryset:
+            yield self.choice(obj)
+
+
+class _ThemesField(forms.ModelMultipleChoiceField):
+    iterator = _ReadOnceChoices
+
+
 class ApplicationForm(SiteModelForm):
     """The applicant's answers. Every field may be blank in a draft; submitting checks them.
 
@@ -66,7 +84,7 @@ class ApplicationForm(SiteModelForm):
     score is not a field here and so changes nothing.
     """
 
-    themes = forms.ModelMultipleChoiceField(
+    themes = _ThemesField(
         queryset=Theme.objects.all(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -88,7 +106,8 @@ class ApplicationForm(SiteModelForm):
             "time_commitment": "For example: two days a month.",
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, questions=None, **kwargs):
+        """``questions`` are the call's questions for this stage when the page has them (``DraftEdit.questions``)."""
         super().__init__(*args, **kwargs)
         if not self.is_bound and self.instance.pk and "themes" not in self.initial:
             self.initial["themes"] = list(self.instance.themes.all())
@@ -102,7 +121,7 @@ class ApplicationForm(SiteModelForm):
         # Blank is fine in a draft, but these are needed to submit: not marked "(optional)", and aria-required.
         for name in (*REQUIRED_ANSWERS, "themes", "consent_to_publish"):
             self.fields[name].needed_to_submit = True
-        self.questions = list(stage_questions(call, self.instance.stage))
+        self.questions = list(stage_questions(call, self.instance.stage) if questions is None else questions)
         for question in self.questions:
             self.fields[question.field_name] = _question_field(question)
             self.fields[question.field_name].needed_to_submit = question.required

@@ -328,6 +328,10 @@ class ApplicationQuerySet(models.QuerySet):
         return self.with_deadline().filter(deadline_at__gte=start, deadline_at__lte=end)
 
 
+#: Checked in Python by Application.validate_constraints (and by the database on every write).
+FUNDING_RANGE_CONSTRAINT = "applications_application_funding_requested_range"
+
+
 class Application(models.Model):
     """One organisation's answer to one open call. A draft until submitted."""
 
@@ -430,7 +434,7 @@ class Application(models.Model):
             models.CheckConstraint(
                 condition=Q(funding_requested__isnull=True)
                 | Q(funding_requested__gte=PENNY, funding_requested__lte=FUNDING_CAP),
-                name="applications_application_funding_requested_range",
+                name=FUNDING_RANGE_CONSTRAINT,
             ),
         ]
 
@@ -439,6 +443,29 @@ class Application(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("applications:detail", kwargs={"pk": self.pk})
+
+    def validate_constraints(self, exclude=None):
+        """The database's constraints, with the funding range checked here rather than by a query.
+
+        Django checks a ``CheckConstraint`` by asking the database (in a savepoint inside a
+        transaction); every draft save paid that twice, in the form and in the service (issue #20). The
+        range is a plain comparison of one value, so it is done in Python with the constraint's own
+        message; the constraint in the database still holds every write.
+        """
+        exclude = set(exclude or ())
+        errors = {}
+        if "funding_requested" not in exclude:
+            amount = self.funding_requested
+            if amount is not None and not (PENNY <= amount <= FUNDING_CAP):
+                (constraint,) = [c for c in self._meta.constraints if c.name == FUNDING_RANGE_CONSTRAINT]
+                error = ValidationError(constraint.get_violation_error_message(), code=constraint.violation_error_code)
+                errors = error.update_error_dict(errors)
+        try:
+            super().validate_constraints(exclude={*exclude, "funding_requested"})
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
 
     def clean(self):
         super().clean()

@@ -263,14 +263,18 @@ def application_autosave(request, pk):
     if not request.user.is_authenticated:
         _stash(request, pk)
         return render(request, "applications/_autosave_status.html", {"signed_out": True, "pk": pk})
-    application = _get_own_application(request, pk)
-    form = ApplicationForm(request.POST, instance=application)
-    context = {"application": application}
-    if not form.is_valid():
-        context["errors"] = True
-        return render(request, "applications/_autosave_status.html", context)
+    context = {}
     try:
-        context["application"] = _save(request, application, form)
+        # One locked read and one check of the draft, by the service, for the form and the save (issue #20).
+        with services.draft_edit(pk=pk, user=request.user) as draft:
+            context["application"] = draft.application
+            form = ApplicationForm(request.POST, instance=draft.application, questions=draft.questions)
+            if form.is_valid():
+                draft.save(
+                    answers=form.cleaned_data, themes=form.cleaned_data.get("themes"), extra=form.extra_answers()
+                )
+            else:
+                context["errors"] = True
     except ValidationError as exc:
         context["message"] = " ".join(exc.messages)
     return render(request, "applications/_autosave_status.html", context)

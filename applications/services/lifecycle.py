@@ -1,7 +1,10 @@
 """Writes for applications from draft to decision: drafts, submission, the workflow, decisions, invitations."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
+from functools import cached_property
 from string import Template
 
 from django.conf import settings
@@ -106,14 +109,17 @@ def stage_questions(call: OpenCall, stage: str):
     return questions.filter(stage=stage) if call.has_stages else questions
 
 
-def clean_extra_answers(call: OpenCall, raw: dict, *, require: bool, stage: str = Application.Stage.FULL) -> dict:
+def clean_extra_answers(
+    call: OpenCall, raw: dict, *, require: bool, stage: str = Application.Stage.FULL, questions=None
+) -> dict:
     """Validate answers to the extra questions of ``stage``'s form. Returns the cleaned dict keyed by question id.
 
-    With ``require=True`` (on submit) a required question left blank is an error.
+    With ``require=True`` (on submit) a required question left blank is an error. ``questions`` are
+    ``stage_questions(call, stage)`` when the caller has read them already.
     """
     cleaned: dict[str, object] = {}
     errors: dict[str, list[str]] = {}
-    for question in stage_questions(call, stage):
+    for question in stage_questions(call, stage) if questions is None else questions:
         value = raw.get(str(question.pk))
         blank = value in (None, "", [])
         if blank:
@@ -192,7 +198,69 @@ def application_start(
 DRAFT_FIXED_FIELDS = ["call", "organisation", "created_by", "invitation", "decided_by", "status"]
 
 
-@transaction.atomic
+class DraftEdit:
+    """A draft locked for ``user`` to change, from ``draft_edit``: its questions, and ``save`` for the answers."""
+
+    def __init__(self, application: Application, user, at: datetime):
+        self.application, self.user, self.at = application, user, at
+
+    @cached_property
+    def questions(self) -> list[Question]:
+        """The questions the draft's form asks (read once: the form and ``save`` both use them)."""
+        return list(stage_questions(self.application.call, self.application.stage))
+
+    def save(self, *, answers: dict, themes=None, extra: dict | None = None) -> Application:
+        """Store the answers typed so far. Nothing is checked for completeness; shape is (lengths, numbers,
+        choices)."""
+        application = self.application
+        for field in ANSWER_FIELDS:
+            if field in answers:
+                setattr(application, field, answers[field])
+        if extra is not None:
+            cleaned = clean_extra_answers(
+                application.call, extra, require=False, stage=application.stage, questions=self.questions
+            )
+            application.extra_answers = {**application.extra_answers, **cleaned}
+            # An answer cleared by the applicant is removed, not kept from before.
+            for key, value in extra.items():
+                if value in (None, "", []):
+                    application.extra_answers.pop(key, None)
+        # Only answers change here: the links to the call, organisation and people are the locked row's
+        # own, so checking they exist (and the one-live-application rule that rests on them) is skipped.
+        application.full_clean(exclude=DRAFT_FIXED_FIELDS)
+        if application.shortlisted_at and application.full_started_at is None:
+            application.full_started_at = self.at  # the shortlisted organisation has begun its full application
+        application.save()
+        if themes is not None:
+            application.themes.set(themes)
+        return application
+
+
+@contextmanager
+def draft_edit(*, pk: int, user, at=None) -> Iterator[DraftEdit]:
+    """Lock the draft ``pk`` for ``user`` to change, in one transaction, until the block ends.
+
+    Refuses (``PermissionDenied``) anyone who may not edit it, and one that does not exist, alike; refuses
+    (``ValidationError``) a draft no longer editable or past its deadline. A page builds its form from
+    ``.application`` and ``.questions`` and calls ``.save``: the row is read, locked and checked once
+    (issue #20: the page and the service each read and checked it before).
+    """
+    at = at or timezone.now()
+    with transaction.atomic():
+        # Lock only the application row; the call and organisation come along for the checks below.
+        drafts = Application.objects.select_for_update(of=("self",)).select_related("call", "organisation")
+        try:
+            application = drafts.get(pk=pk)
+        except Application.DoesNotExist:
+            raise PermissionDenied from None
+        if not can_edit_application(user, application):
+            raise PermissionDenied
+        if not application.is_editable:
+            raise ValidationError("This application has been submitted and can no longer be changed.")
+        _check_deadline(application, at)
+        yield DraftEdit(application, user, at)
+
+
 def application_save_draft(
     *, application: Application, user, answers: dict, themes=None, extra: dict | None = None, at=None
 ) -> Application:
@@ -200,39 +268,8 @@ def application_save_draft(
 
     Nothing is checked for completeness; shape is (lengths, numbers, choices).
     """
-    at = at or timezone.now()
-    # Lock only the application row; the call and organisation come along for the checks below.
-    application = (
-        Application.objects.select_for_update(of=("self",))
-        .select_related("call", "organisation")
-        .get(pk=application.pk)
-    )
-    if not can_edit_application(user, application):
-        raise PermissionDenied
-    if not application.is_editable:
-        raise ValidationError("This application has been submitted and can no longer be changed.")
-    _check_deadline(application, at)
-    for field in ANSWER_FIELDS:
-        if field in answers:
-            setattr(application, field, answers[field])
-    if extra is not None:
-        application.extra_answers = {
-            **application.extra_answers,
-            **clean_extra_answers(application.call, extra, require=False, stage=application.stage),
-        }
-        # An answer cleared by the applicant is removed, not kept from before.
-        for key, value in extra.items():
-            if value in (None, "", []):
-                application.extra_answers.pop(key, None)
-    # Only answers change here: the links to the call, organisation and people are the locked row's
-    # own, so checking they exist (and the one-live-application rule that rests on them) is skipped.
-    application.full_clean(exclude=DRAFT_FIXED_FIELDS)
-    if application.shortlisted_at and application.full_started_at is None:
-        application.full_started_at = at  # the shortlisted organisation has begun its full application
-    application.save()
-    if themes is not None:
-        application.themes.set(themes)
-    return application
+    with draft_edit(pk=application.pk, user=user, at=at) as draft:
+        return draft.save(answers=answers, themes=themes, extra=extra)
 
 
 def _log(application: Application, from_status: str, to_status: str, by, note: str = "", at=None) -> None:

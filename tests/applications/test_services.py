@@ -351,3 +351,66 @@ def test_only_reviewers_group_members_can_be_assigned():
         review_assign(application=application, reviewer=UserFactory(), by=UserFactory(is_staff=True))
     assignment = review_assign(application=application, reviewer=reviewer(), by=UserFactory(is_staff=True))
     assert ReviewAssignment.objects.get() == assignment
+
+
+# --- Draft saves refuse on their own (issue #20: the page no longer checks before the service) ---------
+
+
+def test_someone_outside_the_organisation_cannot_save_a_draft():
+    application, _user = _draft()
+    stranger = UserFactory()
+    with pytest.raises(PermissionDenied):
+        services.application_save_draft(
+            application=application, user=stranger, answers={"licence": "theirs"}, at=CLOSES - timedelta(days=1)
+        )
+    with pytest.raises(PermissionDenied), services.draft_edit(pk=application.pk, user=stranger):
+        pytest.fail("the block must not run for someone outside the organisation")
+    application.refresh_from_db()
+    assert application.licence == "CC BY 4.0"
+
+
+def test_a_missing_draft_is_refused_like_someone_elses():
+    _application, user = _draft()
+    with pytest.raises(PermissionDenied), services.draft_edit(pk=0, user=user):
+        pytest.fail("the block must not run for a draft that does not exist")
+
+
+def test_a_draft_edit_refuses_a_submitted_application_and_one_past_its_deadline():
+    submitted, user = _submitted()
+    early = CLOSES - timedelta(days=1)
+    with (
+        pytest.raises(ValidationError, match="can no longer be changed"),
+        services.draft_edit(pk=submitted.pk, user=user, at=early),
+    ):
+        pytest.fail("the block must not run for a submitted application")
+    late, late_user = _draft()
+    with (
+        pytest.raises(ValidationError, match="closed on"),
+        services.draft_edit(pk=late.pk, user=late_user, at=CLOSES + timedelta(seconds=1)),
+    ):
+        pytest.fail("the block must not run after the deadline")
+
+
+def test_a_draft_edit_checks_answers_to_the_questions_it_read():
+    application, user = _draft()
+    question = QuestionFactory(call=application.call, kind=Question.Kind.NUMBER)
+    with services.draft_edit(pk=application.pk, user=user, at=CLOSES - timedelta(days=1)) as draft:
+        assert draft.questions == [question]
+        with pytest.raises(ValidationError) as excinfo:
+            draft.save(answers={}, extra={str(question.pk): "NaN"})
+    assert excinfo.value.message_dict == {question.field_name: ["Enter a number."]}
+
+
+@pytest.mark.parametrize("amount", [Decimal("0.00"), Decimal("20000.01")])
+def test_the_funding_range_is_checked_in_python_with_the_constraints_words(django_assert_num_queries, amount):
+    """Django asks the database to check a CheckConstraint; each draft save paid that twice (issue #20)."""
+    application = ApplicationFactory.build(funding_requested=amount)
+    (constraint,) = [c for c in Application._meta.constraints if c.name.endswith("funding_requested_range")]
+    with pytest.raises(ValidationError) as databases:
+        constraint.validate(Application, application)
+    with django_assert_num_queries(0), pytest.raises(ValidationError) as python:
+        application.validate_constraints(exclude={"call", "organisation", "created_by", "invitation", "status"})
+    assert python.value.messages == databases.value.messages
+    application.funding_requested = Decimal("12500.50")
+    with django_assert_num_queries(0):
+        application.validate_constraints(exclude={"call", "organisation", "created_by", "invitation", "status"})

@@ -9,11 +9,14 @@ between tags ignored.
 import re
 
 import pytest
+from django.db import connection
 from django.template import Context, Template
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from applications.forms import ApplicationForm
 from applications.models import Application, Question
+from cohorts.models import Theme
 from tests.factories import ApplicationFactory, OrganisationPersonFactory, QuestionFactory
 
 pytestmark = pytest.mark.django_db
@@ -116,3 +119,21 @@ def test_saved_themes_show_ticked_and_a_posted_form_does_not_read_them(applicati
     with CaptureQueriesContext(connection) as queries:
         ApplicationForm({"licence": "CC0"}, instance=application)
     assert not any("applications_application_themes" in q["sql"] for q in queries.captured_queries)
+
+
+def test_the_themes_are_read_in_one_plain_query(client):
+    """Not through a server-side cursor (DECLARE, FETCH, CLOSE: three round trips; issue #20), and still
+    every theme, in order, with the saved ones ticked."""
+    link = OrganisationPersonFactory()
+    application = ApplicationFactory(organisation=link.organisation, created_by=link.user)
+    themes = list(Theme.objects.all())
+    application.themes.set(themes[:1])
+    client.force_login(link.user)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("applications:edit", args=[application.pk]))
+    assert not [q for q in queries.captured_queries if "DECLARE" in q["sql"]]
+    html = response.content.decode()
+    positions = [html.index(f'value="{theme.pk}"') for theme in themes]
+    assert positions == sorted(positions)
+    assert re.search(rf'value="{themes[0].pk}"[^>]*checked', html)
+    assert not re.search(rf'value="{themes[1].pk}"[^>]*checked', html)

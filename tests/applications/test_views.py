@@ -257,10 +257,10 @@ def test_a_draft_save_checks_only_the_answers(applicant_client, django_assert_nu
     chosen = [str(pk) for pk in Theme.objects.values_list("pk", flat=True)[:themes]]
     applicant_client.post(reverse("applications:autosave", args=[application.pk]), _valid_answers(themes=chosen))
     answers = _valid_answers(licence="CC BY 4.0", themes=chosen)
-    # session, user, application, permission, the form (questions, chosen themes, funding check; not the
-    # saved themes, issue #20), the service (savepoint, locked application, permission, questions, funding
-    # check, update, themes)
-    with django_assert_num_queries(19):
+    # session, user, and in one transaction (a savepoint here): the locked application, permission and the
+    # call's questions, read once by the service for the form and the save (issue #20: the page read and
+    # checked them again), the chosen themes, update, saved themes. The funding range is checked in Python.
+    with django_assert_num_queries(10):
         response = applicant_client.post(
             reverse("applications:autosave", args=[application.pk]), answers, headers={"HX-Request": "true"}
         )
@@ -285,6 +285,35 @@ def test_autosave_stores_the_draft_and_says_when(own):
     assert "Draft saved automatically at" in response.content.decode()
     application.refresh_from_db()
     assert application.licence == "CC0 1.0"
+
+
+def test_autosave_after_the_deadline_saves_nothing_and_says_why(applicant_client):
+    call = OpenCallFactory(opens_at=CLOSES - timedelta(days=30), closes_at=CLOSES)
+    application = ApplicationFactory(
+        call=call, organisation=applicant_client.link.organisation, created_by=applicant_client.link.user
+    )
+    with time_machine.travel(CLOSES + timedelta(seconds=1), tick=False):
+        response = applicant_client.post(
+            reverse("applications:autosave", args=[application.pk]),
+            {"licence": "Too late"},
+            headers={"HX-Request": "true"},
+        )
+    assert response.status_code == 200
+    assert response.content.decode().startswith("Not saved: This call closed on 31 August 2026 at 23:59 BST")
+    application.refresh_from_db()
+    assert application.licence == "CC BY 4.0"
+
+
+def test_autosave_of_a_submitted_application_changes_nothing(own):
+    client, application = own
+    Application.objects.filter(pk=application.pk).update(status=Application.Status.SUBMITTED)
+    response = client.post(reverse("applications:autosave", args=[application.pk]), {"licence": "Changed after"})
+    assert (
+        response.content.decode().strip()
+        == "Not saved: This application has been submitted and can no longer be changed."
+    )
+    application.refresh_from_db()
+    assert application.licence == ""
 
 
 def test_autosave_with_bad_input_saves_nothing_and_says_so(own):
