@@ -14,6 +14,8 @@ import environ
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from cohortnet.release import code_version
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
@@ -154,6 +156,8 @@ def redis_cache(location: str) -> dict:
         "BACKEND": "toolbox.cache.OptionalRedisCache",
         "LOCATION": location,
         "OPTIONS": {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 0.25, "SOCKET_TIMEOUT": 0.5},
+        # Each release reads only the fragments it drew itself (cohortnet/release.py).
+        "KEY_PREFIX": code_version(BASE_DIR),
     }
 
 
