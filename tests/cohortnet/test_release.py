@@ -22,7 +22,8 @@ def _project(tmp_path):
 def test_a_changed_template_or_module_is_a_new_version_and_tests_or_notes_are_not(tmp_path):
     project = _project(tmp_path)
     first = code_version(project)
-    assert len(first) == 12 and first == code_version(project)
+    assert len(first) == 12
+    assert first == code_version(project)
 
     (project / "tests" / "test_x.py").write_text("def test(): pass\n")
     (project / ".venv" / "x.py").write_text("Y = 2\n")
