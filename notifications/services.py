@@ -7,11 +7,13 @@ from the sweep for anything due that was missed or is being retried.
 
 import functools
 import logging
+import re
 import secrets
 import threading
 import time
 from collections.abc import Iterable
 from datetime import timedelta
+from email.policy import Compat32
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, ValidationError
@@ -389,8 +391,33 @@ def _release_stale_claims() -> None:
         logger.warning("Returned %s email(s) claimed by a worker that stopped to the queue", released)
 
 
+#: A header line that needs neither folding nor encoding: printable ASCII and tabs.
+_PLAIN_HEADER = re.compile(r"[\t\x20-\x7e]*")
+
+
+class _Compat32(Compat32):
+    """Python's default email policy, writing a short plain header line as it is.
+
+    Python folds every header through ``email.header.Header``, ~50 µs each, and a
+    reminder has 21 (the message's and its four parts'): profile at 2,000
+    reminders, 2.5 s of the 3.6 s spent turning messages into bytes. For a value
+    of printable ASCII that fits on one line, ``Header`` writes ``name: value``
+    unchanged (checked against it for such values in the tests); anything else
+    goes through ``Header`` as before.
+    """
+
+    def fold_binary(self, name, value):
+        limit = self.max_line_length
+        if isinstance(value, str) and limit and len(name) + 2 + len(value) <= limit and _PLAIN_HEADER.fullmatch(value):
+            return f"{name}: {value}{self.linesep}".encode("ascii")
+        return super().fold_binary(name, value)
+
+
+_POLICY = _Compat32()
+
+
 class OutboxMessage(EmailMultiAlternatives):
-    """An email whose MIME boundaries are chosen up front.
+    """An email whose MIME boundaries are chosen up front, written out with ``_Compat32``.
 
     Without a boundary Python's email generator invents one per multipart
     and compiles a regular expression to check it is absent from the text:
@@ -404,6 +431,8 @@ class OutboxMessage(EmailMultiAlternatives):
         for part in msg.walk():
             if part.is_multipart():
                 part.set_boundary(f"==cohortnet-{secrets.token_hex(16)}==")
+        # The generator writes the parts with the outer message's policy.
+        msg.policy = _POLICY
         return msg
 
 

@@ -128,3 +128,44 @@ def test_one_confirmation_covers_the_batch_and_a_row_taken_back_is_skipped(mailo
         with django_assert_num_queries(2 + 4):
             assert _send_claimed(batch, None, datetime.now(UTC), claim) == 4
     assert [m.subject for m in mailoutbox] == ["S0", "S1", "S2", "S4"]
+
+
+ICS = "BEGIN:VCALENDAR\r\nSUMMARY:Réunion\r\nEND:VCALENDAR\r\n"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("subject", "name"),
+    [("Reminder: Roundtable", ""), ("Réunion : « Données » " * 4, "Zoë"), ("x" * 90, "A, B; C <d>")],
+)
+def test_a_message_is_written_to_the_same_bytes_as_with_pythons_default_policy(subject, name):
+    from email.policy import compat32
+
+    from notifications.services import _message
+    from notifications.unsubscribe import unsubscribe_headers
+
+    person = ParticipantFactory(user__name=name).user
+    row = email_queue(
+        key="bytes", kind="reminder_event_going", to=person.email, subject=subject, body_text="Hello\n\nhttps://x.example/a",
+        body_html="<p>Hello</p>", headers=unsubscribe_headers(person, "event_going"), send_now=False,
+        attachments=[{"filename": "event.ics", "mimetype": "text/calendar", "content": ICS}],
+    )  # fmt: skip
+    message = _message(row, None).message()
+    ours = message.as_bytes(linesep="\r\n")
+    message.policy = compat32
+    assert ours == message.as_bytes(linesep="\r\n")
+
+
+def test_a_plain_header_line_is_what_pythons_header_folding_writes():
+    import random
+    import string
+    from email.policy import compat32
+
+    from notifications.services import _POLICY
+
+    chance = random.Random(20)
+    alphabet = string.ascii_letters + string.digits + " \t;,:<>\"'=()@.-/"
+    for _ in range(20000):
+        name = chance.choice(["Subject", "To", "Content-Disposition", "X"])
+        value = "".join(chance.choice(alphabet) for _ in range(chance.randint(0, 90)))
+        assert _POLICY.fold_binary(name, value) == compat32.fold_binary(name, value), (name, value)
