@@ -9,6 +9,7 @@ before the handshake is accepted (close code ``REFUSED``).
 import logging
 
 from channels.db import database_sync_to_async
+from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.core.exceptions import PermissionDenied, ValidationError
 from redis.exceptions import RedisError
@@ -91,7 +92,9 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
             access = await database_sync_to_async(_connect)(user, self.scope["url_route"]["kwargs"]["room_id"])
         if access is None:
             await self.close(code=REFUSED)
-            return
+            # The server answers with a 403 and may never send websocket.disconnect: stop here, or this
+            # consumer would keep waiting on its channel-layer receive (a Redis connection) for good.
+            raise StopConsumer
         self.room, self.can_post, self.why_not = access
         self.user = user
         self.zone = user.time_zone
@@ -131,18 +134,9 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
         await self.channel_layer.group_send(self.group, realtime.event(data))
 
     async def chat_message(self, event):
-        data = event["message"]
-        html = realtime.render_message(data, viewer_id=self.user.pk, zone=self.zone, can_post=self.can_post)
-        await self.send_json(
-            {
-                "type": "message",
-                "id": data["id"],
-                "html": html,
-                "mine": data["author_id"] == self.user.pk,
-                "edited": data["edited"],
-                "deleted": data["deleted"],
-            }
-        )
+        # The same text as send_json of the frame's dict: one render and one encoding per variant per process.
+        frame = realtime.message_frame(event["message"], viewer_id=self.user.pk, zone=self.zone, can_post=self.can_post)
+        await self.send(text_data=frame)
 
 
 def _as_int(value) -> int | None:
