@@ -6,7 +6,9 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.core import signing
+from django.db import connection
 from django.template.loader import render_to_string
+from django.test.utils import CaptureQueriesContext
 
 from events.services import ANSWER_SALT, answer_link, rsvp_set
 from notifications.models import Email, ReminderRule
@@ -116,7 +118,7 @@ def test_a_shared_render_refuses_to_print_anything_else_about_the_person(tmp_pat
 
 
 @pytest.mark.django_db
-def test_one_confirmation_covers_the_batch_and_a_row_taken_back_is_skipped(mailoutbox, django_assert_num_queries):
+def test_one_confirmation_covers_the_batch_and_a_row_taken_back_is_skipped(mailoutbox):
     emails = [
         email_queue(key=f"c:{n}", kind="test", to=f"p{n}@example.org", subject=f"S{n}", body_text="Hi", send_now=False)
         for n in range(5)
@@ -124,10 +126,31 @@ def test_one_confirmation_covers_the_batch_and_a_row_taken_back_is_skipped(mailo
     with _Claim() as claim:
         batch = _claim_batch(datetime.now(UTC), claim)
         Email.objects.filter(pk=emails[3].pk).update(claim_token="another-worker")
-        # Renew and read the rest once, then one mark per email sent: not a confirmation per email.
-        with django_assert_num_queries(2 + 4):
+        with CaptureQueriesContext(connection) as queries:
             assert _send_claimed(batch, None, datetime.now(UTC), claim) == 4
+    # Renew and read the rest once, then one mark per email sent: not a confirmation per email.
+    statements = [q["sql"].split()[0] for q in queries.captured_queries if q["sql"].split()[0] in ("SELECT", "UPDATE")]
+    assert statements == ["UPDATE", "SELECT", "UPDATE", "UPDATE", "UPDATE", "UPDATE"]
     assert [m.subject for m in mailoutbox] == ["S0", "S1", "S2", "S4"]
+
+
+@pytest.mark.django_db(transaction=True)  # autocommit, as in the worker: the mark is a transaction of its own
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="synchronous_commit is PostgreSQL's")
+def test_the_sent_mark_does_not_wait_for_the_disk_and_nothing_else_changes(mailoutbox):
+    row = email_queue(key="mark", kind="test", to="p@example.org", subject="S", body_text="Hi", send_now=False)
+    with _Claim() as claim:
+        batch = _claim_batch(datetime.now(UTC), claim)
+        with CaptureQueriesContext(connection) as queries:
+            assert _send_claimed(batch, None, datetime.now(UTC), claim) == 1
+    sql = [q["sql"] for q in queries.captured_queries]
+    mark = next(n for n, text in enumerate(sql) if text.startswith("UPDATE") and "'sent'" in text)
+    assert sql[mark - 1] == "SET LOCAL synchronous_commit TO OFF"
+    with connection.cursor() as cursor:  # only the mark's own transaction: the connection's setting is back
+        cursor.execute("SHOW synchronous_commit")
+        assert cursor.fetchone()[0] == "on"
+    row.refresh_from_db()
+    assert row.status == Email.Status.SENT
+    assert [m.subject for m in mailoutbox] == ["S"]
 
 
 ICS = "BEGIN:VCALENDAR\r\nSUMMARY:Réunion\r\nEND:VCALENDAR\r\n"
