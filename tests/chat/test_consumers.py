@@ -64,12 +64,30 @@ def test_a_socket_to_another_cohorts_room_is_refused_before_the_handshake(reques
     assert async_to_sync(scenario)() == (False, REFUSED)
 
 
-def test_a_socket_from_another_site_is_refused(room, maya):
-    async def scenario():
-        return await _socket(maya, room, origin=b"https://evil.example").connect()
+@pytest.mark.parametrize("origin", [b"https://evil.example", b"\xff\xfe", None])
+def test_a_socket_from_another_site_is_refused_and_leaves_nothing_waiting(room, maya, origin, settings):
+    # The in-memory layer shows whether a receive still waits on a channel; on Redis that is a blocking
+    # read holding one of the pool's connections until the worker stops (Channels' denier did that).
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    from channels.layers import channel_layers
 
-    connected, _code = async_to_sync(scenario)()
-    assert connected is False
+    async def scenario():
+        socket = _socket(maya, room, origin=origin or b"")
+        if origin is None:
+            socket.scope["headers"] = [h for h in socket.scope["headers"] if h[0] != b"origin"]
+        refused = await socket.connect(timeout=10)
+        try:
+            await asyncio.wait_for(asyncio.shield(socket.future), timeout=10)
+            ended = True
+        except TimeoutError:
+            ended = False
+            socket.future.cancel()
+        return refused, ended, dict(channel_layers["default"].channels)
+
+    refused, ended, waiting = async_to_sync(scenario)()
+    assert refused == (False, 1000)
+    assert ended
+    assert waiting == {}
 
 
 def test_an_alumnus_receives_the_room_but_cannot_post(old_room, alumnus, staff):
