@@ -1,35 +1,21 @@
 """Reads about events used in more than one place."""
 
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from events.models import RSVP, Event, SupportSlot
 
 
-def _count(status: str):
-    # A correlated subquery per returned row: paging then costs the page, not the whole cohort.
-    per_event = (
-        RSVP.objects.filter(event=OuterRef("pk"), status=status)
-        .order_by()
-        .values("event")
-        .annotate(n=Count("pk"))
-        .values("n")[:1]
-    )
-    return Coalesce(Subquery(per_event, output_field=IntegerField()), Value(0))
-
-
-def events_for_cohort(cohort, *, with_counts: bool = False, answers_of=None) -> QuerySet[Event]:
-    """The cohort's events with their themes, in one query; ``with_counts`` adds going and waiting counts.
+def events_for_cohort(cohort, *, answers_of=None) -> QuerySet[Event]:
+    """The cohort's events with their themes, in one query.
 
     ``answers_of`` (a user) gives each event ``viewer_answer``: that person's RSVP status, or None, in the
-    same query. The cohort's home lists no counts: two correlated subqueries per row cost it more than its rows.
+    same query. The cohort's home lists no going and waiting counts: two correlated subqueries per row cost
+    it more than its rows.
     """
     events = Event.objects.filter(cohort=cohort).select_related("theme").order_by("starts_at")
     if answers_of is not None:
         answer = RSVP.objects.filter(event=OuterRef("pk"), user_id=answers_of.pk).values("status")[:1]
         events = events.annotate(viewer_answer=Subquery(answer))
-    if with_counts:
-        events = events.annotate(going_count=_count(RSVP.Status.GOING), waiting_count=_count(RSVP.Status.WAITLISTED))
     return events
 
 
