@@ -163,18 +163,21 @@ def application_detail(request, pk):
         "feedback_visible": bool(application.feedback) and decision_email_sent(application),
         "interview": {"slot": slot, "can_book": can_book} if slot or can_book else None,
         "themes": application.themes.all(),
-        # An expression of interest shows only what its form asked; a full application, everything.
-        "questions": [
-            (q, application.extra_answers.get(str(q.pk)))
-            for q in (
-                services.stage_questions(application.call, application.stage)
-                if application.is_expression
-                else application.call.questions.all()
-            )
-        ],
+        "questions": _answered_questions(application),
         "can_withdraw": application.status in services.WITHDRAWABLE,
     }
     return render(request, "applications/application_detail.html", context)
+
+
+def _answered_questions(application) -> list[tuple]:
+    """(question, answer) for each question the application was asked: an expression of interest shows only
+    what its form asked; a full application, everything. The status page and the review page show both."""
+    asked = (
+        services.stage_questions(application.call, application.stage)
+        if application.is_expression
+        else application.call.questions.all()
+    )
+    return [(q, application.extra_answers.get(str(q.pk))) for q in asked]
 
 
 def _save(request, application, form):
@@ -344,15 +347,7 @@ def review(request, pk):
         "assignment": assignment,
         "application": application,
         "themes": application.themes.all(),
-        # An expression of interest shows only what its form asked; a full application, everything.
-        "questions": [
-            (q, application.extra_answers.get(str(q.pk)))
-            for q in (
-                services.stage_questions(application.call, application.stage)
-                if application.is_expression
-                else application.call.questions.all()
-            )
-        ],
+        "questions": _answered_questions(application),
         "form": form,
         "conflict_form": ConflictForm(),
         "own_scores": assignment.scores.select_related("criterion"),
