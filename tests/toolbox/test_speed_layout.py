@@ -4,20 +4,18 @@ import pytest
 from django.template import Context, Template
 
 
-def test_a_memoised_icon_is_heroicons_markup():
-    tags = '"user-circle" size=22 class="cn-icon" aria_hidden="true"'
-    theirs = Template("{% load heroicons %}{% heroicon_outline " + tags + " %}").render(Context())
-    ours = Template("{% load icons %}{% icon_outline " + tags + " %}{% icon_outline " + tags + " %}").render(Context())
+@pytest.mark.parametrize(
+    ("style", "tags", "marker"),
+    [
+        ("outline", '"user-circle" size=22 class="cn-icon" aria_hidden="true"', 'aria-hidden="true"'),
+        ("mini", '"check-circle" class="me-1" aria_hidden="true"', 'width="20"'),
+    ],
+)
+def test_a_memoised_icon_is_heroicons_markup(style, tags, marker):
+    theirs = Template(f"{{% load heroicons %}}{{% heroicon_{style} {tags} %}}").render(Context())
+    ours = Template(f"{{% load icons %}}{{% icon_{style} {tags} %}}{{% icon_{style} {tags} %}}").render(Context())
     assert ours == theirs * 2
-    assert 'aria-hidden="true"' in ours
-
-
-def test_a_memoised_mini_icon_is_heroicons_markup():
-    tags = '"check-circle" class="me-1" aria_hidden="true"'
-    theirs = Template("{% load heroicons %}{% heroicon_mini " + tags + " %}").render(Context())
-    ours = Template("{% load icons %}{% icon_mini " + tags + " %}{% icon_mini " + tags + " %}").render(Context())
-    assert ours == theirs * 2
-    assert 'width="20"' in ours
+    assert marker in ours
 
 
 def test_no_template_renders_heroicons_uncached():
