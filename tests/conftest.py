@@ -114,3 +114,18 @@ def _migration_data_for_transactional_tests(request):
         from toolbox.migration_data import restore_migration_data
 
         restore_migration_data()
+
+
+@pytest.fixture
+def member(client):
+    """The test client signed in as a participant of a cohort; ``client.participant`` and ``client.cohort`` say whose.
+
+    Test modules that need a particular cohort or organisation name define their own ``member``.
+    """
+    from tests.factories import ParticipantFactory
+
+    participant = ParticipantFactory()
+    client.force_login(participant.user)
+    client.participant = participant
+    client.cohort = participant.membership.cohort
+    return client

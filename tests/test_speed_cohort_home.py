@@ -21,15 +21,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def member(client):
-    participant = ParticipantFactory()
-    client.force_login(participant.user)
-    client.participant = participant
-    client.cohort = participant.membership.cohort
-    return client
-
-
-@pytest.fixture
 def staff_client():
     staff = Client()
     staff.force_login(UserFactory(is_staff=True, is_superuser=True))

@@ -3,17 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from tests.factories import ParticipantFactory
-
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def member(client):
-    participant = ParticipantFactory()
-    client.force_login(participant.user)
-    client.cohort = participant.membership.cohort
-    return client
 
 
 def _nav(client, url) -> str:

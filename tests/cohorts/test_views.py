@@ -55,15 +55,6 @@ def test_bad_organisation_input_is_a_field_error_and_the_rest_is_kept(signed_in,
     assert Organisation.objects.count() == 0
 
 
-@pytest.fixture
-def member(client):
-    participant = ParticipantFactory()
-    client.force_login(participant.user)
-    client.participant = participant
-    client.cohort = participant.membership.cohort
-    return client
-
-
 def _pdf(name="guide.pdf", size=None):
     content = b"%PDF-1.4 a small guide" if size is None else b"%PDF-" + b"0" * (size - 5)
     return SimpleUploadedFile(name, content, content_type="application/pdf")
